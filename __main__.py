@@ -1,0 +1,5 @@
+"""The modelops Pulumi program (see modelops/program.py)."""
+
+from modelops.program import run
+
+run()

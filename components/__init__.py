@@ -1,0 +1,1 @@
+"""Pulumi ComponentResources, one cloud concept per file."""

@@ -1,0 +1,108 @@
+"""Execution role with a least-privilege inline policy, permissions boundary, registry
+package group and model card for one deployed model."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from modelops.iam import ExecutionRoleScope, assume_role_policy, execution_role_policy
+from modelops.naming import bounded, role_name
+from modelops.resolve import ResolvedModel
+from modelops.stack import StackConfig
+
+# SageMaker model card risk ratings (ModelCard content schema, intended_uses.risk_rating).
+RISK_RATING = {"low": "Low", "medium": "Medium", "high": "High", None: "Unknown"}
+CARD_STATUS = {"dev": "Draft", "staging": "PendingReview", "prod": "Approved"}
+
+
+@dataclass
+class GovernanceArgs:
+    model: ResolvedModel
+    stack: StackConfig
+    scope: ExecutionRoleScope
+    tags: dict[str, str]
+
+
+def model_card_content(model: ResolvedModel) -> dict:
+    spec = model.spec
+    card = spec.governance.model_card
+    content: dict = {
+        "model_overview": {
+            "model_description": spec.metadata.description,
+            "model_owner": spec.metadata.owner,
+            "model_version": float(spec.metadata.version.split(".")[0]),
+        },
+        "intended_uses": {"risk_rating": RISK_RATING[spec.metadata.risk]},
+    }
+    if card is not None:
+        content["intended_uses"]["intended_uses"] = card.intended_uses
+        additional = {}
+        if card.limitations:
+            additional["caveats_and_recommendations"] = card.limitations
+        if card.ethical_considerations:
+            additional["ethical_considerations"] = card.ethical_considerations
+        if additional:
+            content["additional_information"] = additional
+    return content
+
+
+class Governance(pulumi.ComponentResource):
+    role_arn: pulumi.Output[str]
+    role_name: pulumi.Output[str]
+    model_card_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: GovernanceArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("modelops:governance:Governance", name, {}, opts)
+        model, stack = args.model, args.stack
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-execution-role",
+            name=role_name(model.name, stack.environment),
+            description=f"SageMaker execution role of {model.name} in {stack.name} (modelops)",
+            assume_role_policy=json.dumps(assume_role_policy(args.scope.account)),
+            permissions_boundary=stack.permissions_boundary_arn,
+            max_session_duration=3600,
+            tags=args.tags,
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-execution-policy",
+            name="least-privilege",
+            role=role.name,
+            policy=json.dumps(execution_role_policy(args.scope), sort_keys=True),
+            opts=child,
+        )
+        package = model.spec.model.package
+        if package is not None:
+            # The training pipeline registers packages into this group before any deploy, so
+            # the group already exists: it is adopted (imported), never created or deleted here.
+            aws.sagemaker.ModelPackageGroup(
+                f"{name}-package-group",
+                model_package_group_name=package.group,
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    import_=package.group,
+                    retain_on_delete=True,
+                    ignore_changes=["tags", "modelPackageGroupDescription"],
+                ),
+            )
+        card_name = bounded(model.name, stack.environment, "v" + model.version)
+        aws.sagemaker.ModelCard(
+            f"{name}-model-card",
+            model_card_name=card_name,
+            model_card_status=CARD_STATUS[stack.environment],
+            content=json.dumps(model_card_content(model), sort_keys=True),
+            security_config={"kms_key_id": stack.kms_key_arn} if stack.kms_key_arn else None,
+            tags=args.tags,
+            opts=child,
+        )
+        self.role_arn = role.arn
+        self.role_name = role.name
+        self.model_card_name = pulumi.Output.from_input(card_name)
+        self.register_outputs(
+            {"role_arn": self.role_arn, "role_name": self.role_name, "model_card_name": self.model_card_name}
+        )

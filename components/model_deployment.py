@@ -1,0 +1,129 @@
+"""One resolved model in one stack: its governance and its serving, composed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.governance import Governance, GovernanceArgs
+from components.sagemaker_endpoint import ContainerSource, SageMakerEndpoint, SageMakerEndpointArgs
+from modelops import frameworks, naming, registry
+from modelops.errors import DeploymentRefused
+from modelops.iam import ExecutionRoleScope
+from modelops.resolve import ResolvedModel, Variant
+from modelops.stack import StackConfig
+from modelops.tags import resource_tags
+
+
+@dataclass(frozen=True)
+class AccountContext:
+    partition: str
+    account: str
+    region: str
+
+
+@dataclass
+class ModelDeploymentArgs:
+    model: ResolvedModel
+    stack: StackConfig
+    account: AccountContext
+    default_bucket: str | None  # the stack's own bucket, when modelops:buckets leaves one out
+
+
+def container_source(variant: Variant, stack: StackConfig, account: AccountContext) -> tuple[ContainerSource, tuple[str, ...], tuple[str, ...]]:
+    """The variant's container, and the images and model objects its role must read."""
+    model = variant.spec.model
+    if model.package is not None:
+        info = registry.current().package(account.partition, account.region, account.account, model.package.group, model.package.version)
+        if stack.environment in ("staging", "prod") and variant.spec.approval == "registry":
+            if info.approval_status is not None and info.approval_status != "Approved":
+                raise DeploymentRefused(
+                    f"{variant.spec.metadata.name} {variant.version}: registry package "
+                    f"{model.package.group}/{model.package.version} is {info.approval_status}, "
+                    f"and {stack.environment} requires Approved"
+                )
+        return ContainerSource(model_package_name=info.arn), info.images, info.model_data_urls
+    if model.image is not None:
+        image = model.image
+    else:
+        assert model.framework and model.framework_version  # checked by validation
+        image = frameworks.image_uri(model.framework, model.framework_version, stack.region, variant.spec.serving.instance_type)
+    artifact = model.artifact
+    return ContainerSource(image=image, model_data_url=artifact), (image,), ((artifact,) if artifact else ())
+
+
+class ModelDeployment(pulumi.ComponentResource):
+    endpoint_name: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ModelDeploymentArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("modelops:index:ModelDeployment", name, {}, opts)
+        model, stack, account = args.model, args.stack, args.account
+        env = stack.environment
+        spec = model.spec
+        if spec.serving.target != "sagemaker":
+            raise DeploymentRefused(f"{model.name}: kubernetes serving is not implemented yet")
+        tags = resource_tags(spec.metadata.owner, model.name, model.version, env, stack.tags, spec.metadata.tags)
+        endpoint_name = naming.endpoint_name(model.name, env)
+
+        containers: dict[str, ContainerSource] = {}
+        images: list[str] = []
+        objects: list[str] = []
+        secrets: list[str] = []
+        s3_read: list[str] = []
+        for variant in model.variants:
+            source, variant_images, variant_objects = container_source(variant, stack, account)
+            containers[variant.role] = source
+            images += variant_images
+            objects += variant_objects
+            secrets += variant.spec.model.secrets.values()
+            s3_read += variant.spec.governance.data_access.s3_read
+
+        capture_bucket = stack.buckets.data_capture or args.default_bucket
+        capture = (
+            f"s3://{capture_bucket}/data-capture/{model.name}/"
+            if spec.serving.data_capture.enabled and spec.serving.mode != "serverless"
+            else None
+        )
+        async_output = async_input = None
+        if spec.serving.mode == "async":
+            async_output = f"s3://{args.default_bucket or capture_bucket}/async/{model.name}/output/"
+            async_input = f"s3://{args.default_bucket or capture_bucket}/async/{model.name}/input/"
+        in_vpc = stack.vpc is not None and spec.serving.mode != "serverless"
+        scope = ExecutionRoleScope(
+            partition=account.partition,
+            region=account.region,
+            account=account.account,
+            endpoint_name=endpoint_name,
+            images=tuple(images),
+            model_objects=tuple(objects),
+            secrets=tuple(sorted(set(secrets))),
+            kms_key_arn=stack.kms_key_arn,
+            capture_prefix=capture,
+            async_output_prefix=async_output,
+            async_input_prefix=async_input,
+            s3_read=tuple(sorted(set(s3_read))),
+            subnet_ids=tuple(stack.vpc.subnet_ids) if in_vpc and stack.vpc else (),
+            security_group_ids=tuple(stack.vpc.security_group_ids) if in_vpc and stack.vpc else (),
+        )
+        governance = Governance(
+            f"{name}-governance", GovernanceArgs(model=model, stack=stack, scope=scope, tags=tags), pulumi.ResourceOptions(parent=self)
+        )
+        serving = SageMakerEndpoint(
+            f"{name}-serving",
+            SageMakerEndpointArgs(
+                model=model,
+                stack=stack,
+                role_arn=governance.role_arn,
+                role_name=naming.role_name(model.name, env),
+                containers=containers,
+                capture_destination=capture,
+                async_output_path=async_output,
+                tags=tags,
+            ),
+            pulumi.ResourceOptions(parent=self, depends_on=[governance]),
+        )
+        self.endpoint_name = serving.endpoint_name
+        self.role_arn = governance.role_arn
+        self.register_outputs({"endpoint_name": self.endpoint_name, "role_arn": self.role_arn})

@@ -1,0 +1,136 @@
+"""`modelops` command line. Library errors become exit codes here and only here:
+0 success, 1 a finding or user error (one line each), 2 bad usage."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from modelops.loader import ProblemsFound
+
+app = typer.Typer(
+    name="modelops",
+    help="GitOps for machine-learning models on AWS: specs in git, SageMaker in the cloud.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+RootOption = Annotated[Path, typer.Option("--root", help="Repository root holding model_specs/ and stacks/.")]
+StackOption = Annotated[str, typer.Option("--stack", "-s", help="Stack name: stacks/Pulumi.<stack>.yaml.")]
+T = TypeVar("T")
+
+
+class PlanFormat(str, Enum):
+    tree = "tree"
+    json = "json"
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Run a command body: user errors print one line each and exit 1, never a traceback."""
+    try:
+        return action()
+    except ProblemsFound as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(f"{len(exc.problems)} problem(s) found.", err=True)
+        raise typer.Exit(1) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the one place internal errors meet the user
+        typer.echo(f"modelops: internal error: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def validate(
+    root: RootOption = Path("."),
+    stack: Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only these stacks (default: all).")] = None,
+) -> None:
+    """Check every spec and stack: schema, cross references, pins and governance rules."""
+    from modelops.resolve import load_project
+    from modelops.stack import stack_names
+
+    def body() -> None:
+        names = stack or stack_names(root)
+        project = load_project(root, names)
+        if project.problems:
+            raise ProblemsFound(project.problems)
+        count = sum(len(v) for v in project.repo.specs.values())
+        typer.echo(f"ok: {count} spec file(s), {len(names)} stack(s) valid")
+
+    _guarded(body)
+
+
+@app.command()
+def plan(
+    stack: StackOption,
+    root: RootOption = Path("."),
+    output_format: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.")] = PlanFormat.tree,
+) -> None:
+    """Render the stack offline (Pulumi's mock runtime) into a Plan of every resource."""
+    from modelops.plan_format import render_tree
+    from modelops.render import render
+
+    def body() -> None:
+        result = render(root, stack)
+        if output_format is PlanFormat.json:
+            typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=False, default=str))
+        else:
+            typer.echo(render_tree(result))
+        if result.violations:
+            raise typer.Exit(1)
+
+    _guarded(body)
+
+
+@app.command()
+def rehearse(stack: StackOption, root: RootOption = Path(".")) -> None:
+    """Deploy the stack against the embedded AWS emulator (moto): every resource a real API call."""
+    from modelops.rehearse import rehearse as run_rehearsal
+
+    def body() -> None:
+        report = run_rehearsal(root, stack)
+        typer.echo(report.summary())
+        if not report.ok:
+            raise typer.Exit(1)
+
+    _guarded(body)
+
+
+@app.command()
+def schema(
+    root: RootOption = Path("."),
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if the committed schema is stale.")] = False,
+) -> None:
+    """Write schemas/modelspec-v1.json from the pydantic models."""
+    from modelops.schema import SCHEMA_PATH, schema_text
+
+    def body() -> None:
+        path = root / SCHEMA_PATH
+        text = schema_text()
+        if check:
+            if not path.is_file() or path.read_text() != text:
+                typer.echo(f"{SCHEMA_PATH} is stale: run `modelops schema`", err=True)
+                raise typer.Exit(1)
+            typer.echo(f"{SCHEMA_PATH} is current")
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        typer.echo(f"wrote {SCHEMA_PATH}")
+
+    _guarded(body)
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit as exc:
+        # click uses exit code 2 for usage errors already; keep every other code as is.
+        sys.exit(exc.code)

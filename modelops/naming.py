@@ -1,0 +1,55 @@
+"""Deterministic AWS names within AWS's length limits.
+
+SageMaker Models and EndpointConfigurations cannot be updated in place (every pulumi-aws
+input of both is replace-on-change), so their names carry a hash of what they contain: a
+change gives a new name, Pulumi creates the new one before deleting the old, and the
+Endpoint, whose name never changes, is updated in place to the new configuration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+SAGEMAKER_NAME_LIMIT = 63
+IAM_ROLE_NAME_LIMIT = 64
+DIGEST_LENGTH = 8
+_INVALID = re.compile(r"[^a-zA-Z0-9-]+")
+
+
+def digest(content: Any) -> str:
+    """A short stable hash of JSON-able content (key order does not matter)."""
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:DIGEST_LENGTH]
+
+
+def bounded(*parts: str, suffix: str = "", limit: int = SAGEMAKER_NAME_LIMIT) -> str:
+    """Join parts with '-', keep SageMaker's character set, and cut the front part to fit
+    `limit` so that the suffix (usually a digest) always survives."""
+    base = _INVALID.sub("-", "-".join(p for p in parts if p)).strip("-")
+    base = re.sub(r"-{2,}", "-", base)
+    room = limit - (len(suffix) + 1 if suffix else 0)
+    base = base[:room].rstrip("-")
+    return f"{base}-{suffix}" if suffix else base
+
+
+def endpoint_name(model: str, environment: str) -> str:
+    return bounded(model, environment)
+
+
+def model_name(model: str, environment: str, version: str, content: Any) -> str:
+    return bounded(model, environment, "v" + version, suffix=digest(content))
+
+
+def endpoint_config_name(model: str, environment: str, content: Any) -> str:
+    return bounded(model, environment, suffix=digest(content))
+
+
+def role_name(model: str, environment: str) -> str:
+    return bounded("modelops", model, environment, limit=IAM_ROLE_NAME_LIMIT)
+
+
+def resource_name(model: str, environment: str, role: str, limit: int = SAGEMAKER_NAME_LIMIT) -> str:
+    return bounded(model, environment, role, limit=limit)

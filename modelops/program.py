@@ -1,0 +1,87 @@
+"""The Pulumi program: stack config -> pinned specs -> one ModelDeployment each.
+
+`__main__.py` calls `run()`; `modelops plan`, `modelops rehearse` and a real `pulumi up` all
+run this same function, only the engine behind it differs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _config_mapping() -> dict[str, Any]:
+    import pulumi
+
+    from modelops.stack import KEYS
+
+    mapping: dict[str, Any] = {}
+    for key in KEYS:
+        namespace, name = key.split(":", 1)
+        config = pulumi.Config(namespace)
+        value = config.get(name)
+        if value is None:
+            continue
+        try:
+            mapping[key] = config.get_object(name)
+        except Exception:  # noqa: BLE001 - plain strings are not JSON
+            mapping[key] = value
+    return mapping
+
+
+def run(root: Path = PROJECT_ROOT) -> None:
+    import pulumi
+    import pulumi_aws as aws
+
+    from components.model_deployment import AccountContext, ModelDeployment, ModelDeploymentArgs
+    from components.stack_bucket import StackBucket, StackBucketArgs, stack_bucket_name
+    from modelops.loader import ProblemsFound
+    from modelops.repository import load_repository
+    from modelops.resolve import resolve_stack
+    from modelops.stack import stack_config_from_mapping
+    from modelops.tags import stack_resource_tags
+
+    try:
+        stack = stack_config_from_mapping(pulumi.get_stack(), _config_mapping())
+    except ProblemsFound as exc:
+        raise pulumi.RunError(str(exc)) from None
+    repo = load_repository(root)
+    models, problems = resolve_stack(repo, stack)
+    problems += repo.problems
+    if problems:
+        raise pulumi.RunError("\n".join(str(p) for p in sorted(set(problems))))
+
+    identity = aws.get_caller_identity()
+    partition = aws.get_partition().partition
+    account = AccountContext(partition=partition, account=identity.account_id, region=stack.region)
+
+    needs_bucket = any(
+        (m.spec.serving.data_capture.enabled and not stack.buckets.data_capture) or m.spec.serving.mode == "async"
+        for m in models
+    )
+    default_bucket = None
+    if needs_bucket:
+        StackBucket(
+            "stack-bucket",
+            StackBucketArgs(
+                account=account.account,
+                region=stack.region,
+                stack=stack.name,
+                kms_key_arn=stack.kms_key_arn,
+                tags=stack_resource_tags(stack.environment, stack.tags),
+            ),
+        )
+        default_bucket = stack_bucket_name(account.account, stack.region, stack.name)
+
+    endpoints = {}
+    for model in models:
+        deployment = ModelDeployment(
+            model.name,
+            ModelDeploymentArgs(model=model, stack=stack, account=account, default_bucket=default_bucket),
+        )
+        endpoints[model.name] = deployment.endpoint_name
+    pulumi.export("environment", stack.environment)
+    pulumi.export("endpoints", endpoints)
+    pulumi.export("models", {m.name: m.version for m in models})

@@ -1,0 +1,199 @@
+"""A stack's pins resolved to environment-merged specs, with every stack-level rule checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from modelops.loader import Document, FieldPath, Problem, ProblemsFound
+from modelops.policy import spec_findings, stack_findings
+from modelops.repository import Repository, SpecFile, load_repository
+from modelops.spec import ModelSpec
+from modelops.spec_checks import semver_key
+from modelops.stack import StackConfig, load_stack_file, stack_problem
+
+
+@dataclass(frozen=True)
+class Variant:
+    role: str  # primary | challenger | shadow
+    version: str
+    spec: ModelSpec
+    percent: int  # traffic share (challenger), sampling (shadow), the rest (primary)
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    name: str
+    environment: str
+    primary: Variant
+    challenger: Variant | None = None
+    shadow: Variant | None = None
+
+    @property
+    def spec(self) -> ModelSpec:
+        return self.primary.spec
+
+    @property
+    def version(self) -> str:
+        return self.primary.version
+
+    @property
+    def variants(self) -> list[Variant]:
+        return [v for v in (self.primary, self.challenger, self.shadow) if v is not None]
+
+
+def resolve_pin_version(repo: Repository, name: str, pinned: str) -> str | None:
+    if pinned == "latest":
+        versions = sorted(repo.specs.get(name, {}), key=semver_key)
+        return versions[-1] if versions else None
+    return pinned
+
+
+def resolve_stack(
+    repo: Repository, stack: StackConfig, doc: Document | None = None
+) -> tuple[list[ResolvedModel], list[Problem]]:
+    problems: list[Problem] = []
+    for finding in stack_findings(stack):
+        problems.append(stack_problem(doc, stack, finding.path, f"[{finding.rule}] {finding.message}"))
+    resolved: list[ResolvedModel] = []
+    for name, pin in stack.models.items():
+        pin_path: FieldPath = ("models", name)
+        if name not in repo.specs and not any(n == name for n, _ in repo.unloadable):
+            problems.append(stack_problem(doc, stack, pin_path, f"no model {name!r} under model_specs/"))
+            continue
+        variants: list[Variant] = []
+        for role, pinned, percent, path in _pinned_variants(pin, pin_path):
+            if pinned == "latest" and stack.environment != "dev":
+                problems.append(stack_problem(doc, stack, path, "only dev stacks may pin 'latest'"))
+                continue
+            version = resolve_pin_version(repo, name, pinned)
+            spec_file = repo.get(name, version) if version else None
+            if spec_file is None:
+                if version is not None and (name, version) in repo.unloadable:
+                    continue  # its own errors are already reported
+                known = ", ".join(repo.versions(name)) or "none"
+                problems.append(
+                    stack_problem(
+                        doc, stack, path, f"model_specs/{name}/{pinned}.yaml does not exist (versions: {known})"
+                    )
+                )
+                continue
+            problems.extend(_variant_problems(spec_file, stack, doc, path, role))
+            variants.append(Variant(role, spec_file.spec.metadata.version, spec_file.for_environment(stack.environment), percent))
+        problems.extend(_combination_problems(variants, stack, doc, pin_path))
+        if variants and variants[0].role == "primary" and len(variants) == len(list(_pinned_variants(pin, pin_path))):
+            by_role = {v.role: v for v in variants}
+            resolved.append(
+                ResolvedModel(name, stack.environment, by_role["primary"], by_role.get("challenger"), by_role.get("shadow"))
+            )
+    return resolved, problems
+
+
+def _pinned_variants(pin, pin_path: FieldPath):
+    challenger = pin.challenger.traffic_percent if pin.challenger else 0
+    yield "primary", pin.version, 100 - challenger, (*pin_path, "version")
+    if pin.challenger:
+        yield "challenger", pin.challenger.version, challenger, (*pin_path, "challenger", "version")
+    if pin.shadow:
+        yield "shadow", pin.shadow.version, pin.shadow.sampling_percent, (*pin_path, "shadow", "version")
+
+
+def _variant_problems(
+    spec_file: SpecFile, stack: StackConfig, doc: Document | None, path: FieldPath, role: str
+) -> list[Problem]:
+    problems = []
+    spec = spec_file.for_environment(stack.environment)
+    allowed = spec.governance.allowed_environments
+    if stack.environment not in allowed:
+        problems.append(
+            stack_problem(
+                doc,
+                stack,
+                path,
+                f"{spec_file.doc.display} allows environments {', '.join(allowed)}, "
+                f"not {stack.environment}",
+            )
+        )
+    for finding in spec_findings(spec, stack.environment):
+        problems.append(
+            spec_file.doc.problem(
+                finding.path,
+                f"[{finding.rule}] {finding.message} (stack {stack.name} pins this version as {role})",
+            )
+        )
+    if stack.vpc is not None and spec.serving.mode == "serverless":
+        problems.append(
+            spec_file.doc.problem(
+                ("serving", "mode"),
+                f"serverless endpoints take no VPC config, and stack {stack.name} sets modelops:vpc",
+            )
+        )
+    return problems
+
+
+def _combination_problems(
+    variants: list[Variant], stack: StackConfig, doc: Document | None, pin_path: FieldPath
+) -> list[Problem]:
+    problems = []
+    if len(variants) < 2 or variants[0].role != "primary":
+        return problems
+    primary = variants[0]
+    roles = {v.role for v in variants}
+    if {"challenger", "shadow"} <= roles:
+        problems.append(
+            stack_problem(doc, stack, pin_path, "SageMaker shadow testing needs a single production variant: "
+                          "pin a challenger or a shadow, not both")
+        )
+    for variant in variants[1:]:
+        path = (*pin_path, variant.role, "version")
+        if variant.version == primary.version:
+            problems.append(stack_problem(doc, stack, path, f"the {variant.role} must be another version than {primary.version}"))
+        for spec in (primary.spec, variant.spec):
+            if spec.serving.mode == "serverless":
+                problems.append(
+                    stack_problem(doc, stack, path, f"serverless endpoints take no {variant.role} variant")
+                )
+                break
+        if variant.spec.serving.target != "sagemaker" or primary.spec.serving.target != "sagemaker":
+            problems.append(stack_problem(doc, stack, path, f"a {variant.role} variant needs SageMaker serving"))
+        elif variant.spec.serving.mode != primary.spec.serving.mode:
+            problems.append(
+                stack_problem(
+                    doc, stack, path,
+                    f"the {variant.role} serves {variant.spec.serving.mode}, the primary {primary.spec.serving.mode}: "
+                    "variants of one endpoint share its mode",
+                )
+            )
+        if variant.role == "challenger" and primary.spec.serving.rollout.strategy == "rolling":
+            problems.append(
+                stack_problem(doc, stack, path, "rolling deployments are not available with a challenger variant")
+            )
+    return problems
+
+
+@dataclass
+class Project:
+    """Everything `validate` looks at: the repository's specs and its stacks."""
+
+    repo: Repository
+    stacks: dict[str, tuple[StackConfig, Document]]
+    resolved: dict[str, list[ResolvedModel]]
+    problems: list[Problem]
+
+
+def load_project(root: Path, stacks: list[str]) -> Project:
+    repo = load_repository(root)
+    problems = list(repo.problems)
+    loaded: dict[str, tuple[StackConfig, Document]] = {}
+    resolved: dict[str, list[ResolvedModel]] = {}
+    for name in stacks:
+        try:
+            stack, doc = load_stack_file(root, name)
+        except ProblemsFound as exc:
+            problems.extend(exc.problems)
+            continue
+        loaded[name] = (stack, doc)
+        models, stack_problems = resolve_stack(repo, stack, doc)
+        resolved[name] = models
+        problems.extend(stack_problems)
+    return Project(repo, loaded, resolved, sorted(set(problems)))

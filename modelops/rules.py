@@ -1,0 +1,141 @@
+"""Resource-level governance rules: pure functions over rendered resources.
+
+Each rule takes one PlanResource (type and camelCase inputs, as the engine sees them) and the
+stack's settings, and returns messages. `modelops plan` reports them in the Plan; the
+CrossGuard pack in `policies/` runs the same functions in `pulumi preview`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from modelops.tags import REQUIRED_TAGS
+
+if TYPE_CHECKING:
+    from modelops.render import Plan, PlanResource, PlanViolation
+
+TAGGABLE_PREFIXES = ("aws:sagemaker/", "aws:iam/role:", "aws:cloudwatch/metricAlarm:", "aws:s3/bucket:Bucket")
+# RolePolicy takes no tags; a ModelPackageGroup is adopted from the training side, not ours to tag.
+UNTAGGABLE = {"aws:iam/rolePolicy:RolePolicy", "aws:sagemaker/modelPackageGroup:ModelPackageGroup"}
+STACK_WIDE = {"aws:s3/bucket:Bucket"}
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    environment: str
+    kms_key_arn: str | None
+    permissions_boundary_arn: str | None
+
+
+Rule = Callable[[str, dict[str, Any], RuleContext], Iterator[str]]
+
+
+def required_tags(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> Iterator[str]:
+    if type_token in UNTAGGABLE or not type_token.startswith(TAGGABLE_PREFIXES):
+        return
+    tags = inputs.get("tags") or {}
+    required = ("environment", "managed-by") if type_token in STACK_WIDE else REQUIRED_TAGS
+    missing = [t for t in required if not tags.get(t)]
+    if missing:
+        yield f"missing tags: {', '.join(missing)}"
+
+
+def _statements(document: Any) -> list[dict[str, Any]]:
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return []
+    statements = document.get("Statement", []) if isinstance(document, dict) else []
+    return [statements] if isinstance(statements, dict) else list(statements)
+
+
+def no_wildcard_actions(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> Iterator[str]:
+    if type_token not in ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"):
+        return
+    for statement in _statements(inputs.get("policy")):
+        actions = statement.get("Action", [])
+        for action in [actions] if isinstance(actions, str) else actions:
+            if action == "*" or action.endswith(":*"):
+                yield f"IAM action {action!r} is a wildcard"
+        if "NotAction" in statement:
+            yield "IAM NotAction grants everything not listed"
+
+
+def no_full_access_policies(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> Iterator[str]:
+    arns = []
+    if type_token == "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+        arns.append(str(inputs.get("policyArn", "")))
+    if type_token == "aws:iam/role:Role":
+        arns += [str(a) for a in inputs.get("managedPolicyArns") or []]
+    for arn in arns:
+        if ":aws:policy/" in arn and "FullAccess" in arn:
+            yield f"AWS-managed {arn.rsplit('/', 1)[-1]} is broader than any model needs"
+
+
+def boundary_attached(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> Iterator[str]:
+    if type_token == "aws:iam/role:Role" and ctx.permissions_boundary_arn:
+        if inputs.get("permissionsBoundary") != ctx.permissions_boundary_arn:
+            yield f"role lacks the stack's permissions boundary {ctx.permissions_boundary_arn}"
+
+
+KMS_INPUTS: dict[str, list[tuple[str, ...]]] = {
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": [("kmsKeyArn",)],
+    "aws:sagemaker/modelCard:ModelCard": [("securityConfig", "kmsKeyId")],
+}
+
+
+def kms_everywhere(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> Iterator[str]:
+    if not ctx.kms_key_arn:
+        return
+    paths = list(KMS_INPUTS.get(type_token, []))
+    if type_token == "aws:sagemaker/endpointConfiguration:EndpointConfiguration":
+        if any("serverlessConfig" in v for v in inputs.get("productionVariants") or []):
+            paths = []  # serverless endpoints take no storage key
+        if inputs.get("dataCaptureConfig"):
+            paths.append(("dataCaptureConfig", "kmsKeyId"))
+        if inputs.get("asyncInferenceConfig"):
+            paths.append(("asyncInferenceConfig", "outputConfig", "kmsKeyId"))
+    for path in paths:
+        value: Any = inputs
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value != ctx.kms_key_arn:
+            yield f"{'.'.join(path)} is not the stack's KMS key"
+
+
+def names_within_limits(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> Iterator[str]:
+    limit = 64 if type_token == "aws:iam/role:Role" else 63 if type_token.startswith("aws:sagemaker/") else None
+    name = inputs.get("name")
+    if limit and isinstance(name, str) and len(name) > limit:
+        yield f"name {name!r} is {len(name)} characters; AWS allows {limit}"
+
+
+RULES: dict[str, Rule] = {
+    "required-tags": required_tags,
+    "no-wildcard-iam-actions": no_wildcard_actions,
+    "no-full-access-policies": no_full_access_policies,
+    "permissions-boundary": boundary_attached,
+    "kms-encryption": kms_everywhere,
+    "aws-name-limits": names_within_limits,
+}
+
+
+def check_resource(resource: PlanResource, ctx: RuleContext) -> Iterator[tuple[str, str]]:
+    for rule_name, rule in RULES.items():
+        for message in rule(resource.type, resource.inputs, ctx):
+            yield rule_name, message
+
+
+def check_plan(plan: Plan, ctx: RuleContext) -> list[PlanViolation]:
+    from modelops.render import PlanViolation
+
+    return [
+        PlanViolation(rule=rule, severity="mandatory", urn=r.urn, message=message)
+        for r in plan.resources
+        if r.custom
+        for rule, message in check_resource(r, ctx)
+    ]

@@ -1,0 +1,265 @@
+"""Pydantic models of the model spec language v1 (shared/design/modelspec-v1.md).
+
+The models check what a single field can check: types, enums, ranges, patterns and unknown
+keys. Rules that relate several fields live in `modelops.spec_checks`, so that every problem
+in a file is reported at once instead of stopping at the first failing validator.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+
+API_VERSION = "modelops/v1"
+ENVIRONMENTS = ("dev", "staging", "prod")
+
+MODEL_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
+FEATURE_GROUP_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,40}$"
+FEATURE_NAME_PATTERN = r"^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,63}$"
+INSTANCE_TYPE_PATTERN = r"^ml\.[a-z0-9]+\.[a-z0-9]+$"
+S3_URI_PATTERN = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$"
+S3_OBJECT_PATTERN = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+ECR_IMAGE_PATTERN = (
+    r"^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[a-z0-9][a-z0-9._/-]*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$"
+)
+PACKAGE_GROUP_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+
+Environment = Literal["dev", "staging", "prod"]
+Risk = Literal["low", "medium", "high"]
+DataClassification = Literal["public", "internal", "confidential", "restricted"]
+FeatureType = Literal["string", "integral", "fractional"]
+ProblemType = Literal["BinaryClassification", "MulticlassClassification", "Regression"]
+PositiveInt = Annotated[StrictInt, Field(ge=1)]
+S3Uri = Annotated[str, Field(pattern=S3_URI_PATTERN)]
+
+
+class SpecModel(BaseModel):
+    """Base of every spec model: unknown keys are errors, values are never coerced to text."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class Metadata(SpecModel):
+    name: Annotated[str, Field(pattern=MODEL_NAME_PATTERN, description="Model name, DNS-like.")]
+    version: Annotated[str, Field(description="SemVer 2.0 version of this release.")]
+    owner: Annotated[str, Field(min_length=1, max_length=256)]
+    description: Annotated[str, Field(min_length=1, max_length=1024)]
+    risk: Risk | None = Field(
+        None, description="Drives governance and the model card's risk rating (unset: unknown)."
+    )
+    data_classification: DataClassification = "internal"
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class PackageRef(SpecModel):
+    group: Annotated[str, Field(pattern=PACKAGE_GROUP_PATTERN)]
+    version: PositiveInt
+
+
+def _stringify_scalars(value: Any) -> Any:
+    # Container environment values are strings to SageMaker; YAML makes `4` an int.
+    if isinstance(value, dict):
+        return {
+            k: str(v).lower() if isinstance(v, bool) else str(v) if isinstance(v, int | float) else v
+            for k, v in value.items()
+        }
+    return value
+
+
+class ModelSource(SpecModel):
+    package: PackageRef | None = None
+    artifact: Annotated[str, Field(pattern=S3_OBJECT_PATTERN)] | None = None
+    sha256: Annotated[str, Field(pattern=SHA256_PATTERN)] | None = None
+    framework: str | None = None
+    framework_version: str | None = None
+    image: Annotated[str, Field(pattern=ECR_IMAGE_PATTERN)] | None = None
+    environment: dict[str, str] = Field(default_factory=dict)
+    secrets: dict[str, str] = Field(default_factory=dict)
+    network_isolation: StrictBool | None = Field(
+        None,
+        description="Run the container without network access. Unset: on for confidential "
+        "and restricted data, off otherwise.",
+    )
+
+    _coerce_environment = field_validator("environment", mode="before")(_stringify_scalars)
+
+
+class Serverless(SpecModel):
+    memory_mb: Literal[1024, 2048, 3072, 4096, 5120, 6144] = 2048
+    max_concurrency: Annotated[StrictInt, Field(ge=1, le=200)] = 5
+
+
+class AsyncInference(SpecModel):
+    max_concurrent_invocations_per_instance: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
+
+
+class Autoscaling(SpecModel):
+    min_instances: Annotated[StrictInt, Field(ge=0)]
+    max_instances: Annotated[StrictInt, Field(ge=1)]
+    target_invocations_per_instance: Annotated[float, Field(gt=0)]
+    scale_in_cooldown_s: Annotated[StrictInt, Field(ge=0, le=86400)] = 300
+    scale_out_cooldown_s: Annotated[StrictInt, Field(ge=0, le=86400)] = 60
+
+
+class DataCapture(SpecModel):
+    enabled: StrictBool = False
+    sampling_percent: Annotated[StrictInt, Field(ge=1, le=100)] = 100
+
+
+class RolloutAlarms(SpecModel):
+    max_5xx_error_rate_percent: Annotated[float, Field(gt=0, le=100)] | None = 1.0
+    max_p99_latency_ms: Annotated[float, Field(gt=0)] | None = None
+
+
+class Rollout(SpecModel):
+    strategy: Literal["all_at_once", "canary", "linear", "rolling"] = "all_at_once"
+    canary_percent: Annotated[StrictInt, Field(ge=1, le=50)] = 10
+    linear_step_percent: Annotated[StrictInt, Field(ge=5, le=50)] = 20
+    rolling_batch_percent: Annotated[StrictInt, Field(ge=5, le=50)] = Field(
+        25, description="Share of capacity replaced per batch by the rolling strategy."
+    )
+    wait_s: Annotated[StrictInt, Field(ge=0, le=3600)] = 600
+    termination_wait_s: Annotated[StrictInt, Field(ge=0, le=3600)] = 0
+    alarms: RolloutAlarms = Field(default_factory=RolloutAlarms)
+
+
+class KubernetesServing(SpecModel):
+    runtime: Literal["kserve", "deployment"] = "kserve"
+    namespace: Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")] = "models"
+    min_replicas: Annotated[StrictInt, Field(ge=0)] = 1
+    max_replicas: Annotated[StrictInt, Field(ge=1)] = 1
+    cpu: str = "1"
+    memory: str = "2Gi"
+    gpu: Annotated[StrictInt, Field(ge=0)] = 0
+
+
+class Serving(SpecModel):
+    target: Literal["sagemaker", "kubernetes"] = "sagemaker"
+    mode: Literal["realtime", "serverless", "async"] = "realtime"
+    instance_type: Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)] | None = None
+    instance_count: PositiveInt = 1
+    serverless: Serverless | None = None
+    async_inference: AsyncInference | None = Field(None, alias="async")
+    autoscaling: Autoscaling | None = None
+    data_capture: DataCapture = Field(default_factory=DataCapture)
+    rollout: Rollout = Field(default_factory=Rollout)
+    kubernetes: KubernetesServing | None = None
+
+
+class Feature(SpecModel):
+    name: Annotated[str, Field(pattern=FEATURE_NAME_PATTERN)]
+    type: FeatureType
+
+
+class OnlineStore(SpecModel):
+    enabled: StrictBool = False
+    ttl_days: PositiveInt | None = None
+
+
+class OfflineStore(SpecModel):
+    enabled: StrictBool = False
+    table_format: Literal["glue", "iceberg"] = "glue"
+
+
+class FeatureGroupSpec(SpecModel):
+    name: Annotated[str, Field(pattern=FEATURE_GROUP_NAME_PATTERN)]
+    description: Annotated[str, Field(max_length=128)] | None = None
+    record_identifier: str
+    event_time: str
+    features: Annotated[list[Feature], Field(min_length=1, max_length=2500)]
+    online: OnlineStore = Field(default_factory=OnlineStore)
+    offline: OfflineStore = Field(default_factory=OfflineStore)
+    replace: StrictBool = Field(
+        False, description="Allow removing or retyping features: the group is recreated empty."
+    )
+
+
+class Features(SpecModel):
+    groups: list[FeatureGroupSpec] = Field(default_factory=list)
+    reads: list[Annotated[str, Field(pattern=FEATURE_GROUP_NAME_PATTERN)]] = Field(
+        default_factory=list
+    )
+
+
+class DataQualityMonitor(SpecModel):
+    enabled: StrictBool = False
+
+
+class ModelQualityMonitor(SpecModel):
+    enabled: StrictBool = False
+    problem_type: ProblemType | None = None
+    ground_truth_s3_uri: S3Uri | None = None
+    probability_attribute: str | None = None
+    probability_threshold: Annotated[float, Field(ge=0, le=1)] | None = None
+    inference_attribute: str | None = None
+
+
+class ClarifyMonitor(SpecModel):
+    enabled: StrictBool = False
+    analysis_config_s3_uri: S3Uri | None = None
+
+
+class Monitoring(SpecModel):
+    schedule: str = Field("daily", description="hourly | daily | cron(...) as SageMaker accepts it")
+    data_quality: DataQualityMonitor = Field(default_factory=DataQualityMonitor)
+    model_quality: ModelQualityMonitor = Field(default_factory=ModelQualityMonitor)
+    bias: ClarifyMonitor = Field(default_factory=ClarifyMonitor)
+    explainability: ClarifyMonitor = Field(default_factory=ClarifyMonitor)
+
+    def enabled_monitors(self) -> list[str]:
+        return [
+            name
+            for name in ("data_quality", "model_quality", "bias", "explainability")
+            if getattr(self, name).enabled
+        ]
+
+
+class ModelCardSpec(SpecModel):
+    intended_uses: Annotated[str, Field(min_length=1, max_length=2048)]
+    limitations: Annotated[str, Field(max_length=2048)] | None = None
+    ethical_considerations: Annotated[str, Field(max_length=2048)] | None = None
+
+
+class DataAccess(SpecModel):
+    s3_read: list[S3Uri] = Field(default_factory=list)
+
+
+class Governance(SpecModel):
+    approval: Literal["registry", "none"] | None = Field(
+        None, description="Unset: registry for model.package, none for model.artifact."
+    )
+    allowed_environments: list[Environment] = Field(default_factory=lambda: list(ENVIRONMENTS))
+    model_card: ModelCardSpec | None = None
+    data_access: DataAccess = Field(default_factory=DataAccess)
+
+
+class EnvironmentOverride(SpecModel):
+    serving: dict[str, Any] | None = Field(None, description="Deep-merged over `serving`.")
+    monitoring: dict[str, Any] | None = Field(None, description="Deep-merged over `monitoring`.")
+
+
+class ModelSpec(SpecModel):
+    api_version: Literal["modelops/v1"] = Field(alias="apiVersion")
+    kind: Literal["ModelSpec"]
+    metadata: Metadata
+    model: ModelSource
+    serving: Serving = Field(default_factory=Serving)
+    features: Features = Field(default_factory=Features)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    governance: Governance = Field(default_factory=Governance)
+    environments: dict[Environment, EnvironmentOverride] = Field(default_factory=dict)
+
+    @property
+    def approval(self) -> str:
+        if self.governance.approval is not None:
+            return self.governance.approval
+        return "registry" if self.model.package is not None else "none"
+
+    @property
+    def network_isolation(self) -> bool:
+        if self.model.network_isolation is not None:
+            return self.model.network_isolation
+        return self.metadata.data_classification in ("confidential", "restricted")
