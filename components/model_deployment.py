@@ -31,24 +31,30 @@ class ModelDeploymentArgs:
     default_bucket: str | None  # the stack's own bucket, when modelops:buckets leaves one out
 
 
-def container_source(variant: Variant, stack: StackConfig, account: AccountContext) -> tuple[ContainerSource, tuple[str, ...], tuple[str, ...]]:
+def container_source(
+    variant: Variant, stack: StackConfig, account: AccountContext
+) -> tuple[ContainerSource, tuple[str, ...], tuple[str, ...]]:
     """The variant's container, and the images and model objects its role must read."""
     model = variant.spec.model
     if model.package is not None:
-        info = registry.current().package(account.partition, account.region, account.account, model.package.group, model.package.version)
-        if stack.environment in ("staging", "prod") and variant.spec.approval == "registry":
-            if info.approval_status is not None and info.approval_status != "Approved":
-                raise DeploymentRefused(
-                    f"{variant.spec.metadata.name} {variant.version}: registry package "
-                    f"{model.package.group}/{model.package.version} is {info.approval_status}, "
-                    f"and {stack.environment} requires Approved"
-                )
+        info = registry.current().package(
+            account.partition, account.region, account.account, model.package.group, model.package.version
+        )
+        strict = stack.environment in ("staging", "prod") and variant.spec.approval == "registry"
+        if strict and info.approval_status not in (None, "Approved"):
+            raise DeploymentRefused(
+                f"{variant.spec.metadata.name} {variant.version}: registry package "
+                f"{model.package.group}/{model.package.version} is {info.approval_status}, "
+                f"and {stack.environment} requires Approved"
+            )
         return ContainerSource(model_package_name=info.arn), info.images, info.model_data_urls
     if model.image is not None:
         image = model.image
     else:
         assert model.framework and model.framework_version  # checked by validation
-        image = frameworks.image_uri(model.framework, model.framework_version, stack.region, variant.spec.serving.instance_type)
+        image = frameworks.image_uri(
+            model.framework, model.framework_version, stack.region, variant.spec.serving.instance_type
+        )
     artifact = model.artifact
     return ContainerSource(image=image, model_data_url=artifact), (image,), ((artifact,) if artifact else ())
 
@@ -108,7 +114,9 @@ class ModelDeployment(pulumi.ComponentResource):
             security_group_ids=tuple(stack.vpc.security_group_ids) if in_vpc and stack.vpc else (),
         )
         governance = Governance(
-            f"{name}-governance", GovernanceArgs(model=model, stack=stack, scope=scope, tags=tags), pulumi.ResourceOptions(parent=self)
+            f"{name}-governance",
+            GovernanceArgs(model=model, stack=stack, scope=scope, tags=tags),
+            pulumi.ResourceOptions(parent=self),
         )
         serving = SageMakerEndpoint(
             f"{name}-serving",

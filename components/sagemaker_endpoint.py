@@ -12,7 +12,7 @@ guardrails and rolls back on the alarms created here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pulumi_aws as aws
@@ -166,7 +166,10 @@ class SageMakerEndpoint(pulumi.ComponentResource):
                     "destination_s3_uri": args.capture_destination,
                     "kms_key_id": stack.kms_key_arn,
                     "capture_options": [{"capture_mode": "Input"}, {"capture_mode": "Output"}],
-                    "capture_content_type_header": {"json_content_types": ["application/json"], "csv_content_types": ["text/csv"]},
+                    "capture_content_type_header": {
+                        "json_content_types": ["application/json"],
+                        "csv_content_types": ["text/csv"],
+                    },
                 }
                 if capture.enabled and spec.serving.mode != "serverless"
                 else None
@@ -187,7 +190,7 @@ class SageMakerEndpoint(pulumi.ComponentResource):
             f"{name}-endpoint",
             name=endpoint_name,
             endpoint_config_name=config.name,
-            deployment_config=deployment_config(model, alarm_names),
+            deployment_config=cast(Any, deployment_config(model, alarm_names)),
             tags=args.tags,
             opts=child,
         )
@@ -210,7 +213,9 @@ class SageMakerEndpoint(pulumi.ComponentResource):
         if serving.mode != "async":
             return None
         config: dict[str, Any] = {"output_config": {"s3_output_path": output_path, "kms_key_id": stack.kms_key_arn}}
-        per_instance = serving.async_inference.max_concurrent_invocations_per_instance if serving.async_inference else None
+        per_instance = (
+            serving.async_inference.max_concurrent_invocations_per_instance if serving.async_inference else None
+        )
         if per_instance is not None:
             config["client_config"] = {"max_concurrent_invocations_per_instance": per_instance}
         return config
@@ -243,9 +248,34 @@ class SageMakerEndpoint(pulumi.ComponentResource):
                 threshold=rollout.alarms.max_5xx_error_rate_percent,
                 treat_missing_data="notBreaching",
                 metric_queries=[
-                    {"id": "errors", "return_data": False, "metric": {"metric_name": "Invocation5XXErrors", "namespace": "AWS/SageMaker", "period": 60, "stat": "Sum", "dimensions": dimensions}},
-                    {"id": "invocations", "return_data": False, "metric": {"metric_name": "Invocations", "namespace": "AWS/SageMaker", "period": 60, "stat": "Sum", "dimensions": dimensions}},
-                    {"id": "rate", "expression": "100 * errors / invocations", "label": "5xx error rate (%)", "return_data": True},
+                    {
+                        "id": "errors",
+                        "return_data": False,
+                        "metric": {
+                            "metric_name": "Invocation5XXErrors",
+                            "namespace": "AWS/SageMaker",
+                            "period": 60,
+                            "stat": "Sum",
+                            "dimensions": dimensions,
+                        },
+                    },
+                    {
+                        "id": "invocations",
+                        "return_data": False,
+                        "metric": {
+                            "metric_name": "Invocations",
+                            "namespace": "AWS/SageMaker",
+                            "period": 60,
+                            "stat": "Sum",
+                            "dimensions": dimensions,
+                        },
+                    },
+                    {
+                        "id": "rate",
+                        "expression": "100 * errors / invocations",
+                        "label": "5xx error rate (%)",
+                        "return_data": True,
+                    },
                 ],
                 alarm_actions=actions,
                 tags=tags,
@@ -276,7 +306,9 @@ class SageMakerEndpoint(pulumi.ComponentResource):
         return names
 
     @staticmethod
-    def _autoscaling(name: str, model: ResolvedModel, endpoint: aws.sagemaker.Endpoint, opts: pulumi.ResourceOptions) -> None:
+    def _autoscaling(
+        name: str, model: ResolvedModel, endpoint: aws.sagemaker.Endpoint, opts: pulumi.ResourceOptions
+    ) -> None:
         serving = model.spec.serving
         scaling = serving.autoscaling
         if scaling is None or serving.mode == "serverless":
@@ -297,11 +329,15 @@ class SageMakerEndpoint(pulumi.ComponentResource):
                     "metric_name": "ApproximateBacklogSizePerInstance",
                     "namespace": "AWS/SageMaker",
                     "statistic": "Average",
-                    "dimensions": [{"name": "EndpointName", "value": naming.endpoint_name(model.name, model.environment)}],
+                    "dimensions": [
+                        {"name": "EndpointName", "value": naming.endpoint_name(model.name, model.environment)}
+                    ],
                 }
             }
         else:
-            metric = {"predefined_metric_specification": {"predefined_metric_type": "SageMakerVariantInvocationsPerInstance"}}
+            metric = {
+                "predefined_metric_specification": {"predefined_metric_type": "SageMakerVariantInvocationsPerInstance"}
+            }
         aws.appautoscaling.Policy(
             f"{name}-scaling-policy",
             name=naming.bounded(model.name, model.environment, "invocations-target-tracking", limit=255),
@@ -309,11 +345,14 @@ class SageMakerEndpoint(pulumi.ComponentResource):
             service_namespace=target.service_namespace,
             scalable_dimension=target.scalable_dimension,
             resource_id=target.resource_id,
-            target_tracking_scaling_policy_configuration={
-                "target_value": scaling.target_invocations_per_instance,
-                "scale_in_cooldown": scaling.scale_in_cooldown_s,
-                "scale_out_cooldown": scaling.scale_out_cooldown_s,
-                **metric,
-            },
+            target_tracking_scaling_policy_configuration=cast(
+                Any,
+                {
+                    "target_value": scaling.target_invocations_per_instance,
+                    "scale_in_cooldown": scaling.scale_in_cooldown_s,
+                    "scale_out_cooldown": scaling.scale_out_cooldown_s,
+                    **metric,
+                },
+            ),
             opts=opts,
         )

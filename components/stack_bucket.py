@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pulumi
 import pulumi_aws as aws
@@ -36,7 +37,7 @@ class StackBucket(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=False),
         )
-        encryption = (
+        encryption: dict[str, Any] = (
             {"sse_algorithm": "aws:kms", "kms_master_key_id": args.kms_key_arn}
             if args.kms_key_arn
             else {"sse_algorithm": "AES256"}
@@ -44,7 +45,15 @@ class StackBucket(pulumi.ComponentResource):
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
             bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": encryption, "bucket_key_enabled": bool(args.kms_key_arn)}],
+            rules=[
+                cast(
+                    Any,
+                    {
+                        "apply_server_side_encryption_by_default": encryption,
+                        "bucket_key_enabled": bool(args.kms_key_arn),
+                    },
+                )
+            ],
             opts=child,
         )
         aws.s3.BucketPublicAccessBlock(

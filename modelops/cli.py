@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -27,7 +27,7 @@ StackOption = Annotated[str, typer.Option("--stack", "-s", help="Stack name: sta
 T = TypeVar("T")
 
 
-class PlanFormat(str, Enum):
+class PlanFormat(StrEnum):
     tree = "tree"
     json = "json"
 

@@ -48,9 +48,7 @@ def known_frameworks() -> tuple[str, ...]:
     directory = _config_dir()
     if directory is None:
         return ()
-    return tuple(
-        sorted(p.stem for p in directory.glob("*.json") if _inference_config(p.stem) is not None)
-    )
+    return tuple(sorted(p.stem for p in directory.glob("*.json") if _inference_config(p.stem) is not None))
 
 
 def known_versions(framework: str) -> tuple[str, ...] | None:

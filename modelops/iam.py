@@ -16,7 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-ECR_URI = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?P<cn>\.cn)?/(?P<repo>[^:@]+)")
+ECR_URI = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?P<cn>\.cn)?/(?P<repo>[^:@]+)"
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,9 @@ def execution_role_policy(scope: ExecutionRoleScope) -> dict[str, Any]:
             "Effect": "Allow",
             "Action": ["cloudwatch:PutMetricData"],
             "Resource": ["*"],
-            "Condition": {"StringLike": {"cloudwatch:namespace": ["/aws/sagemaker/Endpoints", "aws/sagemaker/Endpoints/*"]}},
+            "Condition": {
+                "StringLike": {"cloudwatch:namespace": ["/aws/sagemaker/Endpoints", "aws/sagemaker/Endpoints/*"]}
+            },
         },
     ]
     repositories = sorted({arn for image in scope.images if (arn := ecr_repository_arn(p, image))})
@@ -106,7 +110,12 @@ def execution_role_policy(scope: ExecutionRoleScope) -> dict[str, Any]:
         )
     if parameters:
         statements.append(
-            {"Sid": "ReadParameters", "Effect": "Allow", "Action": ["ssm:GetParameter", "ssm:GetParameters"], "Resource": parameters}
+            {
+                "Sid": "ReadParameters",
+                "Effect": "Allow",
+                "Action": ["ssm:GetParameter", "ssm:GetParameters"],
+                "Resource": parameters,
+            }
         )
     writes = [uri for uri in (scope.capture_prefix, scope.async_output_prefix) if uri]
     if writes:

@@ -78,9 +78,7 @@ class Document:
 
     def problem(self, path: FieldPath, message: str, field_text: str | None = None) -> Problem:
         line, column = self.position(path)
-        return Problem(
-            self.display, line, column, dotted(path) if field_text is None else field_text, message
-        )
+        return Problem(self.display, line, column, dotted(path) if field_text is None else field_text, message)
 
 
 def parse(path: Path, display: str, text: str | None = None) -> Document:
@@ -104,9 +102,7 @@ def parse(path: Path, display: str, text: str | None = None) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ProblemsFound(
-            [Problem(display, line, column, "", f"invalid YAML: {exc.problem or exc}")]
-        ) from None
+        raise ProblemsFound([Problem(display, line, column, "", f"invalid YAML: {exc.problem or exc}")]) from None
     except yaml.YAMLError as exc:
         raise ProblemsFound([Problem(display, 1, 1, "", f"invalid YAML: {exc}")]) from None
     finally:
@@ -138,7 +134,7 @@ def _index(
             _index(item, (*path, index), positions, problems, display)
 
 
-def _readable(error: dict[str, Any], model: type[BaseModel] | None) -> str:
+def _readable(error: Any, model: type[BaseModel] | None) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return "unknown field" + (f" (allowed: {', '.join(_allowed_fields(model))})" if model else "")
@@ -186,9 +182,13 @@ def _unwrap(annotation: Any) -> Any:
     return None
 
 
-def validation_findings(
-    exc: ValidationError, model: type[BaseModel], data: Any
-) -> list[tuple[FieldPath, str]]:
+def _has_child(node: Any, part: str | int) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and part < len(node)
+
+
+def validation_findings(exc: ValidationError, model: type[BaseModel], data: Any) -> list[tuple[FieldPath, str]]:
     """pydantic errors as (field path, message) pairs in the user's terms.
 
     pydantic's `loc` may hold union member names; only parts that exist in the data are kept,
@@ -199,10 +199,7 @@ def validation_findings(
         path: list[str | int] = []
         current = data
         for part in error["loc"]:
-            if isinstance(current, dict) and part in current:
-                path.append(part)
-                current = current[part]
-            elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+            if _has_child(current, part):
                 path.append(part)
                 current = current[part]
             elif error["type"] in ("missing", "extra_forbidden") and part == error["loc"][-1]:
@@ -215,7 +212,4 @@ def validation_findings(
 def validation_problems(
     doc: Document, exc: ValidationError, model: type[BaseModel], data: Any, prefix: FieldPath = ()
 ) -> list[Problem]:
-    return [
-        doc.problem((*prefix, *path), message)
-        for path, message in validation_findings(exc, model, data)
-    ]
+    return [doc.problem((*prefix, *path), message) for path, message in validation_findings(exc, model, data)]

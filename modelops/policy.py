@@ -45,7 +45,9 @@ def spec_findings(spec: ModelSpec, environment: str) -> Iterator[PolicyFinding]:
     if serving.mode == "realtime":
         if serving.instance_count < 2:
             yield PolicyFinding(
-                "prod-redundancy", ("serving", "instance_count"), "prod requires instance_count >= 2 for realtime endpoints"
+                "prod-redundancy",
+                ("serving", "instance_count"),
+                "prod requires instance_count >= 2 for realtime endpoints",
             )
         if serving.autoscaling is not None and serving.autoscaling.min_instances < 2:
             yield PolicyFinding(
@@ -73,7 +75,9 @@ def spec_findings(spec: ModelSpec, environment: str) -> Iterator[PolicyFinding]:
         for name in ("bias", "explainability"):
             if not getattr(monitoring, name).enabled:
                 yield PolicyFinding(
-                    "prod-risk-monitors", ("monitoring", name, "enabled"), f"risk high requires the {name} monitor in prod"
+                    "prod-risk-monitors",
+                    ("monitoring", name, "enabled"),
+                    f"risk high requires the {name} monitor in prod",
                 )
 
 

@@ -95,12 +95,14 @@ def _public_access_block(inputs: dict[str, Any], region: str) -> dict[str, Any]:
 
 OPERATIONS: dict[str, Operation] = {
     "aws:iam/role:Role": Operation(
-        "iam", "create_role",
+        "iam",
+        "create_role",
         {"name": "RoleName", "assumeRolePolicy": "AssumeRolePolicyDocument"},
         physical_id=lambda p: p["RoleName"],
     ),
     "aws:iam/rolePolicy:RolePolicy": Operation(
-        "iam", "put_role_policy",
+        "iam",
+        "put_role_policy",
         {"role": "RoleName", "name": "PolicyName", "policy": "PolicyDocument"},
         physical_id=lambda p: f"{p['RoleName']}:{p['PolicyName']}",
     ),
@@ -111,19 +113,31 @@ OPERATIONS: dict[str, Operation] = {
         "sagemaker", "create_model", {"name": "ModelName"}, physical_id=lambda p: p["ModelName"], arn_key="ModelArn"
     ),
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": Operation(
-        "sagemaker", "create_endpoint_config",
+        "sagemaker",
+        "create_endpoint_config",
         {"name": "EndpointConfigName", "kmsKeyArn": "KmsKeyId"},
-        physical_id=lambda p: p["EndpointConfigName"], arn_key="EndpointConfigArn",
+        physical_id=lambda p: p["EndpointConfigName"],
+        arn_key="EndpointConfigArn",
     ),
     "aws:sagemaker/endpoint:Endpoint": Operation(
-        "sagemaker", "create_endpoint", {"name": "EndpointName"}, physical_id=lambda p: p["EndpointName"], arn_key="EndpointArn"
+        "sagemaker",
+        "create_endpoint",
+        {"name": "EndpointName"},
+        physical_id=lambda p: p["EndpointName"],
+        arn_key="EndpointArn",
     ),
     "aws:appautoscaling/target:Target": Operation(
-        "application-autoscaling", "register_scalable_target", physical_id=lambda p: p["ResourceId"], arn_key="ScalableTargetARN"
+        "application-autoscaling",
+        "register_scalable_target",
+        physical_id=lambda p: p["ResourceId"],
+        arn_key="ScalableTargetARN",
     ),
     "aws:appautoscaling/policy:Policy": Operation(
-        "application-autoscaling", "put_scaling_policy", {"name": "PolicyName"},
-        physical_id=lambda p: p["PolicyName"], arn_key="PolicyARN",
+        "application-autoscaling",
+        "put_scaling_policy",
+        {"name": "PolicyName"},
+        physical_id=lambda p: p["PolicyName"],
+        arn_key="PolicyARN",
     ),
     "aws:cloudwatch/metricAlarm:MetricAlarm": Operation(
         "cloudwatch", "put_metric_alarm", {"name": "AlarmName"}, reshape=_alarm, physical_id=lambda p: p["AlarmName"]
@@ -139,7 +153,10 @@ OPERATIONS: dict[str, Operation] = {
 # Imported (adopted) resources are read, not created: the call that proves they exist.
 READS: dict[str, tuple[str, str, str, str]] = {
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup": (
-        "sagemaker", "describe_model_package_group", "ModelPackageGroupName", "ModelPackageGroupArn"
+        "sagemaker",
+        "describe_model_package_group",
+        "ModelPackageGroupName",
+        "ModelPackageGroupArn",
     ),
 }
 # Inputs that are Pulumi's own, or that the create call does not take.
@@ -248,7 +265,12 @@ class RehearsalMocks(RecordingMocks):
     def call(self, args: Any) -> Any:
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             identity = self.client("sts").get_caller_identity()
-            return {"accountId": identity["Account"], "arn": identity["Arn"], "userId": identity["UserId"], "id": identity["Account"]}
+            return {
+                "accountId": identity["Account"],
+                "arn": identity["Arn"],
+                "userId": identity["UserId"],
+                "id": identity["Account"],
+            }
         return super().call(args)
 
     def create(self, record: PlanResource) -> tuple[str, dict[str, Any]]:
@@ -315,9 +337,17 @@ def _emulated_aws(region: str):
     """moto in-process, with dummy credentials that can never reach a real account."""
     from moto import mock_aws
 
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION")}
+    saved = {
+        k: os.environ.get(k)
+        for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION")
+    }
     os.environ.update(
-        {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": region}
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": region,
+        }
     )
     try:
         with mock_aws():
@@ -343,10 +373,14 @@ def _moto_gaps() -> list[str]:
 
     def validate_instance_type(self: Any, instance_type: str) -> None:
         if instance_type not in valid:
-            raise ValidationError(message=f"Value '{instance_type}' at 'instanceType' is not a SageMaker hosting instance type")
+            raise ValidationError(
+                message=f"Value '{instance_type}' at 'instanceType' is not a SageMaker hosting instance type"
+            )
 
     sagemaker_models.FakeEndpointConfig.validate_instance_type = validate_instance_type  # type: ignore[method-assign]
-    return ["SageMaker instance types checked against botocore's ProductionVariantInstanceType enum (moto's list is stale)"]
+    return [
+        "SageMaker instance types checked against botocore's ProductionVariantInstanceType enum (moto's list is stale)"
+    ]
 
 
 def _seed_registry(mocks: RehearsalMocks, packages: dict[str, int]) -> list[str]:

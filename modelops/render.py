@@ -13,7 +13,7 @@ import json
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from modelops.errors import DeploymentRefused
 from modelops.loader import Problem, ProblemsFound
@@ -88,7 +88,12 @@ class RecordingMocks:
     def call(self, args: Any) -> tuple[dict[str, Any], list] | dict[str, Any]:
         token = args.token
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": MOCK_ACCOUNT, "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:user/modelops", "userId": "AIDAMODELOPS", "id": MOCK_ACCOUNT}
+            return {
+                "accountId": MOCK_ACCOUNT,
+                "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:user/modelops",
+                "userId": "AIDAMODELOPS",
+                "id": MOCK_ACCOUNT,
+            }
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
         if token == "aws:index/getRegion:getRegion":
@@ -114,7 +119,13 @@ class RecordingMocks:
     def create(self, record: PlanResource) -> tuple[str, dict[str, Any]]:
         """The resource's id and state; the rehearsal overrides this with real AWS calls."""
         inputs = record.inputs
-        physical = inputs.get("name") or inputs.get("bucket") or inputs.get("modelPackageGroupName") or inputs.get("modelCardName") or record.name
+        physical = (
+            inputs.get("name")
+            or inputs.get("bucket")
+            or inputs.get("modelPackageGroupName")
+            or inputs.get("modelCardName")
+            or record.name
+        )
         state = {**inputs, "arn": _arn(record.type, str(physical), self.region)}
         if record.type == "aws:iam/role:Role":
             state["uniqueId"] = "AROAMODELOPS"
@@ -135,7 +146,7 @@ def _monitor(mocks: RecordingMocks) -> Any:
             mocks.remember_request(self.make_urn(request.parent, request.type, request.name), request.parent)
             return super().RegisterResource(request)
 
-    return RecordingMonitor(mocks)
+    return RecordingMonitor(cast(Any, mocks))
 
 
 def stack_config_values(root: Path, stack: str) -> dict[str, str]:
@@ -166,7 +177,9 @@ def run_program(root: Path, stack: str, mocks: RecordingMocks, registry: Any = N
         previous = package_registry.use(registry or package_registry.OfflineRegistry())
         settings.ROOT.set(None)
         pulumi.runtime.set_all_config(stack_config_values(root, stack))
-        pulumi.runtime.set_mocks(mocks, project="modelops", stack=stack, preview=False, monitor=_monitor(mocks))
+        pulumi.runtime.set_mocks(
+            cast(Any, mocks), project="modelops", stack=stack, preview=False, monitor=_monitor(mocks)
+        )
         gc_was_enabled = gc.isenabled()
         gc.disable()  # the mock runtime allocates many small cycles; collection makes runs superlinear
         try:

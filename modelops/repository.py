@@ -7,6 +7,7 @@ versions) run over the files that loaded.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,7 @@ def load_spec_file(path: Path, display: str, text: str | None = None) -> SpecFil
     problems.extend(doc.problem(p, m) for p, m in base_findings)
     meta = spec.metadata
     if path.parent.name != meta.name:
-        problems.append(
-            doc.problem(("metadata", "name"), f"{meta.name!r} must match its folder {path.parent.name!r}")
-        )
+        problems.append(doc.problem(("metadata", "name"), f"{meta.name!r} must match its folder {path.parent.name!r}"))
     if path.stem != meta.version:
         problems.append(
             doc.problem(("metadata", "version"), f"{meta.version!r} must match the file name {path.name!r}")
@@ -126,9 +125,7 @@ def _override_problem(doc: Document, environment: str, path: FieldPath, message:
     override_path: FieldPath = ("environments", environment, *path)
     for end in range(len(override_path), 2, -1):
         if doc.has(override_path[:end]):
-            return doc.problem(
-                override_path[:end], f"{message} (after the {environment} override)", dotted(path)
-            )
+            return doc.problem(override_path[:end], f"{message} (after the {environment} override)", dotted(path))
     return doc.problem(path, f"{message} (in environment {environment})", dotted(path))
 
 
@@ -181,7 +178,7 @@ def _evolution_problems(repo: Repository, name: str) -> list[Problem]:
     """Between consecutive versions a group may only gain features (or say replace: true)."""
     problems: list[Problem] = []
     versions = repo.versions(name)
-    for older, newer in zip(versions, versions[1:], strict=False):
+    for older, newer in itertools.pairwise(versions):
         old_groups = {g.name: g for g in repo.specs[name][older].spec.features.groups}
         newer_file = repo.specs[name][newer]
         for index, group in enumerate(newer_file.spec.features.groups):

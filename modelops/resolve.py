@@ -79,12 +79,16 @@ def resolve_stack(
                 )
                 continue
             problems.extend(_variant_problems(spec_file, stack, doc, path, role))
-            variants.append(Variant(role, spec_file.spec.metadata.version, spec_file.for_environment(stack.environment), percent))
+            variants.append(
+                Variant(role, spec_file.spec.metadata.version, spec_file.for_environment(stack.environment), percent)
+            )
         problems.extend(_combination_problems(variants, stack, doc, pin_path))
         if variants and variants[0].role == "primary" and len(variants) == len(list(_pinned_variants(pin, pin_path))):
             by_role = {v.role: v for v in variants}
             resolved.append(
-                ResolvedModel(name, stack.environment, by_role["primary"], by_role.get("challenger"), by_role.get("shadow"))
+                ResolvedModel(
+                    name, stack.environment, by_role["primary"], by_role.get("challenger"), by_role.get("shadow")
+                )
             )
     return resolved, problems
 
@@ -110,8 +114,7 @@ def _variant_problems(
                 doc,
                 stack,
                 path,
-                f"{spec_file.doc.display} allows environments {', '.join(allowed)}, "
-                f"not {stack.environment}",
+                f"{spec_file.doc.display} allows environments {', '.join(allowed)}, not {stack.environment}",
             )
         )
     for finding in spec_findings(spec, stack.environment):
@@ -134,32 +137,38 @@ def _variant_problems(
 def _combination_problems(
     variants: list[Variant], stack: StackConfig, doc: Document | None, pin_path: FieldPath
 ) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     if len(variants) < 2 or variants[0].role != "primary":
         return problems
     primary = variants[0]
     roles = {v.role for v in variants}
     if {"challenger", "shadow"} <= roles:
         problems.append(
-            stack_problem(doc, stack, pin_path, "SageMaker shadow testing needs a single production variant: "
-                          "pin a challenger or a shadow, not both")
+            stack_problem(
+                doc,
+                stack,
+                pin_path,
+                "SageMaker shadow testing needs a single production variant: pin a challenger or a shadow, not both",
+            )
         )
     for variant in variants[1:]:
         path = (*pin_path, variant.role, "version")
         if variant.version == primary.version:
-            problems.append(stack_problem(doc, stack, path, f"the {variant.role} must be another version than {primary.version}"))
+            problems.append(
+                stack_problem(doc, stack, path, f"the {variant.role} must be another version than {primary.version}")
+            )
         for spec in (primary.spec, variant.spec):
             if spec.serving.mode == "serverless":
-                problems.append(
-                    stack_problem(doc, stack, path, f"serverless endpoints take no {variant.role} variant")
-                )
+                problems.append(stack_problem(doc, stack, path, f"serverless endpoints take no {variant.role} variant"))
                 break
         if variant.spec.serving.target != "sagemaker" or primary.spec.serving.target != "sagemaker":
             problems.append(stack_problem(doc, stack, path, f"a {variant.role} variant needs SageMaker serving"))
         elif variant.spec.serving.mode != primary.spec.serving.mode:
             problems.append(
                 stack_problem(
-                    doc, stack, path,
+                    doc,
+                    stack,
+                    path,
                     f"the {variant.role} serves {variant.spec.serving.mode}, the primary {primary.spec.serving.mode}: "
                     "variants of one endpoint share its mode",
                 )

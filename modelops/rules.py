@@ -77,9 +77,9 @@ def no_full_access_policies(type_token: str, inputs: dict[str, Any], ctx: RuleCo
 
 
 def boundary_attached(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> Iterator[str]:
-    if type_token == "aws:iam/role:Role" and ctx.permissions_boundary_arn:
-        if inputs.get("permissionsBoundary") != ctx.permissions_boundary_arn:
-            yield f"role lacks the stack's permissions boundary {ctx.permissions_boundary_arn}"
+    boundary = ctx.permissions_boundary_arn
+    if type_token == "aws:iam/role:Role" and boundary and inputs.get("permissionsBoundary") != boundary:
+        yield f"role lacks the stack's permissions boundary {boundary}"
 
 
 KMS_INPUTS: dict[str, list[tuple[str, ...]]] = {

@@ -47,9 +47,7 @@ class Metadata(SpecModel):
     version: Annotated[str, Field(description="SemVer 2.0 version of this release.")]
     owner: Annotated[str, Field(min_length=1, max_length=256)]
     description: Annotated[str, Field(min_length=1, max_length=1024)]
-    risk: Risk | None = Field(
-        None, description="Drives governance and the model card's risk rating (unset: unknown)."
-    )
+    risk: Risk | None = Field(None, description="Drives governance and the model card's risk rating (unset: unknown).")
     data_classification: DataClassification = "internal"
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -172,16 +170,12 @@ class FeatureGroupSpec(SpecModel):
     features: Annotated[list[Feature], Field(min_length=1, max_length=2500)]
     online: OnlineStore = Field(default_factory=OnlineStore)
     offline: OfflineStore = Field(default_factory=OfflineStore)
-    replace: StrictBool = Field(
-        False, description="Allow removing or retyping features: the group is recreated empty."
-    )
+    replace: StrictBool = Field(False, description="Allow removing or retyping features: the group is recreated empty.")
 
 
 class Features(SpecModel):
     groups: list[FeatureGroupSpec] = Field(default_factory=list)
-    reads: list[Annotated[str, Field(pattern=FEATURE_GROUP_NAME_PATTERN)]] = Field(
-        default_factory=list
-    )
+    reads: list[Annotated[str, Field(pattern=FEATURE_GROUP_NAME_PATTERN)]] = Field(default_factory=list)
 
 
 class DataQualityMonitor(SpecModel):
@@ -211,10 +205,12 @@ class Monitoring(SpecModel):
 
     def enabled_monitors(self) -> list[str]:
         return [
-            name
-            for name in ("data_quality", "model_quality", "bias", "explainability")
-            if getattr(self, name).enabled
+            name for name in ("data_quality", "model_quality", "bias", "explainability") if getattr(self, name).enabled
         ]
+
+
+def _all_environments() -> list[Environment]:
+    return ["dev", "staging", "prod"]
 
 
 class ModelCardSpec(SpecModel):
@@ -231,7 +227,7 @@ class Governance(SpecModel):
     approval: Literal["registry", "none"] | None = Field(
         None, description="Unset: registry for model.package, none for model.artifact."
     )
-    allowed_environments: list[Environment] = Field(default_factory=lambda: list(ENVIRONMENTS))
+    allowed_environments: list[Environment] = Field(default_factory=_all_environments)
     model_card: ModelCardSpec | None = None
     data_access: DataAccess = Field(default_factory=DataAccess)
 

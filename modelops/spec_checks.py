@@ -27,9 +27,7 @@ SECRET_ARN = re.compile(
 )
 RESERVED_FEATURE_NAMES = {"is_deleted", "write_time", "api_invocation_time"}
 # SageMaker model monitoring accepts hourly, daily and "every N hours" cron forms only.
-SCHEDULE_CRON = re.compile(
-    r"^cron\(0 (\*|(?P<start>\d{1,2})(-(?P<end>\d{1,2}))?(/(?P<every>\d{1,2}))?) \? \* \* \*\)$"
-)
+SCHEDULE_CRON = re.compile(r"^cron\(0 (\*|(?P<start>\d{1,2})(-(?P<end>\d{1,2}))?(/(?P<every>\d{1,2}))?) \? \* \* \*\)$")
 
 
 def is_semver(text: str) -> bool:
@@ -104,9 +102,7 @@ def _model(spec: ModelSpec) -> Iterator[Finding]:
     if model.package is not None:
         for name in ("image", "framework", "framework_version"):
             if getattr(model, name) is not None:
-                yield (*path, name), (
-                    f"{name} is not allowed with 'package': the registry package carries its image"
-                )
+                yield (*path, name), (f"{name} is not allowed with 'package': the registry package carries its image")
     elif model.artifact is not None:
         if model.image is not None and uses_framework:
             yield (*path, "image"), "give either 'image' or 'framework' + 'framework_version', not both"
@@ -118,17 +114,15 @@ def _model(spec: ModelSpec) -> Iterator[Finding]:
         if not SHELL_IDENTIFIER.match(key):
             yield (*path, "environment", key), f"{key!r} is not a shell identifier"
         elif SECRET_LOOKING.search(key):
-            yield (*path, "environment", key), (
-                f"{key!r} looks like a secret: put its Secrets Manager or SSM ARN under "
-                "model.secrets instead"
+            yield (
+                (*path, "environment", key),
+                (f"{key!r} looks like a secret: put its Secrets Manager or SSM ARN under model.secrets instead"),
             )
     for key, arn in model.secrets.items():
         if not SHELL_IDENTIFIER.match(key):
             yield (*path, "secrets", key), f"{key!r} is not a shell identifier"
         if not SECRET_ARN.match(arn):
-            yield (*path, "secrets", key), (
-                f"{arn!r} is not a Secrets Manager secret or SSM parameter ARN"
-            )
+            yield (*path, "secrets", key), (f"{arn!r} is not a Secrets Manager secret or SSM parameter ARN")
         if f"{key}_SECRET_ARN" in model.environment:
             yield (*path, "environment", f"{key}_SECRET_ARN"), f"collides with secret {key!r}"
     if model.secrets and spec.network_isolation:
@@ -137,16 +131,20 @@ def _model(spec: ModelSpec) -> Iterator[Finding]:
             if model.network_isolation
             else f"{spec.metadata.data_classification} data requires network isolation"
         )
-        yield (*path, "secrets"), (
-            f"a network-isolated container cannot reach Secrets Manager ({reason}); "
-            "remove the secrets or the isolation"
+        yield (
+            (*path, "secrets"),
+            (
+                f"a network-isolated container cannot reach Secrets Manager ({reason}); "
+                "remove the secrets or the isolation"
+            ),
         )
     if model.network_isolation is False and spec.metadata.data_classification in (
         "confidential",
         "restricted",
     ):
-        yield (*path, "network_isolation"), (
-            f"{spec.metadata.data_classification} data requires network isolation in every environment"
+        yield (
+            (*path, "network_isolation"),
+            (f"{spec.metadata.data_classification} data requires network isolation in every environment"),
         )
 
 
@@ -160,9 +158,9 @@ def _framework(framework: str | None, version: str | None) -> Iterator[Finding]:
         known = ", ".join(frameworks.known_frameworks())
         yield ("model", "framework"), f"unknown framework {framework!r}; the sagemaker SDK knows: {known}"
     elif version not in versions:
-        yield ("model", "framework_version"), (
-            f"{framework} {version!r} is unknown to the sagemaker SDK; known versions: "
-            + ", ".join(versions)
+        yield (
+            ("model", "framework_version"),
+            (f"{framework} {version!r} is unknown to the sagemaker SDK; known versions: " + ", ".join(versions)),
         )
 
 
@@ -174,9 +172,12 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
         if serving.mode != "realtime":
             yield (*path, "mode"), "kubernetes serving is realtime only"
         if spec.model.package is not None:
-            yield ("model", "package"), (
-                "kubernetes serving needs 'artifact' with 'image' or 'framework': "
-                "a registry package only deploys to SageMaker"
+            yield (
+                ("model", "package"),
+                (
+                    "kubernetes serving needs 'artifact' with 'image' or 'framework': "
+                    "a registry package only deploys to SageMaker"
+                ),
             )
         if serving.kubernetes and serving.kubernetes.min_replicas > serving.kubernetes.max_replicas:
             yield (*path, "kubernetes", "min_replicas"), "min_replicas must not exceed max_replicas"
@@ -191,9 +192,12 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
         if serving.data_capture.enabled:
             yield (*path, "data_capture", "enabled"), "serverless endpoints do not support data capture"
         if serving.rollout.strategy != "all_at_once":
-            yield (*path, "rollout", "strategy"), (
-                "deployment guardrails (canary, linear, rolling) exist for realtime and async "
-                "endpoints only; serverless takes all_at_once"
+            yield (
+                (*path, "rollout", "strategy"),
+                (
+                    "deployment guardrails (canary, linear, rolling) exist for realtime and async "
+                    "endpoints only; serverless takes all_at_once"
+                ),
             )
         if spec.network_isolation:
             yield ("model", "network_isolation"), "serverless endpoints do not support network isolation"
@@ -206,8 +210,9 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
     scaling = serving.autoscaling
     if scaling is not None and not serverless:
         if scaling.min_instances > scaling.max_instances:
-            yield (*path, "autoscaling", "min_instances"), (
-                f"min_instances {scaling.min_instances} exceeds max_instances {scaling.max_instances}"
+            yield (
+                (*path, "autoscaling", "min_instances"),
+                (f"min_instances {scaling.min_instances} exceeds max_instances {scaling.max_instances}"),
             )
         if scaling.min_instances < 1 and serving.mode != "async":
             yield (*path, "autoscaling", "min_instances"), "must be >= 1 (0 is allowed for async only)"
@@ -215,8 +220,9 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
     if serving.rollout.strategy != "all_at_once" and (
         alarms.max_5xx_error_rate_percent is None and alarms.max_p99_latency_ms is None
     ):
-        yield (*path, "rollout", "alarms"), (
-            f"a {serving.rollout.strategy} rollout rolls back on alarms: set at least one"
+        yield (
+            (*path, "rollout", "alarms"),
+            (f"a {serving.rollout.strategy} rollout rolls back on alarms: set at least one"),
         )
 
 
@@ -246,9 +252,9 @@ def _feature_group(group: FeatureGroupSpec, path: FieldPath) -> Iterator[Finding
     if group.event_time not in types:
         yield (*path, "event_time"), f"{group.event_time!r} is not a declared feature"
     elif types[group.event_time] not in ("string", "fractional"):
-        yield (*path, "event_time"), (
-            f"event_time feature {group.event_time!r} is {types[group.event_time]}: "
-            "it must be string or fractional"
+        yield (
+            (*path, "event_time"),
+            (f"event_time feature {group.event_time!r} is {types[group.event_time]}: it must be string or fractional"),
         )
     if not group.online.enabled and not group.offline.enabled:
         yield path, "enable at least one of online and offline"

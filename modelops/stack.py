@@ -56,8 +56,12 @@ class Pin(SpecModel):
 
 
 class Vpc(SpecModel):
-    subnet_ids: Annotated[list[Annotated[str, Field(pattern=r"^subnet-[a-z0-9]+$")]], Field(min_length=1, max_length=16)] = Field(alias="subnetIds")
-    security_group_ids: Annotated[list[Annotated[str, Field(pattern=r"^sg-[a-z0-9]+$")]], Field(min_length=1, max_length=5)] = Field(alias="securityGroupIds")
+    subnet_ids: Annotated[
+        list[Annotated[str, Field(pattern=r"^subnet-[a-z0-9]+$")]], Field(min_length=1, max_length=16)
+    ] = Field(alias="subnetIds")
+    security_group_ids: Annotated[
+        list[Annotated[str, Field(pattern=r"^sg-[a-z0-9]+$")]], Field(min_length=1, max_length=5)
+    ] = Field(alias="securityGroupIds")
 
 
 class Buckets(SpecModel):
@@ -107,9 +111,7 @@ def config_path(field_path: FieldPath) -> FieldPath:
     return ("config", FIELDS[str(field_path[0])], *rest)
 
 
-def stack_config_from_mapping(
-    name: str, config: dict[str, Any], doc: Document | None = None
-) -> StackConfig:
+def stack_config_from_mapping(name: str, config: dict[str, Any], doc: Document | None = None) -> StackConfig:
     """Build the StackConfig from `namespace:key` config values; errors name the config key."""
     problems: list[Problem] = []
     data: dict[str, Any] = {"name": name}

@@ -1,0 +1,59 @@
+"""Shared fixtures: a scratch copy of the repository's specs and stacks per test."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from modelops.loader import Problem
+from modelops.resolve import load_project
+from modelops.stack import stack_names
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEST_MODEL = "churn-classifier"
+TEST_VERSION = "1.2.0"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A private copy of model_specs/, stacks/ and schemas/ that a test may break."""
+    for folder in ("model_specs", "stacks", "schemas"):
+        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    return tmp_path
+
+
+def spec_path(root: Path, name: str = TEST_MODEL, version: str = TEST_VERSION) -> Path:
+    return root / "model_specs" / name / f"{version}.yaml"
+
+
+def read_yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text())
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def edit_yaml(path: Path, change: Callable[[Any], None]) -> None:
+    data = read_yaml(path)
+    change(data)
+    write_yaml(path, data)
+
+
+def problems(root: Path) -> list[Problem]:
+    return load_project(root, stack_names(root)).problems
+
+
+def assert_problem(found: list[Problem], field: str, fragment: str, file_part: str | None = None) -> Problem:
+    for problem in found:
+        if problem.field == field and fragment in problem.message and (file_part is None or file_part in problem.file):
+            assert problem.line >= 1 and problem.column >= 1
+            return problem
+    listing = "\n".join(str(p) for p in found) or "(none)"
+    raise AssertionError(f"no problem on {field!r} containing {fragment!r}; found:\n{listing}")
