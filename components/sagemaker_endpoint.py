@@ -47,7 +47,7 @@ class SageMakerEndpointArgs:
 
 
 def container_environment(variant: Variant) -> dict[str, str]:
-    env = dict(variant.spec.model.environment)
+    env = {k: str(v) for k, v in variant.spec.model.environment.items()}
     for key, arn in variant.spec.model.secrets.items():
         env[f"{key}_SECRET_ARN"] = arn
     return env

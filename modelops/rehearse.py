@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from modelops.loader import ProblemsFound
-from modelops.render import PlanResource, RecordingMocks, run_program
+from modelops.loader import Problem, ProblemsFound
+from modelops.render import PlanResource, ProgramFailed, RecordingMocks, run_program
 from modelops.resolve import load_project
 
 Transform = Callable[[dict[str, Any], str], dict[str, Any]]
@@ -430,5 +430,8 @@ def rehearse(root: Path, stack: str) -> RehearsalReport:
         account = boto3.client("sts", region_name=config.region).get_caller_identity()["Account"]
         mocks = RehearsalMocks(config.region, account)
         notes = _moto_gaps() + _seed_registry(mocks, packages)
-        outputs = run_program(root, stack, mocks, BotoRegistry())
+        try:
+            outputs = run_program(root, stack, mocks, BotoRegistry())
+        except ProgramFailed as exc:
+            raise ProblemsFound([Problem(f"stack {stack}", 1, 1, "", str(exc))]) from None
     return RehearsalReport(stack=stack, calls=mocks.calls, emulated=notes, outputs=outputs)

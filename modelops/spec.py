@@ -74,7 +74,9 @@ class ModelSource(SpecModel):
     framework: str | None = None
     framework_version: str | None = None
     image: Annotated[str, Field(pattern=ECR_IMAGE_PATTERN)] | None = None
-    environment: dict[str, str] = Field(default_factory=dict)
+    environment: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="Container environment; values are passed as text."
+    )
     secrets: dict[str, str] = Field(default_factory=dict)
     network_isolation: StrictBool | None = Field(
         None,

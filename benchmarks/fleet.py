@@ -1,0 +1,98 @@
+"""Fleet benchmark: N synthetic models; prints wall time of validate, plan and rehearse.
+
+    .venv/bin/python benchmarks/fleet.py            # N = 10 and 100, plus validate at 300 files
+    .venv/bin/python benchmarks/fleet.py --sizes 10
+
+Targets on the 2-core reference machine: validate 300 spec files < 1 s, plan a 100-model
+stack < 4 s, rehearse it < 10 s. Images are given as ECR URIs so that the figures measure
+modelops, not the sagemaker SDK's one-off import (its resolutions are cached on disk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def write_fleet(root: Path, models: int, versions_per_model: int = 1) -> None:
+    pins = {}
+    for index in range(models):
+        name = f"model-{index:03d}"
+        for minor in range(versions_per_model):
+            version = f"1.{minor}.0"
+            spec = {
+                "apiVersion": "modelops/v1",
+                "kind": "ModelSpec",
+                "metadata": {
+                    "name": name,
+                    "version": version,
+                    "owner": "ml@example.com",
+                    "description": f"synthetic {index}",
+                    "risk": "low",
+                },
+                "model": {
+                    "artifact": f"s3://acme-models/{name}/{version}/model.tar.gz",
+                    "image": f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/{name}:{version}",
+                    "environment": {"SAGEMAKER_PROGRAM": "inference.py"},
+                },
+                "serving": {
+                    "instance_type": "ml.m5.large",
+                    "instance_count": 1,
+                    "autoscaling": {"min_instances": 1, "max_instances": 4, "target_invocations_per_instance": 500},
+                    "data_capture": {"enabled": True, "sampling_percent": 10},
+                    "rollout": {"strategy": "canary", "alarms": {"max_p99_latency_ms": 300}},
+                },
+                "environments": {"dev": {"serving": {"rollout": {"strategy": "all_at_once"}}}},
+            }
+            path = root / "model_specs" / name / f"{version}.yaml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(yaml.safe_dump(spec, sort_keys=False))
+        pins[name] = f"1.{versions_per_model - 1}.0"
+    stacks = root / "stacks"
+    stacks.mkdir(exist_ok=True)
+    config = {"aws:region": "eu-west-1", "modelops:environment": "dev", "modelops:models": pins}
+    (stacks / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": config}))
+
+
+def timed(label: str, action) -> float:
+    start = time.perf_counter()
+    action()
+    elapsed = time.perf_counter() - start
+    print(f"{label:<44} {elapsed:7.2f} s")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10, 100])
+    args = parser.parse_args()
+    from modelops.rehearse import rehearse
+    from modelops.render import render
+    from modelops.resolve import load_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "files300"
+        write_fleet(root, 100, versions_per_model=3)
+        timed("validate 300 spec files (100 models x 3)", lambda: load_project(root, ["dev"]))
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            write_fleet(root, size)
+            timed(f"validate N={size}", lambda root=root: load_project(root, ["dev"]))
+            plan = render(root, "dev")  # warm-up: first imports of pulumi and pulumi_aws
+            timed(
+                f"plan N={size} ({sum(r.custom for r in plan.resources)} resources)",
+                lambda root=root: render(root, "dev"),
+            )
+            timed(f"rehearse N={size}", lambda root=root: rehearse(root, "dev"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""`rehearse`: the real program, every resource a botocore-validated call against moto."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modelops.rehearse import rehearse, to_botocore
+from tests.conftest import REPO_ROOT, edit_yaml, spec_path
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_example_stacks_rehearse_cleanly(stack: str) -> None:
+    report = rehearse(REPO_ROOT, stack)
+    assert report.ok, report.summary()
+    calls = {c.call for c in report.calls}
+    assert {
+        "sagemaker:create_model",
+        "sagemaker:create_endpoint_config",
+        "sagemaker:create_endpoint",
+        "iam:create_role",
+    } <= calls
+    assert set(report.outputs["endpoints"].values()) == {f"{m}-{stack}" for m in report.outputs["models"]}
+
+
+def test_rejected_call_fails_the_rehearsal_with_aws_message(project: Path) -> None:
+    # The pattern allows it, AWS's own enum of hosting instance types does not.
+    edit_yaml(
+        spec_path(project, "demand-forecaster", "1.1.0"),
+        lambda d: d["serving"].update({"instance_type": "ml.zz9.mega"}),
+    )
+    report = rehearse(project, "dev")
+    assert not report.ok
+    failed = [c for c in report.calls if not c.ok]
+    assert [(c.resource, c.call) for c in failed] == [
+        ("demand-forecaster-serving-config", "sagemaker:create_endpoint_config"),
+        ("demand-forecaster-serving-endpoint", "sagemaker:create_endpoint"),  # its configuration is missing
+    ]
+    assert "ValidationException" in failed[0].message and "ml.zz9.mega" in failed[0].message
+    assert "Could not find endpoint configuration" in failed[1].message
+    assert "FAIL" in report.summary()
+
+
+def test_current_instance_types_pass_despite_stale_moto_list(project: Path) -> None:
+    edit_yaml(
+        spec_path(project, "demand-forecaster", "1.1.0"),
+        lambda d: d["serving"].update({"instance_type": "ml.g5.xlarge"}),
+    )
+    assert rehearse(project, "dev").ok
+
+
+def test_generic_translation_follows_the_botocore_shape() -> None:
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    shape = model.operation_model("CreateEndpointConfig").input_shape
+    dropped: list[str] = []
+    params = to_botocore(
+        {
+            "EndpointConfigName": "x",
+            "productionVariants": {
+                "variantName": "primary",
+                "modelName": "m",
+                "initialInstanceCount": 2.0,
+                "instanceType": "ml.m5.large",
+            },
+            "tags": {"owner": "me"},
+            "region": "eu-west-1",
+            "madeUp": 1,
+        },
+        shape,
+        "",
+        dropped,
+    )
+    assert params["ProductionVariants"] == [
+        {"VariantName": "primary", "ModelName": "m", "InitialInstanceCount": 2, "InstanceType": "ml.m5.large"}
+    ]
+    assert isinstance(params["ProductionVariants"][0]["InitialInstanceCount"], int)
+    assert params["Tags"] == [{"Key": "owner", "Value": "me"}]
+    assert dropped == ["madeUp"]
+
+
+def test_unapproved_package_is_refused_in_prod(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelops import rehearse as rehearsal
+    from modelops.loader import ProblemsFound
+
+    original = rehearsal._seed_registry
+
+    def seed_pending(mocks, packages):
+        notes = original(mocks, packages)
+        client = mocks.client("sagemaker")
+        arn = f"arn:aws:sagemaker:eu-west-1:{mocks.account}:model-package/churn-classifier/7"
+        client.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="PendingManualApproval")
+        return notes
+
+    monkeypatch.setattr(rehearsal, "_seed_registry", seed_pending)
+    with pytest.raises(ProblemsFound) as caught:
+        rehearse(project, "prod")
+    assert "churn-classifier/7 is PendingManualApproval, and prod requires Approved" in str(caught.value)

@@ -1,0 +1,198 @@
+"""Cross-file and per-stack rules: pins, ownership, evolution and governance by environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import assert_problem, edit_yaml, problems, read_yaml, spec_path, write_yaml
+
+
+def stack_file(root: Path, name: str) -> Path:
+    return root / "stacks" / f"Pulumi.{name}.yaml"
+
+
+def pin(root: Path, stack: str, model: str, value) -> None:
+    edit_yaml(stack_file(root, stack), lambda d: d["config"]["modelops:models"].__setitem__(model, value))
+
+
+def test_pin_of_missing_version(project: Path) -> None:
+    pin(project, "staging", "churn-classifier", "9.9.9")
+    assert_problem(
+        problems(project), "modelops:models.churn-classifier", "9.9.9.yaml does not exist", "Pulumi.staging.yaml"
+    )
+
+
+def test_pin_of_unknown_model(project: Path) -> None:
+    pin(project, "dev", "ghost-model", "1.0.0")
+    assert_problem(problems(project), "modelops:models.ghost-model", "no model 'ghost-model'")
+
+
+def test_latest_only_in_dev(project: Path) -> None:
+    pin(project, "prod", "demand-forecaster", "latest")
+    assert_problem(problems(project), "modelops:models.demand-forecaster", "only dev stacks may pin 'latest'")
+
+
+def test_allowed_environments(project: Path) -> None:
+    pin(project, "staging", "sentiment-api", "0.2.0")
+    assert_problem(problems(project), "modelops:models.sentiment-api", "allows environments dev, not staging")
+
+
+def test_challenger_rules(project: Path) -> None:
+    pin(
+        project,
+        "prod",
+        "fraud-detector",
+        {"version": "3.0.1", "challenger": {"version": "3.0.1", "traffic_percent": 10}},
+    )
+    assert_problem(problems(project), "modelops:models.fraud-detector.challenger.version", "must be another version")
+
+
+def test_rolling_with_challenger(project: Path) -> None:
+    pin(
+        project,
+        "prod",
+        "demand-forecaster",
+        {"version": "1.0.0", "challenger": {"version": "1.1.0", "traffic_percent": 20}},
+    )
+    assert_problem(
+        problems(project),
+        "modelops:models.demand-forecaster.challenger.version",
+        "rolling deployments are not available",
+    )
+
+
+def test_challenger_and_shadow(project: Path) -> None:
+    pin(
+        project,
+        "prod",
+        "fraud-detector",
+        {"version": "3.0.1", "challenger": {"version": "3.1.0", "traffic_percent": 10}, "shadow": {"version": "3.1.0"}},
+    )
+    assert_problem(problems(project), "modelops:models.fraud-detector", "not both")
+
+
+def test_serverless_variants(project: Path) -> None:
+    pin(project, "dev", "sentiment-api", {"version": "0.2.0", "shadow": {"version": "0.1.0", "sampling_percent": 5}})
+    assert_problem(
+        problems(project), "modelops:models.sentiment-api.shadow.version", "serverless endpoints take no shadow variant"
+    )
+
+
+def test_traffic_percent_range(project: Path) -> None:
+    pin(
+        project,
+        "prod",
+        "fraud-detector",
+        {"version": "3.0.1", "challenger": {"version": "3.1.0", "traffic_percent": 70}},
+    )
+    assert_problem(
+        problems(project), "modelops:models.fraud-detector.challenger.traffic_percent", "less than or equal to 50"
+    )
+
+
+def test_unknown_stack_key_and_environment(project: Path) -> None:
+    edit_yaml(
+        stack_file(project, "dev"),
+        lambda d: d["config"].update({"modelops:colour": "blue", "modelops:environment": "qa"}),
+    )
+    found = problems(project)
+    assert_problem(found, "modelops:colour", "unknown key", "Pulumi.dev.yaml")
+    assert_problem(found, "modelops:environment", "'dev', 'staging' or 'prod'", "Pulumi.dev.yaml")
+
+
+def test_staging_requires_vpc_and_kms(project: Path) -> None:
+    edit_yaml(
+        stack_file(project, "staging"), lambda d: [d["config"].pop(k) for k in ("modelops:vpc", "modelops:kmsKeyArn")]
+    )
+    found = problems(project)
+    assert_problem(found, "modelops:vpc", "[vpc-required]", "Pulumi.staging.yaml")
+    assert_problem(found, "modelops:kmsKeyArn", "[kms-required]", "Pulumi.staging.yaml")
+
+
+def test_serverless_cannot_run_in_a_vpc(project: Path) -> None:
+    edit_yaml(
+        stack_file(project, "dev"),
+        lambda d: d["config"].update({"modelops:vpc": {"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]}}),
+    )
+    assert_problem(problems(project), "serving.mode", "serverless endpoints take no VPC config", "sentiment-api")
+
+
+def test_staging_requires_pinned_artifacts(project: Path) -> None:
+    edit_yaml(spec_path(project, "fraud-detector", "3.1.0"), lambda d: d["model"].pop("sha256"))
+    assert_problem(problems(project), "model.sha256", "[pinned-artifact]", "fraud-detector/3.1.0.yaml")
+
+
+def test_prod_governance_rules(project: Path) -> None:
+    def weaken(d) -> None:
+        d["serving"]["instance_count"] = 1
+        d["serving"]["data_capture"] = {"enabled": False}
+        d["serving"]["rollout"] = {"strategy": "all_at_once"}
+        d["monitoring"] = {}
+        d["environments"] = {}
+        d["serving"].pop("autoscaling")
+
+    edit_yaml(spec_path(project, "fraud-detector", "3.0.1"), weaken)
+    found = [p for p in problems(project) if "fraud-detector/3.0.1" in p.file]
+    assert_problem(found, "serving.instance_count", "[prod-redundancy]")
+    assert_problem(found, "serving.data_capture.enabled", "[prod-data-capture]")
+    assert_problem(found, "serving.rollout.strategy", "[prod-guarded-rollout]")
+    assert_problem(found, "monitoring.model_quality.enabled", "risk high requires the model_quality monitor")
+    assert_problem(found, "monitoring.bias.enabled", "risk high requires the bias monitor")
+    assert_problem(found, "monitoring.explainability.enabled", "risk high requires the explainability monitor")
+    assert all("stack prod" in p.message for p in found if p.message.startswith("[prod"))
+
+
+def test_dev_is_relaxed(project: Path) -> None:
+    edit_yaml(
+        spec_path(project, "fraud-detector", "3.1.0"),
+        lambda d: d["serving"].update({"rollout": {"strategy": "all_at_once"}}),
+    )
+    found = [p for p in problems(project) if "fraud-detector/3.1.0" in p.file]
+    # dev and staging pin it too, but only prod (where it is the challenger) requires guardrails
+    assert [p.message.split(" (stack ")[1] for p in found] == ["prod pins this version as challenger)"]
+
+
+def test_feature_group_has_one_owner(project: Path) -> None:
+    def steal(d) -> None:
+        d["features"]["groups"] = read_yaml(spec_path(project))["features"]["groups"]
+
+    edit_yaml(spec_path(project, "fraud-detector", "3.1.0"), steal)
+    assert_problem(problems(project), "features.groups[0].name", "owned by model 'churn-classifier'", "fraud-detector")
+
+
+def test_reads_unknown_group(project: Path) -> None:
+    edit_yaml(spec_path(project), lambda d: d["features"].update({"reads": ["nobody-owns-this"]}))
+    assert_problem(problems(project), "features.reads[0]", "no model declares feature group 'nobody-owns-this'")
+
+
+def test_feature_removal_needs_replace(project: Path) -> None:
+    newer = spec_path(project, version="1.3.0")
+    edit_yaml(newer, lambda d: d["features"]["groups"][0]["features"].pop(2))
+    assert_problem(
+        problems(project), "features.groups[0]", "feature 'tenure_months' removed since version 1.2.0", "1.3.0.yaml"
+    )
+    edit_yaml(newer, lambda d: d["features"]["groups"][0].update({"replace": True}))
+    assert not [p for p in problems(project) if "removed since" in p.message]
+
+
+def test_feature_retype_needs_replace(project: Path) -> None:
+    edit_yaml(
+        spec_path(project, version="1.3.0"),
+        lambda d: d["features"]["groups"][0]["features"][2].update({"type": "fractional"}),
+    )
+    assert_problem(problems(project), "features.groups[0]", "retyped integral -> fractional")
+
+
+def test_adding_a_feature_is_fine(project: Path) -> None:
+    data = read_yaml(spec_path(project, version="1.3.0"))
+    names = [f["name"] for f in data["features"]["groups"][0]["features"]]
+    assert "support_tickets_90d" in names  # the example adds one
+    assert problems(project) == []
+
+
+def test_new_version_file_is_picked_up(project: Path) -> None:
+    data = read_yaml(spec_path(project, version="1.3.0"))
+    data["metadata"]["version"] = "1.4.0-rc.1"
+    write_yaml(spec_path(project, version="1.4.0-rc.1"), data)
+    pin(project, "staging", "churn-classifier", "1.4.0-rc.1")
+    assert problems(project) == []
