@@ -49,7 +49,3 @@ def endpoint_config_name(model: str, environment: str, content: Any) -> str:
 
 def role_name(model: str, environment: str) -> str:
     return bounded("modelops", model, environment, limit=IAM_ROLE_NAME_LIMIT)
-
-
-def resource_name(model: str, environment: str, role: str, limit: int = SAGEMAKER_NAME_LIMIT) -> str:
-    return bounded(model, environment, role, limit=limit)

@@ -351,8 +351,7 @@ def _emulated_aws(region: str):
     )
     try:
         with mock_aws():
-            _moto_gaps()
-            yield
+            yield _moto_gaps()
     finally:
         for key, value in saved.items():
             if value is None:
@@ -424,12 +423,12 @@ def rehearse(root: Path, stack: str) -> RehearsalReport:
             package = variant.spec.model.package
             if package is not None:
                 packages[package.group] = max(packages.get(package.group, 0), package.version)
-    with _emulated_aws(config.region):
+    with _emulated_aws(config.region) as gap_notes:
         import boto3
 
         account = boto3.client("sts", region_name=config.region).get_caller_identity()["Account"]
         mocks = RehearsalMocks(config.region, account)
-        notes = _moto_gaps() + _seed_registry(mocks, packages)
+        notes = gap_notes + _seed_registry(mocks, packages)
         try:
             outputs = run_program(root, stack, mocks, BotoRegistry())
         except ProgramFailed as exc:

@@ -56,14 +56,6 @@ class Repository:
     def exists(self, name: str, version: str) -> bool:
         return version in self.specs.get(name, {}) or (name, version) in self.unloadable
 
-    def feature_group_owners(self) -> dict[str, str]:
-        owners: dict[str, str] = {}
-        for name, versions in sorted(self.specs.items()):
-            for spec_file in versions.values():
-                for group in spec_file.spec.features.groups:
-                    owners.setdefault(group.name, name)
-        return owners
-
 
 def load_repository(root: Path) -> Repository:
     repo = Repository(root=root)
