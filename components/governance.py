@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from modelops.iam import ExecutionRoleScope, assume_role_policy, execution_role_policy
+from components.sagemaker_role import sagemaker_role
+from modelops.iam import ExecutionRoleScope, execution_role_policy
 from modelops.naming import bounded, role_name
 from modelops.resolve import ResolvedModel
 from modelops.stack import StackConfig
@@ -59,22 +60,15 @@ class Governance(pulumi.ComponentResource):
         super().__init__("modelops:governance:Governance", name, {}, opts)
         model, stack = args.model, args.stack
         child = pulumi.ResourceOptions(parent=self)
-        role = aws.iam.Role(
-            f"{name}-execution-role",
-            name=role_name(model.name, stack.environment),
+        role, _ = sagemaker_role(
+            f"{name}-execution",
+            role_name=role_name(model.name, stack.environment),
             description=f"SageMaker execution role of {model.name} in {stack.name} (modelops)",
-            assume_role_policy=json.dumps(assume_role_policy(args.scope.account)),
-            permissions_boundary=stack.permissions_boundary_arn,
-            max_session_duration=3600,
+            account=args.scope.account,
+            policy=execution_role_policy(args.scope),
+            boundary_arn=stack.permissions_boundary_arn,
             tags=args.tags,
-            opts=child,
-        )
-        aws.iam.RolePolicy(
-            f"{name}-execution-policy",
-            name="least-privilege",
-            role=role.name,
-            policy=json.dumps(execution_role_policy(args.scope), sort_keys=True),
-            opts=child,
+            parent=self,
         )
         package = model.spec.model.package
         if package is not None:

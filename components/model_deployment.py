@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.feature_group import FeatureGroup, FeatureGroupArgs
 from components.governance import Governance, GovernanceArgs
+from components.monitoring import Monitoring, MonitoringArgs
 from components.sagemaker_endpoint import ContainerSource, SageMakerEndpoint, SageMakerEndpointArgs
 from modelops import frameworks, naming, registry
 from modelops.errors import DeploymentRefused
+from modelops.feature_store import FeatureGroupDeployment, feature_group_arn, model_reads
 from modelops.iam import ExecutionRoleScope
 from modelops.resolve import ResolvedModel, Variant
 from modelops.stack import StackConfig
@@ -29,6 +32,7 @@ class ModelDeploymentArgs:
     stack: StackConfig
     account: AccountContext
     default_bucket: str | None  # the stack's own bucket, when modelops:buckets leaves one out
+    feature_groups: list[FeatureGroupDeployment]  # every group the stack deploys (owned and read)
 
 
 def container_source(
@@ -97,6 +101,12 @@ class ModelDeployment(pulumi.ComponentResource):
             async_output = f"s3://{args.default_bucket or capture_bucket}/async/{model.name}/output/"
             async_input = f"s3://{args.default_bucket or capture_bucket}/async/{model.name}/input/"
         in_vpc = stack.vpc is not None and spec.serving.mode != "serverless"
+        groups = {g.spec.name: g for g in args.feature_groups}
+        reads = tuple(
+            feature_group_arn(account.partition, account.region, account.account, groups[group].physical_name)
+            for group in model_reads(model)
+            if group in groups  # validation reports a read of a group the stack lacks
+        )
         scope = ExecutionRoleScope(
             partition=account.partition,
             region=account.region,
@@ -112,6 +122,7 @@ class ModelDeployment(pulumi.ComponentResource):
             s3_read=tuple(sorted(set(s3_read))),
             subnet_ids=tuple(stack.vpc.subnet_ids) if in_vpc and stack.vpc else (),
             security_group_ids=tuple(stack.vpc.security_group_ids) if in_vpc and stack.vpc else (),
+            feature_group_reads=reads,
         )
         governance = Governance(
             f"{name}-governance",
@@ -132,6 +143,38 @@ class ModelDeployment(pulumi.ComponentResource):
             ),
             pulumi.ResourceOptions(parent=self, depends_on=[governance]),
         )
+        for group in args.feature_groups:
+            if group.owner != model.name:
+                continue
+            FeatureGroup(
+                f"{name}-{group.physical_name}",
+                FeatureGroupArgs(
+                    deployment=group,
+                    stack=stack,
+                    partition=account.partition,
+                    account=account.account,
+                    bucket=stack.buckets.feature_store or args.default_bucket,
+                    tags=tags,
+                ),
+                pulumi.ResourceOptions(parent=self),
+            )
+        if spec.monitoring.enabled_monitors() and capture is not None:
+            monitoring_bucket = stack.buckets.monitoring or args.default_bucket
+            Monitoring(
+                f"{name}-monitoring",
+                MonitoringArgs(
+                    model=model,
+                    stack=stack,
+                    partition=account.partition,
+                    account=account.account,
+                    endpoint_name=endpoint_name,
+                    capture_prefix=capture,
+                    output_prefix=f"s3://{monitoring_bucket}/monitoring/{model.name}/",
+                    tags=tags,
+                    endpoint=serving,
+                ),
+                pulumi.ResourceOptions(parent=self),
+            )
         self.endpoint_name = serving.endpoint_name
         self.role_arn = governance.role_arn
         self.register_outputs({"endpoint_name": self.endpoint_name, "role_arn": self.role_arn})

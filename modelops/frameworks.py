@@ -75,18 +75,27 @@ def _disk_cache() -> dict[str, str]:
 
 def image_uri(framework: str, version: str, region: str, instance_type: str | None) -> str:
     """The official serving image for the framework in the region, via the sagemaker SDK."""
-    key = f"{framework}|{version}|{region}|{instance_type or ''}"
+    return _retrieve(
+        framework,
+        region=region,
+        version=version,
+        instance_type=instance_type or "ml.m5.large",
+        image_scope=_SCOPE,
+    )
+
+
+def analyzer_image(analyzer: str, region: str) -> str:
+    """The Model Monitor analyzer (`model-monitor`) or SageMaker Clarify (`clarify`) image."""
+    return _retrieve(analyzer, region=region)
+
+
+def _retrieve(framework: str, **arguments: str) -> str:
+    key = "|".join([framework, *(f"{k}={v}" for k, v in sorted(arguments.items()))])
     cache = _disk_cache()
     if key not in cache:
         from sagemaker.core import image_uris
 
-        cache[key] = image_uris.retrieve(
-            framework,
-            region=region,
-            version=version,
-            instance_type=instance_type or "ml.m5.large",
-            image_scope=_SCOPE,
-        )
+        cache[key] = image_uris.retrieve(framework, **arguments)
         try:
             path = _cache_file()
             path.parent.mkdir(parents=True, exist_ok=True)

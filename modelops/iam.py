@@ -128,36 +128,11 @@ def execution_role_policy(scope: ExecutionRoleScope) -> dict[str, Any]:
             }
         )
     reads = [*scope.s3_read, *([scope.async_input_prefix] if scope.async_input_prefix else [])]
-    if reads:
-        statements.append(
-            {
-                "Sid": "ReadData",
-                "Effect": "Allow",
-                "Action": ["s3:GetObject"],
-                "Resource": sorted({_s3_object_arn(p, uri, True) for uri in reads}),
-            }
-        )
-        for bucket, prefixes in sorted(_prefixes_by_bucket(reads).items()):
-            statements.append(
-                {
-                    "Sid": f"ListData{len(statements)}",
-                    "Effect": "Allow",
-                    "Action": ["s3:ListBucket"],
-                    "Resource": [f"arn:{p}:s3:::{bucket}"],
-                    "Condition": {"StringLike": {"s3:prefix": sorted(prefixes)}},
-                }
-            )
+    statements += s3_read_statements(p, "ReadData", reads)
     if scope.kms_key_arn:
-        statements.append(
-            {
-                "Sid": "UseStackKey",
-                "Effect": "Allow",
-                "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
-                "Resource": [scope.kms_key_arn],
-            }
-        )
+        statements.append(_key_statement(scope.kms_key_arn))
     if scope.subnet_ids:
-        statements += _vpc_statements(scope)
+        statements += vpc_statements(p, scope.region, scope.account, scope.subnet_ids, scope.security_group_ids)
     if scope.feature_group_reads:
         statements.append(
             {
@@ -179,8 +154,43 @@ def _prefixes_by_bucket(uris: list[str]) -> dict[str, set[str]]:
     return result
 
 
-def _vpc_statements(scope: ExecutionRoleScope) -> list[dict[str, Any]]:
-    p, region, account = scope.partition, scope.region, scope.account
+def s3_read_statements(partition: str, sid: str, uris: list[str]) -> list[dict[str, Any]]:
+    """GetObject under each prefix, and ListBucket limited to those prefixes."""
+    if not uris:
+        return []
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": sid,
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": sorted({_s3_object_arn(partition, uri, True) for uri in uris}),
+        }
+    ]
+    for index, (bucket, prefixes) in enumerate(sorted(_prefixes_by_bucket(uris).items())):
+        statements.append(
+            {
+                "Sid": f"List{sid}{index}",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": [f"arn:{partition}:s3:::{bucket}"],
+                "Condition": {"StringLike": {"s3:prefix": sorted(prefixes)}},
+            }
+        )
+    return statements
+
+
+def _key_statement(kms_key_arn: str) -> dict[str, Any]:
+    return {
+        "Sid": "UseStackKey",
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+        "Resource": [kms_key_arn],
+    }
+
+
+def vpc_statements(
+    p: str, region: str, account: str, subnet_ids: tuple[str, ...], security_group_ids: tuple[str, ...]
+) -> list[dict[str, Any]]:
     return [
         {
             "Sid": "VpcDescribe",
@@ -205,11 +215,145 @@ def _vpc_statements(scope: ExecutionRoleScope) -> list[dict[str, Any]]:
             ],
             "Resource": [
                 f"arn:{p}:ec2:{region}:{account}:network-interface/*",
-                *(f"arn:{p}:ec2:{region}:{account}:subnet/{s}" for s in scope.subnet_ids),
-                *(f"arn:{p}:ec2:{region}:{account}:security-group/{g}" for g in scope.security_group_ids),
+                *(f"arn:{p}:ec2:{region}:{account}:subnet/{s}" for s in subnet_ids),
+                *(f"arn:{p}:ec2:{region}:{account}:security-group/{g}" for g in security_group_ids),
             ],
         },
     ]
+
+
+@dataclass(frozen=True)
+class FeatureGroupRoleScope:
+    """What Feature Store does with a group's role: write the offline store (S3 and its Glue
+    table, as AWS's AmazonSageMakerFeatureStoreAccess does, narrowed to this group) and use the
+    stack key for both stores."""
+
+    partition: str
+    region: str
+    account: str
+    group_name: str
+    offline_s3_uri: str | None = None  # s3://bucket/prefix/ the offline store writes under
+    kms_key_arn: str | None = None
+
+
+def feature_group_role_policy(scope: FeatureGroupRoleScope) -> dict[str, Any] | None:
+    p = scope.partition
+    statements: list[dict[str, Any]] = []
+    if scope.offline_s3_uri:
+        bucket, _ = s3_parts(scope.offline_s3_uri)
+        # Feature Store names the Glue table <group, '-' as '_'>_<creation time>.
+        table = scope.group_name.replace("-", "_").lower()
+        statements += [
+            {
+                "Sid": "WriteOfflineStore",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject", "s3:PutObjectAcl"],
+                "Resource": [_s3_object_arn(p, scope.offline_s3_uri, True)],
+            },
+            {
+                "Sid": "OfflineStoreBucket",
+                "Effect": "Allow",
+                "Action": ["s3:GetBucketAcl"],
+                "Resource": [f"arn:{p}:s3:::{bucket}"],
+            },
+            {
+                "Sid": "OfflineStoreTable",
+                "Effect": "Allow",
+                "Action": ["glue:GetTable", "glue:UpdateTable"],
+                "Resource": [
+                    f"arn:{p}:glue:{scope.region}:{scope.account}:catalog",
+                    f"arn:{p}:glue:{scope.region}:{scope.account}:database/sagemaker_featurestore",
+                    f"arn:{p}:glue:{scope.region}:{scope.account}:table/sagemaker_featurestore/{table}_*",
+                ],
+            },
+        ]
+    if scope.kms_key_arn:
+        statements.append(_key_statement(scope.kms_key_arn))
+    return {"Version": "2012-10-17", "Statement": statements} if statements else None
+
+
+@dataclass(frozen=True)
+class MonitoringRoleScope:
+    """What a model's monitoring jobs (SageMaker processing jobs) touch, from the Model Monitor
+    and Clarify guides: the captured data, labels and analysis configs they read, the report
+    prefix they write, their analyzer images, their logs and metrics, the stack key and VPC;
+    Clarify also invokes the endpoint to compute SHAP values and predicted labels."""
+
+    partition: str
+    region: str
+    account: str
+    endpoint_name: str
+    capture_prefix: str
+    output_prefix: str
+    images: tuple[str, ...]
+    ground_truth: tuple[str, ...] = ()
+    analysis_configs: tuple[str, ...] = ()
+    invokes_endpoint: bool = False
+    kms_key_arn: str | None = None
+    subnet_ids: tuple[str, ...] = ()
+    security_group_ids: tuple[str, ...] = ()
+
+
+def monitoring_role_policy(scope: MonitoringRoleScope) -> dict[str, Any]:
+    p, region, account = scope.partition, scope.region, scope.account
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ProcessingJobLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            "Resource": [
+                f"arn:{p}:logs:{region}:{account}:log-group:/aws/sagemaker/ProcessingJobs",
+                f"arn:{p}:logs:{region}:{account}:log-group:/aws/sagemaker/ProcessingJobs:*",
+            ],
+        },
+        {
+            "Sid": "MonitorMetrics",
+            "Effect": "Allow",
+            "Action": ["cloudwatch:PutMetricData"],
+            "Resource": ["*"],
+            "Condition": {"StringLike": {"cloudwatch:namespace": ["aws/sagemaker/Endpoints/*"]}},
+        },
+        {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]},
+        {
+            "Sid": "PullAnalyzerImages",
+            "Effect": "Allow",
+            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            "Resource": sorted({arn for image in scope.images if (arn := ecr_repository_arn(p, image))}),
+        },
+    ]
+    statements += s3_read_statements(p, "ReadCapturedData", [scope.capture_prefix])
+    statements += s3_read_statements(p, "ReadGroundTruth", list(scope.ground_truth))
+    if scope.analysis_configs:
+        statements.append(
+            {
+                "Sid": "ReadAnalysisConfigs",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject"],
+                "Resource": sorted({_s3_object_arn(p, uri, False) for uri in scope.analysis_configs}),
+            }
+        )
+    statements.append(
+        {
+            "Sid": "WriteReports",
+            "Effect": "Allow",
+            "Action": ["s3:PutObject"],
+            "Resource": [_s3_object_arn(p, scope.output_prefix, True)],
+        }
+    )
+    if scope.invokes_endpoint:
+        statements.append(
+            {
+                "Sid": "InvokeMonitoredEndpoint",
+                "Effect": "Allow",
+                "Action": ["sagemaker:DescribeEndpoint", "sagemaker:InvokeEndpoint"],
+                "Resource": [f"arn:{p}:sagemaker:{region}:{account}:endpoint/{scope.endpoint_name.lower()}"],
+            }
+        )
+    if scope.kms_key_arn:
+        statements.append(_key_statement(scope.kms_key_arn))
+    if scope.subnet_ids:
+        statements += vpc_statements(p, region, account, scope.subnet_ids, scope.security_group_ids)
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def assume_role_policy(account: str) -> dict[str, Any]:

@@ -49,3 +49,35 @@ def endpoint_config_name(model: str, environment: str, content: Any) -> str:
 
 def role_name(model: str, environment: str) -> str:
     return bounded("modelops", model, environment, limit=IAM_ROLE_NAME_LIMIT)
+
+
+FEATURE_GROUP_NAME_LIMIT = 64
+
+
+def feature_group_name(group: str, environment: str, generation: int) -> str:
+    """Stable while a group only gains features; a replacement (generation 2, 3, ...) is a new
+    group under a new name, so Pulumi creates it before it deletes the old one."""
+    return bounded(
+        group, environment, suffix=f"g{generation}" if generation > 1 else "", limit=FEATURE_GROUP_NAME_LIMIT
+    )
+
+
+def feature_group_role_name(group_name: str) -> str:
+    # Model roles end in the environment; this suffix keeps the two name spaces apart.
+    return bounded("modelops", group_name, suffix="featurestore", limit=IAM_ROLE_NAME_LIMIT)
+
+
+def monitoring_role_name(model: str, environment: str) -> str:
+    return bounded("modelops", model, environment, suffix="monitor", limit=IAM_ROLE_NAME_LIMIT)
+
+
+MONITOR_ABBREVIATIONS = {"data_quality": "dq", "model_quality": "mq", "bias": "bias", "explainability": "shap"}
+
+
+def monitoring_schedule_name(model: str, environment: str, monitor: str) -> str:
+    return bounded(model, environment, MONITOR_ABBREVIATIONS[monitor])
+
+
+def monitoring_job_definition_name(model: str, environment: str, monitor: str, content: Any) -> str:
+    """Job definitions have no update API: a changed definition is a new one under a new name."""
+    return bounded(model, environment, MONITOR_ABBREVIATIONS[monitor], suffix=digest(content))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from modelops.render import Plan, PlanResource
+from modelops.render import Plan, PlanResource, physical_name
 
 
 def render_tree(plan: Plan) -> str:
@@ -16,7 +16,7 @@ def render_tree(plan: Plan) -> str:
 
     def walk(parent: str | None, depth: int) -> None:
         for resource in sorted(children.get(parent, []), key=lambda r: (r.custom, r.name)):
-            physical = resource.inputs.get("name") or resource.inputs.get("bucket") or ""
+            physical = physical_name(resource.inputs) if resource.custom else None
             suffix = f"  [{physical}]" if physical else ""
             lines.append(f"{'  ' * depth}- {resource.name} ({resource.type}){suffix}")
             walk(resource.urn, depth + 1)

@@ -37,6 +37,7 @@ def run(root: Path = PROJECT_ROOT) -> None:
 
     from components.model_deployment import AccountContext, ModelDeployment, ModelDeploymentArgs
     from components.stack_bucket import StackBucket, StackBucketArgs, stack_bucket_name
+    from modelops.feature_store import deployed_groups
     from modelops.loader import ProblemsFound
     from modelops.repository import load_repository
     from modelops.resolve import resolve_stack
@@ -57,10 +58,13 @@ def run(root: Path = PROJECT_ROOT) -> None:
     partition = aws.get_partition().partition
     account = AccountContext(partition=partition, account=identity.account_id, region=stack.region)
 
+    groups = deployed_groups(repo, models, stack.environment)
     needs_bucket = any(
-        (m.spec.serving.data_capture.enabled and not stack.buckets.data_capture) or m.spec.serving.mode == "async"
+        (m.spec.serving.data_capture.enabled and not stack.buckets.data_capture)
+        or m.spec.serving.mode == "async"
+        or (m.spec.monitoring.enabled_monitors() and not stack.buckets.monitoring)
         for m in models
-    )
+    ) or (any(g.base.offline.enabled for g in groups) and not stack.buckets.feature_store)
     default_bucket = None
     if needs_bucket:
         StackBucket(
@@ -79,7 +83,9 @@ def run(root: Path = PROJECT_ROOT) -> None:
     for model in models:
         deployment = ModelDeployment(
             model.name,
-            ModelDeploymentArgs(model=model, stack=stack, account=account, default_bucket=default_bucket),
+            ModelDeploymentArgs(
+                model=model, stack=stack, account=account, default_bucket=default_bucket, feature_groups=groups
+            ),
         )
         endpoints[model.name] = deployment.endpoint_name
     pulumi.export("environment", stack.environment)

@@ -63,6 +63,22 @@ class Plan:
         return found[0]
 
 
+PROVIDER_KEY = "__provider"  # a dynamic resource's pickled provider: engine plumbing, not an input
+
+
+def physical_name(inputs: dict[str, Any]) -> str | None:
+    """The AWS name a resource's inputs give it, if any."""
+    definition = inputs.get("definition")
+    return (
+        inputs.get("name")
+        or inputs.get("bucket")
+        or inputs.get("featureGroupName")
+        or inputs.get("modelPackageGroupName")
+        or inputs.get("modelCardName")
+        or (definition.get("JobDefinitionName") if isinstance(definition, dict) else None)
+    )
+
+
 class ProgramFailed(Exception):
     """The program raised while running under the mocks; the message is for the user."""
 
@@ -107,25 +123,19 @@ class RecordingMocks:
             type=args.typ,
             name=args.name,
             parent=parent,
-            inputs=dict(args.inputs),
+            inputs={k: v for k, v in args.inputs.items() if k != PROVIDER_KEY},
             custom=bool(args.custom),
         )
         with self._lock:
             self.records.append(record)
         if not args.custom:
             return "", {}
-        return self.create(record)
+        return self.create(record, args.inputs.get(PROVIDER_KEY))
 
-    def create(self, record: PlanResource) -> tuple[str, dict[str, Any]]:
+    def create(self, record: PlanResource, provider: str | None = None) -> tuple[str, dict[str, Any]]:
         """The resource's id and state; the rehearsal overrides this with real AWS calls."""
         inputs = record.inputs
-        physical = (
-            inputs.get("name")
-            or inputs.get("bucket")
-            or inputs.get("modelPackageGroupName")
-            or inputs.get("modelCardName")
-            or record.name
-        )
+        physical = physical_name(inputs) or record.name
         state = {**inputs, "arn": _arn(record.type, str(physical), self.region)}
         if record.type == "aws:iam/role:Role":
             state["uniqueId"] = "AROAMODELOPS"

@@ -90,7 +90,37 @@ def resolve_stack(
                     name, stack.environment, by_role["primary"], by_role.get("challenger"), by_role.get("shadow")
                 )
             )
+    problems.extend(_feature_read_problems(repo, resolved, stack, doc))
     return resolved, problems
+
+
+def _feature_read_problems(
+    repo: Repository, models: list[ResolvedModel], stack: StackConfig, doc: Document | None
+) -> list[Problem]:
+    """A group is created by its owner's deployment: a reader needs the owner in the same stack."""
+    from modelops.feature_store import deployed_groups
+
+    deployed = {d.spec.name for d in deployed_groups(repo, models, stack.environment)}
+    owners = {
+        g.name: name for name, versions in repo.specs.items() for f in versions.values() for g in f.spec.features.groups
+    }
+    problems = []
+    for model in models:
+        for variant in model.variants:
+            for group in variant.spec.features.reads:
+                if group in deployed or group not in owners:
+                    continue  # an unknown group is reported with the spec file
+                problems.append(
+                    stack_problem(
+                        doc,
+                        stack,
+                        ("models", model.name),
+                        f"{model.name} {variant.version} reads feature group {group!r}, which no model in stack "
+                        f"{stack.name} declares: deploy its owner {owners[group]!r} "
+                        "(a version that declares it) here too",
+                    )
+                )
+    return problems
 
 
 def _pinned_variants(pin, pin_path: FieldPath):

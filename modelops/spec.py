@@ -198,11 +198,23 @@ class ClarifyMonitor(SpecModel):
     analysis_config_s3_uri: S3Uri | None = None
 
 
+class BiasMonitor(ClarifyMonitor):
+    ground_truth_s3_uri: S3Uri | None = Field(
+        None, description="Labels for post-training bias metrics. Unset: model_quality.ground_truth_s3_uri."
+    )
+
+    def ground_truth(self, monitoring: Monitoring) -> str | None:
+        return self.ground_truth_s3_uri or monitoring.model_quality.ground_truth_s3_uri
+
+
 class Monitoring(SpecModel):
     schedule: str = Field("daily", description="hourly | daily | cron(...) as SageMaker accepts it")
+    instance_type: Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)] = Field(
+        "ml.m5.xlarge", description="Instance type of the monitoring jobs."
+    )
     data_quality: DataQualityMonitor = Field(default_factory=DataQualityMonitor)
     model_quality: ModelQualityMonitor = Field(default_factory=ModelQualityMonitor)
-    bias: ClarifyMonitor = Field(default_factory=ClarifyMonitor)
+    bias: BiasMonitor = Field(default_factory=BiasMonitor)
     explainability: ClarifyMonitor = Field(default_factory=ClarifyMonitor)
 
     def enabled_monitors(self) -> list[str]:

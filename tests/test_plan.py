@@ -35,7 +35,7 @@ def test_guardrails_and_rollback_alarms(prod: Plan) -> None:
     assert policy["trafficRoutingConfiguration"]["type"] == "LINEAR"
     assert policy["trafficRoutingConfiguration"]["linearStepSize"] == {"type": "CAPACITY_PERCENT", "value": 25}
     alarms = {a["alarmName"] for a in endpoint["deploymentConfig"]["autoRollbackConfiguration"]["alarms"]}
-    created = {r.inputs["name"] for r in prod.by_type(ALARM) if r.name.startswith("fraud-detector")}
+    created = {r.inputs["name"] for r in prod.by_type(ALARM) if r.name.startswith("fraud-detector-serving")}
     assert alarms == created == {"fraud-detector-prod-rollback-5xx-rate", "fraud-detector-prod-rollback-p99-latency"}
     p99 = prod.one(ALARM, "fraud-detector-serving-rollback-p99").inputs
     assert p99["threshold"] == 120_000  # 120 ms in microseconds
@@ -102,7 +102,7 @@ def test_iam_is_least_privilege(prod: Plan) -> None:
         for statement in json.loads(policy.inputs["policy"])["Statement"]:
             assert all(a != "*" and not a.endswith(":*") for a in statement["Action"]), statement
             if statement["Resource"] == ["*"]:
-                assert statement["Sid"] in {"EndpointMetrics", "EcrLogin", "VpcDescribe"}, statement
+                assert statement["Sid"] in {"EndpointMetrics", "MonitorMetrics", "EcrLogin", "VpcDescribe"}, statement
     fraud = json.loads(prod.one(POLICY, "fraud-detector-governance-execution-policy").inputs["policy"])
     by_sid = {s["Sid"]: s for s in fraud["Statement"]}
     assert by_sid["ReadModelArtifact"]["Resource"] == [

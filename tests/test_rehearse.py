@@ -36,6 +36,8 @@ def test_rejected_call_fails_the_rehearsal_with_aws_message(project: Path) -> No
     assert [(c.resource, c.call) for c in failed] == [
         ("demand-forecaster-serving-config", "sagemaker:create_endpoint_config"),
         ("demand-forecaster-serving-endpoint", "sagemaker:create_endpoint"),  # its configuration is missing
+        # and the monitor's schedule, whose endpoint is missing
+        ("demand-forecaster-monitoring-data-quality-schedule", "sagemaker:create_monitoring_schedule"),
     ]
     assert "ValidationException" in failed[0].message and "ml.zz9.mega" in failed[0].message
     assert "Could not find endpoint configuration" in failed[1].message
