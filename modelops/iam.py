@@ -138,7 +138,7 @@ def execution_role_policy(scope: ExecutionRoleScope) -> dict[str, Any]:
             {
                 "Sid": "ReadFeatureGroups",
                 "Effect": "Allow",
-                "Action": ["sagemaker:DescribeFeatureGroup", "sagemaker:GetRecord", "sagemaker:BatchGetRecord"],
+                "Action": ["sagemaker:BatchGetRecord", "sagemaker:DescribeFeatureGroup", "sagemaker:GetRecord"],
                 "Resource": sorted(scope.feature_group_reads),
             }
         )

@@ -7,6 +7,7 @@ reference: botocore's service model validates every request, references are chec
 errors carry AWS's codes.
 
 - instance types: moto's list is stale (no ml.g5, ml.inf2): botocore's enum is used instead;
+  monitoring job definitions' instance types are not checked at all: botocore's enum again;
 - CreateMonitoringSchedule does not exist in moto;
 - Feature Store: moto ignores OnlineStoreConfig and Description (and crashes on an online-only
   group), answers a missing group with a server error, and has no UpdateFeatureGroup or
@@ -20,7 +21,8 @@ import json
 from typing import Any
 
 NOTES = [
-    "SageMaker instance types are checked against botocore's ProductionVariantInstanceType enum (moto's list is stale)",
+    "SageMaker instance types are checked against botocore's ProductionVariantInstanceType enum (moto's list is "
+    "stale), and monitoring jobs' against ProcessingInstanceType (moto checks none)",
     "CreateMonitoringSchedule is emulated (moto lacks it): the request is validated with botocore's service model, "
     "its job definition and that definition's endpoint must exist; no monitoring job ever runs",
     "Feature Store: online stores, descriptions, UpdateFeatureGroup (FeatureAdditions) and DeleteFeatureGroup are "
@@ -59,6 +61,7 @@ def apply() -> list[str]:
     from moto.sagemaker import models, responses
 
     _patch_instance_types(models)
+    _patch_processing_instance_types(models)
     _patch_feature_store(models, responses)
     _patch_monitoring_schedules(models, responses)
     return list(NOTES)
@@ -76,6 +79,30 @@ def _patch_instance_types(models: Any) -> None:
             )
 
     models.FakeEndpointConfig.validate_instance_type = validate_instance_type
+
+
+_ORIGINAL_JOB_CREATES: dict[str, Any] = {}
+
+
+def _patch_processing_instance_types(models: Any) -> None:
+    from moto.sagemaker.exceptions import ValidationError
+
+    valid = set(_sagemaker_model().shape_for("ProcessingInstanceType").enum)
+    backend = models.SageMakerModelBackend
+    for kind in ("data_quality", "model_quality", "model_bias", "model_explainability"):
+        method = f"create_{kind}_job_definition"
+        original = _ORIGINAL_JOB_CREATES.setdefault(method, getattr(backend, method))
+
+        def checked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            instance_type = (kwargs.get("job_resources") or {}).get("ClusterConfig", {}).get("InstanceType")
+            if instance_type not in valid:
+                raise ValidationError(
+                    message=f"Value '{instance_type}' at 'jobResources.clusterConfig.instanceType' "
+                    "is not a SageMaker processing instance type"
+                )
+            return _original(self, *args, **kwargs)
+
+        setattr(backend, method, checked)
 
 
 def _feature_group(backend: Any, name: str) -> Any:

@@ -8,6 +8,7 @@ resource registration with its parent and its inputs as the engine would receive
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import threading
@@ -196,6 +197,7 @@ def run_program(root: Path, stack: str, mocks: RecordingMocks, registry: Any = N
             program.run(root)
             _sync_await(wait_for_rpcs())
         except (pulumi.RunError, DeploymentRefused) as exc:
+            _drain(wait_for_rpcs, _sync_await)
             raise ProgramFailed(str(exc)) from None
         finally:
             if gc_was_enabled:
@@ -205,6 +207,14 @@ def run_program(root: Path, stack: str, mocks: RecordingMocks, registry: Any = N
         outputs = dict(getattr(root_stack, "outputs", {}) or {})
         settings.ROOT.set(None)
     return {k: _resolved(v) for k, v in outputs.items()}
+
+
+def _drain(wait_for_rpcs: Any, sync_await: Any) -> None:
+    """Let registrations already in flight finish while this run's mocks (and moto) are still
+    active; otherwise they land in whatever runs next."""
+    # The program already failed; its first error is the one reported.
+    with contextlib.suppress(Exception):
+        sync_await(wait_for_rpcs())
 
 
 def _resolved(value: Any) -> Any:

@@ -100,3 +100,31 @@ def test_unapproved_package_is_refused_in_prod(project: Path, monkeypatch: pytes
     with pytest.raises(ProblemsFound) as caught:
         rehearse(project, "prod")
     assert "churn-classifier/7 is PendingManualApproval, and prod requires Approved" in str(caught.value)
+
+
+def test_prod_rehearses_feature_store_and_every_monitor() -> None:
+    report = rehearse(REPO_ROOT, "prod")
+    assert report.ok, report.summary()
+    by_call: dict[str, list[str]] = {}
+    for call in report.calls:
+        by_call.setdefault(call.call, []).append(call.resource)
+    assert len(by_call["sagemaker:create_feature_group"]) == 2
+    assert len(by_call["FeatureAdditions.create"]) == 2
+    assert len(by_call["MonitoringJobDefinition.create"]) == 4  # churn: quality; fraud: quality, bias, SHAP
+    assert len(by_call["sagemaker:create_data_quality_job_definition"]) == 3
+    assert len(by_call["sagemaker:create_monitoring_schedule"]) == 7
+    assert len(by_call["events:put_rule"]) == 7
+    assert any("CreateMonitoringSchedule is emulated" in note for note in report.emulated)
+
+
+def test_rehearsal_reports_a_monitor_the_provider_cannot_create(project: Path) -> None:
+    # The pattern allows it; AWS's enum of processing instance types does not.
+    edit_yaml(
+        spec_path(project, "fraud-detector", "3.1.0"),
+        lambda d: d["monitoring"].update({"instance_type": "ml.zz9.mega"}),
+    )
+    report = rehearse(project, "dev")
+    failed = {c.resource: c for c in report.calls if not c.ok}
+    assert "fraud-detector-monitoring-bias-job" in failed
+    assert "ml.zz9.mega" in failed["fraud-detector-monitoring-bias-job"].message
+    assert "ValidationException" in failed["fraud-detector-monitoring-data-quality-job"].message  # pulumi-aws path
