@@ -1,6 +1,7 @@
 """Fleet benchmark: N synthetic models; prints wall time of validate, plan and rehearse.
 
-    .venv/bin/python benchmarks/fleet.py            # N = 10 and 100, plus validate at 300 files
+    .venv/bin/python benchmarks/fleet.py            # N = 10 and 100, plus validate at 300 files;
+                                                    # endpoints only, then with monitors and feature groups
     .venv/bin/python benchmarks/fleet.py --sizes 10
 
 Targets on the 2-core reference machine: validate 300 spec files < 1 s, plan a 100-model
@@ -21,7 +22,27 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def write_fleet(root: Path, models: int, versions_per_model: int = 1) -> None:
+def with_monitors_and_features(spec: dict, index: int) -> None:
+    """Every model monitors data quality; every fifth owns a feature group the next one reads."""
+    spec["monitoring"] = {"schedule": "daily", "data_quality": {"enabled": True}}
+    if index % 5 == 0:
+        spec["features"] = {
+            "groups": [
+                {
+                    "name": f"group-{index:03d}",
+                    "record_identifier": "id",
+                    "event_time": "ts",
+                    "features": [{"name": "id", "type": "string"}, {"name": "ts", "type": "fractional"}],
+                    "online": {"enabled": True},
+                    "offline": {"enabled": True},
+                }
+            ]
+        }
+    elif index % 5 == 1:
+        spec["features"] = {"reads": [f"group-{index - 1:03d}"]}
+
+
+def write_fleet(root: Path, models: int, versions_per_model: int = 1, full: bool = False) -> None:
     pins = {}
     for index in range(models):
         name = f"model-{index:03d}"
@@ -51,6 +72,8 @@ def write_fleet(root: Path, models: int, versions_per_model: int = 1) -> None:
                 },
                 "environments": {"dev": {"serving": {"rollout": {"strategy": "all_at_once"}}}},
             }
+            if full:
+                with_monitors_and_features(spec, index)
             path = root / "model_specs" / name / f"{version}.yaml"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(yaml.safe_dump(spec, sort_keys=False))
@@ -65,7 +88,7 @@ def timed(label: str, action) -> float:
     start = time.perf_counter()
     action()
     elapsed = time.perf_counter() - start
-    print(f"{label:<44} {elapsed:7.2f} s")
+    print(f"{label:<62} {elapsed:7.2f} s")
     return elapsed
 
 
@@ -81,17 +104,19 @@ def main() -> None:
         root = Path(tmp) / "files300"
         write_fleet(root, 100, versions_per_model=3)
         timed("validate 300 spec files (100 models x 3)", lambda: load_project(root, ["dev"]))
-    for size in args.sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            write_fleet(root, size)
-            timed(f"validate N={size}", lambda root=root: load_project(root, ["dev"]))
-            plan = render(root, "dev")  # warm-up: first imports of pulumi and pulumi_aws
-            timed(
-                f"plan N={size} ({sum(r.custom for r in plan.resources)} resources)",
-                lambda root=root: render(root, "dev"),
-            )
-            timed(f"rehearse N={size}", lambda root=root: rehearse(root, "dev"))
+    for full in (False, True):
+        kind = "endpoints + monitors + groups" if full else "endpoints"
+        for size in args.sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                root = Path(tmp)
+                write_fleet(root, size, full=full)
+                timed(f"validate N={size} ({kind})", lambda root=root: load_project(root, ["dev"]))
+                plan = render(root, "dev")  # warm-up: first imports of pulumi and pulumi_aws
+                timed(
+                    f"plan N={size} ({kind}, {sum(r.custom for r in plan.resources)} resources)",
+                    lambda root=root: render(root, "dev"),
+                )
+                timed(f"rehearse N={size} ({kind})", lambda root=root: rehearse(root, "dev"))
 
 
 if __name__ == "__main__":

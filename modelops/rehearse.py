@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -279,6 +280,9 @@ class RehearsalMocks(RecordingMocks):
 
         self._session = boto3.session.Session(region_name=region)
         self._clients: dict[str, Any] = {}
+        # The mock runtime registers resources from several threads; moto's in-process backends
+        # are not thread-safe (its IAM backend iterates a dict another call is growing).
+        self._aws = threading.Lock()
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
@@ -297,10 +301,14 @@ class RehearsalMocks(RecordingMocks):
         return super().call(args)
 
     def create(self, record: PlanResource, provider: str | None = None) -> tuple[str, dict[str, Any]]:
+        with self._aws:
+            if provider is not None:
+                return self._create_dynamic(record, provider)
+            return self._create(record)
+
+    def _create(self, record: PlanResource) -> tuple[str, dict[str, Any]]:
         from botocore.exceptions import ClientError, ParamValidationError
 
-        if provider is not None:
-            return self._create_dynamic(record, provider)
         state: dict[str, Any] = dict(record.inputs)
         read = READS.get(record.type)
         if read is not None:
