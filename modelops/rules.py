@@ -17,7 +17,14 @@ from modelops.tags import REQUIRED_TAGS
 if TYPE_CHECKING:
     from modelops.render import Plan, PlanResource, PlanViolation
 
-TAGGABLE_PREFIXES = ("aws:sagemaker/", "aws:iam/role:", "aws:cloudwatch/metricAlarm:", "aws:s3/bucket:Bucket")
+TAGGABLE_PREFIXES = (
+    "aws:sagemaker/",
+    "aws:iam/role:",
+    "aws:cloudwatch/metricAlarm:",
+    "aws:cloudwatch/eventRule:",
+    "aws:s3/bucket:Bucket",
+    "pulumi-python:dynamic/sagemaker:MonitoringJobDefinition",
+)
 # RolePolicy takes no tags; a ModelPackageGroup is adopted from the training side, not ours to tag.
 UNTAGGABLE = {"aws:iam/rolePolicy:RolePolicy", "aws:sagemaker/modelPackageGroup:ModelPackageGroup"}
 STACK_WIDE = {"aws:s3/bucket:Bucket"}
@@ -85,7 +92,12 @@ def boundary_attached(type_token: str, inputs: dict[str, Any], ctx: RuleContext)
 KMS_INPUTS: dict[str, list[tuple[str, ...]]] = {
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": [("kmsKeyArn",)],
     "aws:sagemaker/modelCard:ModelCard": [("securityConfig", "kmsKeyId")],
+    "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition": [
+        ("dataQualityJobOutputConfig", "kmsKeyId"),
+        ("jobResources", "clusterConfig", "volumeKmsKeyId"),
+    ],
 }
+MONITORING_JOB = "pulumi-python:dynamic/sagemaker:MonitoringJobDefinition"
 
 
 def kms_everywhere(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> Iterator[str]:
@@ -99,6 +111,17 @@ def kms_everywhere(type_token: str, inputs: dict[str, Any], ctx: RuleContext) ->
             paths.append(("dataCaptureConfig", "kmsKeyId"))
         if inputs.get("asyncInferenceConfig"):
             paths.append(("asyncInferenceConfig", "outputConfig", "kmsKeyId"))
+    if type_token == "aws:sagemaker/featureGroup:FeatureGroup":
+        if inputs.get("onlineStoreConfig"):
+            paths.append(("onlineStoreConfig", "securityConfig", "kmsKeyId"))
+        if inputs.get("offlineStoreConfig"):
+            paths.append(("offlineStoreConfig", "s3StorageConfig", "kmsKeyId"))
+    if type_token == MONITORING_JOB:
+        kind = inputs.get("kind", "")
+        paths += [
+            ("definition", f"{kind}JobOutputConfig", "KmsKeyId"),
+            ("definition", "JobResources", "ClusterConfig", "VolumeKmsKeyId"),
+        ]
     for path in paths:
         value: Any = inputs
         for part in path:
@@ -108,8 +131,17 @@ def kms_everywhere(type_token: str, inputs: dict[str, Any], ctx: RuleContext) ->
 
 
 def names_within_limits(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> Iterator[str]:
-    limit = 64 if type_token == "aws:iam/role:Role" else 63 if type_token.startswith("aws:sagemaker/") else None
-    name = inputs.get("name")
+    from modelops.render import physical_name
+
+    limit = (
+        64
+        if type_token
+        in ("aws:iam/role:Role", "aws:sagemaker/featureGroup:FeatureGroup", "aws:cloudwatch/eventRule:EventRule")
+        else 63
+        if type_token.startswith("aws:sagemaker/") or type_token == MONITORING_JOB
+        else None
+    )
+    name = physical_name(inputs)
     if limit and isinstance(name, str) and len(name) > limit:
         yield f"name {name!r} is {len(name)} characters; AWS allows {limit}"
 

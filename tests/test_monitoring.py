@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -148,3 +149,21 @@ def test_no_alarm_action_without_a_topic() -> None:
     dev = render(REPO_ROOT, "dev")
     alarms = [a for a in dev.by_type(ALARM) if "-monitoring-" in a.name]
     assert alarms and all(a.inputs.get("alarmActions", []) == [] for a in alarms)
+
+
+def test_rules_cover_the_new_encryptable_and_taggable_resources(prod: Plan) -> None:
+    from modelops.rules import RuleContext, check_resource
+
+    ctx = RuleContext("prod", PROD_KMS, "arn:aws:iam::123456789012:policy/ml-boundary")
+    [job] = [r for r in _of(prod, DYNAMIC_JOB, "fraud-detector") if r.inputs["kind"] == "ModelBias"]
+    assert list(check_resource(job, ctx)) == []
+    broken = copy.deepcopy(job)
+    del broken.inputs["definition"]["ModelBiasJobOutputConfig"]["KmsKeyId"]
+    broken.inputs["tags"].pop("owner")
+    assert sorted(rule for rule, _ in check_resource(broken, ctx)) == ["kms-encryption", "required-tags"]
+    group = prod.by_type("aws:sagemaker/featureGroup:FeatureGroup")[0]
+    unencrypted = copy.deepcopy(group)
+    del unencrypted.inputs["offlineStoreConfig"]["s3StorageConfig"]["kmsKeyId"]
+    assert [m for r, m in check_resource(unencrypted, ctx) if r == "kms-encryption"] == [
+        "offlineStoreConfig.s3StorageConfig.kmsKeyId is not the stack's KMS key"
+    ]
