@@ -81,6 +81,26 @@ def monitor_images(model: ResolvedModel, region: str) -> dict[str, str]:
     return images
 
 
+def baseline_config(model: ResolvedModel, monitor: str) -> dict[str, Any] | None:
+    spec = getattr(model.spec.monitoring, monitor)
+    config: dict[str, Any] = {}
+    if spec.baseline_constraints_s3_uri:
+        config["ConstraintsResource"] = {"S3Uri": spec.baseline_constraints_s3_uri}
+    if getattr(spec, "baseline_statistics_s3_uri", None):
+        config["StatisticsResource"] = {"S3Uri": spec.baseline_statistics_s3_uri}
+    return config or None
+
+
+def baseline_objects(model: ResolvedModel) -> tuple[str, ...]:
+    """Every baseline file an enabled monitor reads."""
+    monitoring = model.spec.monitoring
+    objects = set()
+    for monitor in monitoring.enabled_monitors():
+        for resource in (baseline_config(model, monitor) or {}).values():
+            objects.add(resource["S3Uri"])
+    return tuple(sorted(objects))
+
+
 def job_definition(args: MonitoringArgs, monitor: str, image: str, role_name: str) -> dict[str, Any]:
     """The Create<Kind>JobDefinition request (without name, role and tags), as AWS takes it."""
     stack, monitoring = args.stack, args.model.spec.monitoring
@@ -130,6 +150,7 @@ def job_definition(args: MonitoringArgs, monitor: str, image: str, role_name: st
     if stack.kms_key_arn:
         output["KmsKeyId"] = stack.kms_key_arn
         cluster["VolumeKmsKeyId"] = stack.kms_key_arn
+    baseline = baseline_config(args.model, monitor)
     network: dict[str, Any] = {"EnableInterContainerTrafficEncryption": True, "EnableNetworkIsolation": False}
     if stack.vpc is not None:
         network["VpcConfig"] = {
@@ -137,6 +158,7 @@ def job_definition(args: MonitoringArgs, monitor: str, image: str, role_name: st
             "Subnets": list(stack.vpc.subnet_ids),
         }
     return {
+        **({f"{kind}BaselineConfig": baseline} if baseline else {}),
         f"{kind}AppSpecification": app,
         f"{kind}JobInput": job_input,
         f"{kind}JobOutputConfig": output,
@@ -155,7 +177,20 @@ def _data_quality_inputs(definition: dict[str, Any]) -> dict[str, Any]:
     s3 = output["MonitoringOutputs"][0]["S3Output"]
     cluster = definition["JobResources"]["ClusterConfig"]
     network = definition["NetworkConfig"]
+    baseline = definition.get("DataQualityBaselineConfig", {})
     return {
+        "data_quality_baseline_config": (
+            {
+                "constraints_resource": (
+                    {"s3_uri": baseline["ConstraintsResource"]["S3Uri"]} if "ConstraintsResource" in baseline else None
+                ),
+                "statistics_resource": (
+                    {"s3_uri": baseline["StatisticsResource"]["S3Uri"]} if "StatisticsResource" in baseline else None
+                ),
+            }
+            if baseline
+            else None
+        ),
         "data_quality_app_specification": {"image_uri": app["ImageUri"], "environment": app["Environment"]},
         "data_quality_job_input": {
             "endpoint_input": {
@@ -238,6 +273,7 @@ class Monitoring(pulumi.ComponentResource):
                             }
                         )
                     ),
+                    baselines=baseline_objects(model),
                     analysis_configs=tuple(
                         sorted(
                             getattr(monitoring, m).analysis_config_s3_uri

@@ -287,6 +287,7 @@ class MonitoringRoleScope:
     output_prefix: str
     images: tuple[str, ...]
     ground_truth: tuple[str, ...] = ()
+    baselines: tuple[str, ...] = ()  # constraints.json / statistics.json objects
     analysis_configs: tuple[str, ...] = ()
     invokes_endpoint: bool = False
     kms_key_arn: str | None = None
@@ -323,15 +324,16 @@ def monitoring_role_policy(scope: MonitoringRoleScope) -> dict[str, Any]:
     ]
     statements += s3_read_statements(p, "ReadCapturedData", [scope.capture_prefix])
     statements += s3_read_statements(p, "ReadGroundTruth", list(scope.ground_truth))
-    if scope.analysis_configs:
-        statements.append(
-            {
-                "Sid": "ReadAnalysisConfigs",
-                "Effect": "Allow",
-                "Action": ["s3:GetObject"],
-                "Resource": sorted({_s3_object_arn(p, uri, False) for uri in scope.analysis_configs}),
-            }
-        )
+    for sid, objects in (("ReadAnalysisConfigs", scope.analysis_configs), ("ReadBaselines", scope.baselines)):
+        if objects:
+            statements.append(
+                {
+                    "Sid": sid,
+                    "Effect": "Allow",
+                    "Action": ["s3:GetObject"],
+                    "Resource": sorted({_s3_object_arn(p, uri, False) for uri in objects}),
+                }
+            )
     statements.append(
         {
             "Sid": "WriteReports",

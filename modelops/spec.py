@@ -34,6 +34,11 @@ FeatureType = Literal["string", "integral", "fractional"]
 ProblemType = Literal["BinaryClassification", "MulticlassClassification", "Regression"]
 PositiveInt = Annotated[StrictInt, Field(ge=1)]
 S3Uri = Annotated[str, Field(pattern=S3_URI_PATTERN)]
+S3Object = Annotated[str, Field(pattern=S3_OBJECT_PATTERN)]
+BASELINE = (
+    "constraints.json from a baselining job. Without it the monitor computes statistics "
+    "but cannot report violations, so its alarm never fires."
+)
 
 
 class SpecModel(BaseModel):
@@ -182,6 +187,8 @@ class Features(SpecModel):
 
 class DataQualityMonitor(SpecModel):
     enabled: StrictBool = False
+    baseline_constraints_s3_uri: S3Object | None = Field(None, description=BASELINE)
+    baseline_statistics_s3_uri: S3Object | None = Field(None, description="statistics.json from a baselining job.")
 
 
 class ModelQualityMonitor(SpecModel):
@@ -191,11 +198,13 @@ class ModelQualityMonitor(SpecModel):
     probability_attribute: str | None = None
     probability_threshold: Annotated[float, Field(ge=0, le=1)] | None = None
     inference_attribute: str | None = None
+    baseline_constraints_s3_uri: S3Object | None = Field(None, description=BASELINE)
 
 
 class ClarifyMonitor(SpecModel):
     enabled: StrictBool = False
     analysis_config_s3_uri: S3Uri | None = None
+    baseline_constraints_s3_uri: S3Object | None = Field(None, description=BASELINE)
 
 
 class BiasMonitor(ClarifyMonitor):

@@ -167,3 +167,31 @@ def test_rules_cover_the_new_encryptable_and_taggable_resources(prod: Plan) -> N
     assert [m for r, m in check_resource(unencrypted, ctx) if r == "kms-encryption"] == [
         "offlineStoreConfig.s3StorageConfig.kmsKeyId is not the stack's KMS key"
     ]
+
+
+def test_baselines_are_wired_and_readable(prod: Plan) -> None:
+    [data_quality] = _of(prod, DATA_QUALITY, "fraud-detector")
+    base = "s3://acme-ml-baselines/fraud-detector/3.0.1"
+    assert data_quality.inputs["dataQualityBaselineConfig"] == {
+        "constraintsResource": {"s3Uri": f"{base}/data/constraints.json"},
+        "statisticsResource": {"s3Uri": f"{base}/data/statistics.json"},
+    }
+    quality = _definitions(prod, "fraud-detector")["ModelQuality"]
+    assert quality["ModelQualityBaselineConfig"] == {
+        "ConstraintsResource": {"S3Uri": f"{base}/quality/constraints.json"}
+    }
+    assert "ModelBiasBaselineConfig" not in _definitions(prod, "fraud-detector")["ModelBias"]
+    statements = {
+        s["Sid"]: s
+        for s in json.loads(prod.one(POLICY, "fraud-detector-monitoring-jobs-policy").inputs["policy"])["Statement"]
+    }
+    assert statements["ReadBaselines"]["Resource"] == [
+        "arn:aws:s3:::acme-ml-baselines/fraud-detector/3.0.1/data/constraints.json",
+        "arn:aws:s3:::acme-ml-baselines/fraud-detector/3.0.1/data/statistics.json",
+        "arn:aws:s3:::acme-ml-baselines/fraud-detector/3.0.1/quality/constraints.json",
+    ]
+    churn = {
+        s["Sid"]
+        for s in json.loads(prod.one(POLICY, "churn-classifier-monitoring-jobs-policy").inputs["policy"])["Statement"]
+    }
+    assert "ReadBaselines" not in churn
