@@ -52,6 +52,10 @@ def _guarded(action: Callable[[], T]) -> T:
 def validate(
     root: RootOption = Path("."),
     stack: Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only these stacks (default: all).")] = None,
+    base: Annotated[
+        str | None,
+        typer.Option("--base", help="Git revision to compare with: version files released there must be unchanged."),
+    ] = None,
 ) -> None:
     """Check every spec and stack: schema, cross references, pins and governance rules."""
     from modelops.resolve import load_project
@@ -60,10 +64,16 @@ def validate(
     def body() -> None:
         names = stack or stack_names(root)
         project = load_project(root, names)
-        if project.problems:
-            raise ProblemsFound(project.problems)
+        found = list(project.problems)
+        if base is not None:
+            from modelops.released import released_file_problems
+
+            found += released_file_problems(root, base)
+        if found:
+            raise ProblemsFound(sorted(set(found)))
         count = sum(len(v) for v in project.repo.specs.values())
-        typer.echo(f"ok: {count} spec file(s), {len(names)} stack(s) valid")
+        against = f", released versions unchanged since {base}" if base else ""
+        typer.echo(f"ok: {count} spec file(s), {len(names)} stack(s) valid{against}")
 
     _guarded(body)
 
@@ -100,6 +110,55 @@ def rehearse(stack: StackOption, root: RootOption = Path(".")) -> None:
         typer.echo(report.summary())
         if not report.ok:
             raise typer.Exit(1)
+
+    _guarded(body)
+
+
+class DiffFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+
+
+class FailOn(StrEnum):
+    destructive = "destructive"
+    never = "never"
+
+
+@app.command()
+def diff(
+    base: Annotated[str, typer.Option("--base", help="Git revision to compare the working tree with.")],
+    root: RootOption = Path("."),
+    stack: Annotated[str | None, typer.Option("--stack", "-s", help="Only this stack (default: all).")] = None,
+    output_format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 when a change destroys data or causes downtime.")
+    ] = FailOn.never,
+) -> None:
+    """What the working tree changes against REV, per stack: versions, spec fields, resources."""
+    from modelops.diff import diff as compute
+    from modelops.diff import diff_markdown, diff_text
+
+    def body() -> None:
+        result = compute(root, base, stack)
+        typer.echo(diff_markdown(result) if output_format is DiffFormat.markdown else diff_text(result))
+        if fail_on is FailOn.destructive and result.critical:
+            raise typer.Exit(1)
+
+    _guarded(body)
+
+
+@app.command()
+def promote(
+    model: Annotated[str, typer.Argument(help="Model name (its folder under model_specs/).")],
+    version: Annotated[str, typer.Argument(help="The version to run as the model's primary.")],
+    to: Annotated[str, typer.Option("--to", help="Stack whose pin moves: stacks/Pulumi.<stack>.yaml.")],
+    root: RootOption = Path("."),
+) -> None:
+    """Pin MODEL at VERSION in a stack, keeping the file's comments; refused if a rule breaks."""
+    from modelops.promote import promote as run_promotion
+
+    def body() -> None:
+        typer.echo(run_promotion(root, model, version, to).summary())
 
     _guarded(body)
 

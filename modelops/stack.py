@@ -150,12 +150,13 @@ def _config_field(path: FieldPath) -> str:
     return dotted(path[1:]) if path[:1] == ("config",) else dotted(path)
 
 
-def load_stack_file(root: Path, name: str) -> tuple[StackConfig, Document]:
+def load_stack_file(root: Path, name: str, text: str | None = None) -> tuple[StackConfig, Document]:
+    """The stack file (or `text` in its place, to check an edit before it is written)."""
     path = stack_path(root, name)
     display = path.relative_to(root).as_posix()
-    if not path.is_file():
+    if text is None and not path.is_file():
         raise ProblemsFound([Problem(display, 1, 1, "", f"stack {name!r} has no file {display}")])
-    doc = parse(path, display)
+    doc = parse(path, display, text)
     if not isinstance(doc.data, dict) or not isinstance(doc.data.get("config"), dict):
         raise ProblemsFound([doc.problem((), "a stack file holds a 'config:' mapping")])
     return stack_config_from_mapping(name, doc.data["config"], doc), doc

@@ -1,0 +1,373 @@
+"""What a change does, per stack: versions moved, spec fields changed, resources changed.
+
+Both revisions are rendered by this checkout's program (the base's specs and stacks are read
+from git, the working tree is not touched), then compared as typed data; `diff_text` and
+`diff_markdown` only present it. Which input change replaces a resource comes from
+`modelops.replacements` (the upstream provider schema) and, for our dynamic resources, from
+their providers' own `diff`. Changes that destroy data or cause downtime come first.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from modelops.gitrev import materialize, resolve_revision
+from modelops.loader import Problem, ProblemsFound
+from modelops.render import Plan, PlanResource, render
+from modelops.replacements import IGNORED, replacing_paths
+from modelops.resolve import ResolvedModel, load_project
+from modelops.stack import stack_names
+
+FEATURE_GROUP = "aws:sagemaker/featureGroup:FeatureGroup"
+DATA_LOSS = {
+    FEATURE_GROUP: "its stored feature records are lost",
+    "aws:s3/bucket:Bucket": "the bucket and its objects are deleted",
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup": "the registry group leaves management (it is retained in AWS)",
+}
+DOWNTIME = {"aws:sagemaker/endpoint:Endpoint": "the endpoint is deleted and created again: requests fail meanwhile"}
+DYNAMIC_PROVIDERS = {
+    "pulumi-python:dynamic/sagemaker:MonitoringJobDefinition": (
+        "components.providers.monitoring_job_definition",
+        "JobDefinitionProvider",
+    ),
+    "pulumi-python:dynamic/sagemaker:FeatureAdditions": (
+        "components.providers.feature_additions",
+        "FeatureAdditionsProvider",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    model: str
+    role: str  # primary | challenger | shadow
+    old: str | None
+    new: str | None
+
+    @property
+    def kind(self) -> str:
+        return "added" if self.old is None else "removed" if self.new is None else "moved"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    model: str
+    role: str
+    path: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    action: str  # create | update | replace | delete
+    urn: str
+    type: str
+    name: str
+    fields: tuple[str, ...] = ()  # changed input paths
+    replacing: tuple[str, ...] = ()  # the ones that force the replacement
+    data_loss: str | None = None
+    downtime: str | None = None
+
+    @property
+    def critical(self) -> bool:
+        return bool(self.data_loss or self.downtime)
+
+
+@dataclass
+class StackDiff:
+    stack: str
+    environment: str
+    versions: list[VersionChange] = field(default_factory=list)
+    fields: list[FieldChange] = field(default_factory=list)
+    resources: list[ResourceChange] = field(default_factory=list)
+
+    @property
+    def critical(self) -> list[ResourceChange]:
+        return [r for r in self.resources if r.critical]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.versions or self.fields or self.resources)
+
+
+@dataclass
+class Diff:
+    base: str
+    stacks: list[StackDiff]
+
+    @property
+    def critical(self) -> list[tuple[str, ResourceChange]]:
+        return [(s.stack, r) for s in self.stacks for r in s.critical]
+
+
+def _named(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) and "name" in v for v in value)
+
+
+def _walk(old: Any, new: Any, path: str, out: dict[str, tuple[Any, Any]]) -> None:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new), key=str):
+            child = f"{path}.{key}" if path else str(key)
+            if key not in old or key not in new:
+                out[child] = (old.get(key), new.get(key))
+            else:
+                _walk(old[key], new[key], child, out)
+    elif _named(old) and _named(new):
+        before, after = {v["name"]: v for v in old}, {v["name"]: v for v in new}
+        for name in [*before, *(n for n in after if n not in before)]:
+            child = f"{path}[{name}]"
+            if name not in before or name not in after:
+                out[child] = (before.get(name), after.get(name))
+            else:
+                _walk(before[name], after[name], child, out)
+    elif old != new:
+        out[path] = (old, new)
+
+
+def changed_paths(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Changed values by dotted path; named list items (`features[tenure]`) are matched by name,
+    and anything present on one side only is reported whole."""
+    out: dict[str, tuple[Any, Any]] = {}
+    _walk(old, new, "", out)
+    return out
+
+
+def _variants(models: list[ResolvedModel]) -> dict[tuple[str, str], Any]:
+    return {(m.name, v.role): v for m in models for v in m.variants}
+
+
+def version_changes(old: list[ResolvedModel], new: list[ResolvedModel]) -> list[VersionChange]:
+    before, after = _variants(old), _variants(new)
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        old_version = before[key].version if key in before else None
+        new_version = after[key].version if key in after else None
+        if old_version != new_version:
+            changes.append(VersionChange(key[0], key[1], old_version, new_version))
+    return changes
+
+
+def field_changes(old: list[ResolvedModel], new: list[ResolvedModel]) -> list[FieldChange]:
+    before, after = _variants(old), _variants(new)
+    changes = []
+    for key in sorted(set(before) & set(after)):
+        old_spec = before[key].spec.model_dump(mode="json", exclude={"environments"})
+        new_spec = after[key].spec.model_dump(mode="json", exclude={"environments"})
+        for path, (was, now) in changed_paths(old_spec, new_spec).items():
+            if path != "metadata.version":
+                changes.append(FieldChange(key[0], key[1], path, was, now))
+    return changes
+
+
+def _provider_replaces(resource: PlanResource, old: PlanResource) -> list[str] | None:
+    spec = DYNAMIC_PROVIDERS.get(resource.type)
+    if spec is None:
+        return None
+    import importlib
+
+    provider = getattr(importlib.import_module(spec[0]), spec[1])()
+    return list(provider.diff(old.name, old.inputs, resource.inputs).replaces or [])
+
+
+def resource_changes(old: Plan | None, new: Plan | None) -> list[ResourceChange]:
+    before = {r.urn: r for r in (old.resources if old else []) if r.custom}
+    after = {r.urn: r for r in (new.resources if new else []) if r.custom}
+    changes = []
+    for urn in sorted(set(before) | set(after)):
+        if urn not in before:
+            r = after[urn]
+            changes.append(ResourceChange("create", urn, r.type, r.name))
+            continue
+        if urn not in after:
+            r = before[urn]
+            changes.append(
+                ResourceChange(
+                    "delete", urn, r.type, r.name, data_loss=DATA_LOSS.get(r.type), downtime=DOWNTIME.get(r.type)
+                )
+            )
+            continue
+        was, now = before[urn], after[urn]
+        ignored = IGNORED.get(now.type, frozenset())
+        paths = [p for p in changed_paths(was.inputs, now.inputs) if p.split(".", 1)[0].split("[", 1)[0] not in ignored]
+        if not paths:
+            continue
+        provider_replaces = _provider_replaces(now, was)
+        forcing = (
+            [p for p in paths if p.split(".", 1)[0] in provider_replaces]
+            if provider_replaces is not None
+            else replacing_paths(now.type, paths)
+        )
+        if forcing:
+            changes.append(
+                ResourceChange(
+                    "replace",
+                    urn,
+                    now.type,
+                    now.name,
+                    tuple(paths),
+                    tuple(forcing),
+                    data_loss=DATA_LOSS.get(now.type),
+                    downtime=DOWNTIME.get(now.type),
+                )
+            )
+        else:
+            changes.append(ResourceChange("update", urn, now.type, now.name, tuple(paths)))
+    order = {"delete": 0, "replace": 1, "create": 2, "update": 3}
+    return sorted(changes, key=lambda c: (not c.critical, order[c.action], c.name))
+
+
+def _side(root: Path, stacks: list[str], label: str) -> tuple[dict[str, Any], dict[str, Plan]]:
+    project = load_project(root, stacks)
+    if project.problems:
+        raise ProblemsFound([_labelled(p, label) for p in project.problems])
+    plans = {}
+    for stack in stacks:
+        try:
+            plans[stack] = render(root, stack)
+        except ProblemsFound as exc:
+            raise ProblemsFound([_labelled(p, label) for p in exc.problems]) from None
+    return project.resolved, plans
+
+
+def _labelled(problem: Problem, label: str) -> Problem:
+    if not label:
+        return problem
+    return Problem(f"{label}:{problem.file}", problem.line, problem.column, problem.field, problem.message)
+
+
+def diff(root: Path, base: str, stack: str | None = None) -> Diff:
+    resolve_revision(root, base)
+    with tempfile.TemporaryDirectory(prefix="modelops-base-") as tmp:
+        base_root = materialize(root, base, Path(tmp))
+        base_stacks, head_stacks = stack_names(base_root), stack_names(root)
+        wanted = [stack] if stack else sorted(set(base_stacks) | set(head_stacks))
+        old_models, old_plans = _side(base_root, [s for s in wanted if s in base_stacks], base)
+    new_models, new_plans = _side(root, [s for s in wanted if s in head_stacks], "")
+    result = Diff(base=base, stacks=[])
+    for name in wanted:
+        old_plan, new_plan = old_plans.get(name), new_plans.get(name)
+        if old_plan is None and new_plan is None:
+            raise ProblemsFound(
+                [Problem(f"stacks/Pulumi.{name}.yaml", 1, 1, "", f"no stack {name!r} here or at {base}")]
+            )
+        environment = (new_plan or old_plan).environment  # type: ignore[union-attr]
+        old, new = old_models.get(name, []), new_models.get(name, [])
+        result.stacks.append(
+            StackDiff(
+                stack=name,
+                environment=environment,
+                versions=version_changes(old, new),
+                fields=field_changes(old, new),
+                resources=resource_changes(old_plan, new_plan),
+            )
+        )
+    return result
+
+
+def _short(value: Any, limit: int = 100) -> str:
+    text = "(absent)" if value is None else json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _version_line(change: VersionChange) -> str:
+    if change.kind == "added":
+        return f"{change.model} ({change.role}): added at {change.new}"
+    if change.kind == "removed":
+        return f"{change.model} ({change.role}): removed (was {change.old})"
+    return f"{change.model} ({change.role}): {change.old} -> {change.new}"
+
+
+def _critical_reason(change: ResourceChange) -> str:
+    return "; ".join(r for r in (change.data_loss, change.downtime) if r)
+
+
+def _counts(resources: list[ResourceChange]) -> str:
+    counts = {a: sum(r.action == a for r in resources) for a in ("create", "update", "replace", "delete")}
+    return ", ".join(f"{n} to {a}" for a, n in counts.items() if n) or "no change"
+
+
+SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-"}
+
+
+def diff_text(result: Diff) -> str:
+    lines = [f"modelops diff against {result.base}"]
+    for stack in result.stacks:
+        lines.append(f"stack {stack.stack} ({stack.environment}): {_counts(stack.resources)}")
+        if stack.empty:
+            continue
+        for change in stack.critical:
+            kind = "DATA LOSS" if change.data_loss else "DOWNTIME"
+            lines.append(f"  !! {kind}: {change.action} {change.name} ({change.type}): {_critical_reason(change)}")
+        if stack.versions:
+            lines.append("  versions:")
+            lines += [f"    {_version_line(v)}" for v in stack.versions]
+        if stack.fields:
+            lines.append("  spec fields:")
+            lines += [f"    {f.model} ({f.role}) {f.path}: {_short(f.old)} -> {_short(f.new)}" for f in stack.fields]
+        if stack.resources:
+            lines.append("  resources:")
+            for change in stack.resources:
+                detail = ""
+                if change.action == "replace":
+                    detail = f" (replaced because {', '.join(change.replacing)} changed)"
+                elif change.action == "update":
+                    detail = f" ({', '.join(change.fields)})"
+                mark = " !!" if change.critical else ""
+                lines.append(
+                    f"    {SYMBOLS[change.action]:<2} {change.action} {change.name} ({change.type}){detail}{mark}"
+                )
+    if result.critical:
+        lines.append(f"{len(result.critical)} change(s) destroy data or cause downtime")
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def diff_markdown(result: Diff) -> str:
+    lines = [f"## modelops diff against `{result.base}`", ""]
+    critical = result.critical
+    if critical:
+        lines += [f"> [!CAUTION]\n> {len(critical)} change(s) destroy data or cause downtime. Review them first.", ""]
+        lines += ["| stack | change | resource | consequence |", "|---|---|---|---|"]
+        for stack_name, change in critical:
+            reason = _cell(_critical_reason(change))
+            lines.append(f"| {stack_name} | **{change.action}** | `{change.name}` ({change.type}) | {reason} |")
+        lines.append("")
+    for stack in result.stacks:
+        lines += [f"### Stack `{stack.stack}` ({stack.environment}): {_counts(stack.resources)}", ""]
+        if stack.empty:
+            lines += ["No change.", ""]
+            continue
+        if stack.versions:
+            lines += ["| model | variant | before | after |", "|---|---|---|---|"]
+            lines += [f"| {v.model} | {v.role} | {v.old or '-'} | {v.new or '-'} |" for v in stack.versions]
+            lines.append("")
+        if stack.fields:
+            lines += ["<details><summary>Spec fields changed</summary>", ""]
+            lines += ["| model | field | before | after |", "|---|---|---|---|"]
+            lines += [
+                f"| {f.model} ({f.role}) | `{f.path}` | `{_cell(_short(f.old))}` | `{_cell(_short(f.new))}` |"
+                for f in stack.fields
+            ]
+            lines += ["", "</details>", ""]
+        if stack.resources:
+            lines += ["<details><summary>Resources</summary>", ""]
+            lines += ["| action | resource | type | why |", "|---|---|---|---|"]
+            for change in stack.resources:
+                why = {
+                    "replace": f"replaced: {', '.join(change.replacing)} changed",
+                    "update": ", ".join(change.fields),
+                    "create": "new",
+                    "delete": "no longer declared",
+                }[change.action]
+                mark = " :warning:" if change.critical else ""
+                lines.append(f"| {change.action}{mark} | `{change.name}` | {change.type} | {_cell(why)} |")
+            lines += ["", "</details>", ""]
+    return "\n".join(lines).rstrip() + "\n"
