@@ -26,8 +26,8 @@ test: setup lint
 	$(PY) -m pytest -n 2 -q
 
 lint: setup
-	$(PY) -m ruff format --check modelops components tests benchmarks __main__.py
-	$(PY) -m ruff check modelops components tests benchmarks __main__.py
+	$(PY) -m ruff format --check modelops components policies tests benchmarks __main__.py
+	$(PY) -m ruff check modelops components policies tests benchmarks __main__.py
 	$(PY) -m mypy modelops components
 
 clean:

@@ -30,6 +30,8 @@ T = TypeVar("T")
 class PlanFormat(StrEnum):
     tree = "tree"
     json = "json"
+    markdown = "markdown"
+    mermaid = "mermaid"
 
 
 def _guarded(action: Callable[[], T]) -> T:
@@ -85,13 +87,17 @@ def plan(
     output_format: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.")] = PlanFormat.tree,
 ) -> None:
     """Render the stack offline (Pulumi's mock runtime) into a Plan of every resource."""
-    from modelops.plan_format import render_tree
+    from modelops.plan_format import render_markdown, render_mermaid, render_tree
     from modelops.render import render
 
     def body() -> None:
         result = render(root, stack)
         if output_format is PlanFormat.json:
             typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=False, default=str))
+        elif output_format is PlanFormat.markdown:
+            typer.echo(render_markdown(result))
+        elif output_format is PlanFormat.mermaid:
+            typer.echo(render_mermaid(result))
         else:
             typer.echo(render_tree(result))
         if result.violations:
@@ -159,6 +165,25 @@ def promote(
 
     def body() -> None:
         typer.echo(run_promotion(root, model, version, to).summary())
+
+    _guarded(body)
+
+
+@app.command("policy-config")
+def policy_config(stack: StackOption, root: RootOption = Path(".")) -> None:
+    """Print the policy pack's config for a stack (for `pulumi preview --policy-pack-config`)."""
+    from modelops.rules import RULES
+    from modelops.stack import load_stack_file
+
+    def body() -> None:
+        config, _ = load_stack_file(root, stack)
+        facts = {
+            "environment": config.environment,
+            "kmsKeyArn": config.kms_key_arn,
+            "permissionsBoundaryArn": config.permissions_boundary_arn,
+        }
+        per_policy = {k: v for k, v in facts.items() if v is not None}
+        typer.echo(json.dumps({name: per_policy for name in RULES}, indent=2))
 
     _guarded(body)
 

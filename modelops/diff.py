@@ -17,6 +17,7 @@ from typing import Any
 
 from modelops.gitrev import materialize, resolve_revision
 from modelops.loader import Problem, ProblemsFound
+from modelops.plan_format import markdown_cell
 from modelops.render import Plan, PlanResource, render
 from modelops.replacements import IGNORED, replacing_paths
 from modelops.resolve import ResolvedModel, load_project
@@ -326,10 +327,6 @@ def diff_text(result: Diff) -> str:
     return "\n".join(lines)
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def diff_markdown(result: Diff) -> str:
     lines = [f"## modelops diff against `{result.base}`", ""]
     critical = result.critical
@@ -337,7 +334,7 @@ def diff_markdown(result: Diff) -> str:
         lines += [f"> [!CAUTION]\n> {len(critical)} change(s) destroy data or cause downtime. Review them first.", ""]
         lines += ["| stack | change | resource | consequence |", "|---|---|---|---|"]
         for stack_name, change in critical:
-            reason = _cell(_critical_reason(change))
+            reason = markdown_cell(_critical_reason(change))
             lines.append(f"| {stack_name} | **{change.action}** | `{change.name}` ({change.type}) | {reason} |")
         lines.append("")
     for stack in result.stacks:
@@ -352,10 +349,9 @@ def diff_markdown(result: Diff) -> str:
         if stack.fields:
             lines += ["<details><summary>Spec fields changed</summary>", ""]
             lines += ["| model | field | before | after |", "|---|---|---|---|"]
-            lines += [
-                f"| {f.model} ({f.role}) | `{f.path}` | `{_cell(_short(f.old))}` | `{_cell(_short(f.new))}` |"
-                for f in stack.fields
-            ]
+            for change in stack.fields:
+                before, after = markdown_cell(_short(change.old)), markdown_cell(_short(change.new))
+                lines.append(f"| {change.model} ({change.role}) | `{change.path}` | `{before}` | `{after}` |")
             lines += ["", "</details>", ""]
         if stack.resources:
             lines += ["<details><summary>Resources</summary>", ""]
@@ -368,6 +364,6 @@ def diff_markdown(result: Diff) -> str:
                     "delete": "no longer declared",
                 }[change.action]
                 mark = " :warning:" if change.critical else ""
-                lines.append(f"| {change.action}{mark} | `{change.name}` | {change.type} | {_cell(why)} |")
+                lines.append(f"| {change.action}{mark} | `{change.name}` | {change.type} | {markdown_cell(why)} |")
             lines += ["", "</details>", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -26,3 +26,75 @@ def render_tree(plan: Plan) -> str:
     for violation in plan.violations:
         lines.append(f"VIOLATION [{violation.rule}] {violation.urn}: {violation.message}")
     return "\n".join(lines)
+
+
+def markdown_cell(text: str) -> str:
+    """Text that stays inside one cell of a markdown table."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _short_type(type_token: str) -> str:
+    """`aws:sagemaker/endpoint:Endpoint` -> `sagemaker:Endpoint`."""
+    module = type_token.split(":")[1].split("/")[0] if type_token.count(":") >= 2 else type_token
+    return f"{module}:{type_token.rsplit(':', 1)[-1]}"
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+def render_mermaid(plan: Plan) -> str:
+    """A flowchart GitHub renders: components are nested subgraphs, resources their nodes."""
+    urns = {r.urn for r in plan.resources}
+    children: dict[str | None, list[PlanResource]] = {}
+    for resource in plan.resources:
+        children.setdefault(resource.parent if resource.parent in urns else None, []).append(resource)
+    ids = {r.urn: f"r{i}" for i, r in enumerate(plan.resources)}
+    lines = ["flowchart LR"]
+
+    def walk(parent: str | None, depth: int) -> None:
+        indent = "  " * depth
+        for resource in sorted(children.get(parent, []), key=lambda r: (r.custom, r.name)):
+            node = ids[resource.urn]
+            if resource.custom:
+                name = physical_name(resource.inputs) or resource.name
+                lines.append(f'{indent}{node}["{_label(name)}<br/><small>{_short_type(resource.type)}</small>"]')
+            else:
+                lines.append(f'{indent}subgraph {node}["{_label(resource.name)}"]')
+                walk(resource.urn, depth + 1)
+                lines.append(f"{indent}end")
+
+    walk(None, 1)
+    return "\n".join(lines)
+
+
+def render_markdown(plan: Plan) -> str:
+    """The plan as a pull-request comment: models, counts per type, violations, the graph."""
+    custom = [r for r in plan.resources if r.custom]
+    lines = [f"## modelops plan: stack `{plan.stack}` ({plan.environment})", ""]
+    if plan.violations:
+        lines += [f"> [!WARNING]\n> {len(plan.violations)} governance violation(s).", ""]
+        lines += ["| rule | severity | resource | message |", "|---|---|---|---|"]
+        lines += [
+            f"| {v.rule} | {v.severity} | `{v.urn.rsplit('::', 1)[-1]}` | {markdown_cell(v.message)} |"
+            for v in plan.violations
+        ]
+        lines.append("")
+    lines += ["| model | version |", "|---|---|"]
+    lines += [f"| {m['name']} | {m['version']} |" for m in plan.models]
+    counts: dict[str, int] = {}
+    for resource in custom:
+        counts[_short_type(resource.type)] = counts.get(_short_type(resource.type), 0) + 1
+    lines += ["", f"{len(custom)} resources:", "", "| type | count |", "|---|---|"]
+    lines += [f"| {t} | {n} |" for t, n in sorted(counts.items())]
+    lines += [
+        "",
+        "<details><summary>Resource graph</summary>",
+        "",
+        "```mermaid",
+        render_mermaid(plan),
+        "```",
+        "",
+        "</details>",
+    ]
+    return "\n".join(lines) + "\n"

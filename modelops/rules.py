@@ -146,6 +146,14 @@ def names_within_limits(type_token: str, inputs: dict[str, Any], ctx: RuleContex
         yield f"name {name!r} is {len(name)} characters; AWS allows {limit}"
 
 
+RULE_DESCRIPTIONS: dict[str, str] = {
+    "required-tags": "Every taggable resource carries owner, model, model-version, environment and managed-by.",
+    "no-wildcard-iam-actions": "No IAM policy allows the action '*' or a service wildcard such as 's3:*'.",
+    "no-full-access-policies": "No role gets an AWS-managed *FullAccess policy.",
+    "permissions-boundary": "Every role carries the stack's permissions boundary when the stack sets one.",
+    "kms-encryption": "Every input that takes a KMS key uses the stack's key when the stack sets one.",
+    "aws-name-limits": "Physical names stay within AWS's length limits.",
+}
 RULES: dict[str, Rule] = {
     "required-tags": required_tags,
     "no-wildcard-iam-actions": no_wildcard_actions,
