@@ -349,9 +349,11 @@ def diff_markdown(result: Diff) -> str:
         if stack.fields:
             lines += ["<details><summary>Spec fields changed</summary>", ""]
             lines += ["| model | field | before | after |", "|---|---|---|---|"]
-            for change in stack.fields:
-                before, after = markdown_cell(_short(change.old)), markdown_cell(_short(change.new))
-                lines.append(f"| {change.model} ({change.role}) | `{change.path}` | `{before}` | `{after}` |")
+            for spec_field in stack.fields:
+                before, after = markdown_cell(_short(spec_field.old)), markdown_cell(_short(spec_field.new))
+                lines.append(
+                    f"| {spec_field.model} ({spec_field.role}) | `{spec_field.path}` | `{before}` | `{after}` |"
+                )
             lines += ["", "</details>", ""]
         if stack.resources:
             lines += ["<details><summary>Resources</summary>", ""]
