@@ -123,6 +123,7 @@ def rehearse(stack: StackOption, root: RootOption = Path(".")) -> None:
 class DiffFormat(StrEnum):
     text = "text"
     markdown = "markdown"
+    json = "json"
 
 
 class FailOn(StrEnum):
@@ -142,11 +143,12 @@ def diff(
 ) -> None:
     """What the working tree changes against REV, per stack: versions, spec fields, resources."""
     from modelops.diff import diff as compute
-    from modelops.diff import diff_markdown, diff_text
+    from modelops.diff import diff_json, diff_markdown, diff_text
 
     def body() -> None:
         result = compute(root, base, stack)
-        typer.echo(diff_markdown(result) if output_format is DiffFormat.markdown else diff_text(result))
+        renderers = {DiffFormat.text: diff_text, DiffFormat.markdown: diff_markdown, DiffFormat.json: diff_json}
+        typer.echo(renderers[output_format](result))
         if fail_on is FailOn.destructive and result.critical:
             raise typer.Exit(1)
 

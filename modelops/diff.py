@@ -270,6 +270,18 @@ def diff(root: Path, base: str, stack: str | None = None) -> Diff:
     return result
 
 
+def diff_json(result: Diff) -> str:
+    """The typed diff as JSON, for tools (the preview workflow picks the stacks to preview)."""
+    from dataclasses import asdict
+
+    data = {
+        "base": result.base,
+        "critical": len(result.critical),
+        "stacks": [{**asdict(stack), "empty": stack.empty} for stack in result.stacks],
+    }
+    return json.dumps(data, indent=2, default=str)
+
+
 def _short(value: Any, limit: int = 100) -> str:
     text = "(absent)" if value is None else json.dumps(value, sort_keys=True, default=str)
     return text if len(text) <= limit else text[: limit - 3] + "..."

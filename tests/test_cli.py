@@ -90,3 +90,31 @@ def test_schema_validates_the_examples() -> None:
         assert "surprise" in exc.message
     else:
         raise AssertionError("the schema accepted an unknown key")
+
+
+def test_plan_as_mermaid_nests_resources_in_their_components(project: Path) -> None:
+    result = runner.invoke(app, ["plan", "--stack", "dev", "--format", "mermaid", "--root", str(project)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "flowchart LR"
+    assert lines.count("  end") == 5  # four models and the stack bucket, each one top-level subgraph
+    nodes = [line for line in lines if "<br/><small>" in line]
+    plan = json.loads(runner.invoke(app, ["plan", "--stack", "dev", "--format", "json", "--root", str(project)]).output)
+    assert len(nodes) == sum(r["custom"] for r in plan["resources"])
+    assert any('["customer-profile-dev<br/><small>sagemaker:FeatureGroup</small>"]' in n for n in nodes)
+
+
+def test_plan_as_markdown_leads_with_violations(project: Path) -> None:
+    result = runner.invoke(app, ["plan", "--stack", "dev", "--format", "markdown", "--root", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "| churn-classifier | 1.3.0 |" in result.output and "```mermaid\nflowchart LR" in result.output
+    assert "[!WARNING]" not in result.output
+    # Break a rule the plan checks: a role policy with a wildcard action.
+    from modelops.plan_format import render_markdown
+    from modelops.render import PlanViolation, render
+
+    plan = render(project, "dev")
+    plan.violations = [PlanViolation("no-wildcard-iam-actions", "mandatory", plan.resources[0].urn, "IAM action 's3:*' | x")]
+    markdown = render_markdown(plan)
+    assert markdown.index("[!WARNING]") < markdown.index("| model | version |")
+    assert "IAM action 's3:*' \\| x" in markdown

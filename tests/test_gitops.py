@@ -1,0 +1,207 @@
+"""The GitOps loop in a scratch git repository: diff, validate --base and promote."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from modelops.cli import app
+from modelops.diff import VersionChange, diff, diff_markdown, diff_text, resource_changes
+from modelops.loader import ProblemsFound
+from modelops.promote import promote
+from modelops.render import Plan, PlanResource
+from tests.conftest import REPO_ROOT, edit_yaml, read_yaml, spec_path, write_yaml
+
+PROD_STACK = "stacks/Pulumi.prod.yaml"
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    for folder in ("model_specs", "stacks", "schemas"):
+        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    return tmp_path
+
+
+def cli(root: Path, *args: str) -> Any:
+    return CliRunner().invoke(app, [*args, "--root", str(root)])
+
+
+def publish(root: Path, version: str, change: Any = None) -> None:
+    data = read_yaml(spec_path(root, "churn-classifier", "1.3.0"))
+    data["metadata"]["version"] = version
+    if change:
+        change(data)
+    write_yaml(spec_path(root, "churn-classifier", version), data)
+
+
+def remove_feature_with_replace(data: dict[str, Any]) -> None:
+    group = data["features"]["groups"][0]
+    group["features"] = [f for f in group["features"] if f["name"] != "monthly_charges"]
+    group["replace"] = True
+
+
+def test_moved_pin_is_named_with_its_resources(repo: Path) -> None:
+    stack = repo / PROD_STACK
+    stack.write_text(stack.read_text().replace("demand-forecaster: 1.0.0", "demand-forecaster: 1.1.0"))
+    result = diff(repo, "HEAD", "prod")
+    [prod] = result.stacks
+    assert prod.versions == [VersionChange("demand-forecaster", "primary", "1.0.0", "1.1.0")]
+    fields = {f.path: (f.old, f.new) for f in prod.fields}
+    assert fields["model.environment.FORECAST_HORIZON_WEEKS"] == ("12", "16")
+    actions = {(c.action, c.name) for c in prod.resources}
+    assert ("replace", "demand-forecaster-serving-primary-model") in actions
+    assert ("update", "demand-forecaster-serving-endpoint") in actions  # repointed in place: no downtime
+    assert result.critical == []
+    assert git(repo, "status", "--porcelain") == f" M {PROD_STACK}\n"  # the working tree was only read
+
+
+def test_feature_removal_with_replace_is_destructive_and_listed_first(repo: Path) -> None:
+    publish(repo, "1.4.0", remove_feature_with_replace)
+    result = diff(repo, "HEAD", "dev")
+    [dev] = result.stacks
+    assert dev.versions == [VersionChange("churn-classifier", "primary", "1.3.0", "1.4.0")]
+    paths = {f.path for f in dev.fields}
+    assert "features.groups[customer-profile].features[monthly_charges]" in paths
+    first = dev.resources[0]
+    assert (first.action, first.type, first.name) == (
+        "delete",
+        "aws:sagemaker/featureGroup:FeatureGroup",
+        "churn-classifier-customer-profile-dev-group",
+    )
+    assert first.data_loss and [c for _, c in result.critical] == [first]
+    created = [c.name for c in dev.resources if c.action == "create"]
+    assert "churn-classifier-customer-profile-dev-g2-group" in created
+    text = diff_text(result).splitlines()
+    assert text[2].startswith("  !! DATA LOSS: delete churn-classifier-customer-profile-dev-group")
+    markdown = diff_markdown(result)
+    assert markdown.index("[!CAUTION]") < markdown.index("### Stack `dev`")
+    outcome = cli(repo, "diff", "--base", "HEAD", "--stack", "dev", "--fail-on", "destructive")
+    assert outcome.exit_code == 1, outcome.output
+    assert cli(repo, "diff", "--base", "HEAD", "--stack", "dev").exit_code == 0
+
+
+def test_new_version_reaches_only_the_stack_pinning_latest(repo: Path) -> None:
+    publish(repo, "1.4.0")
+    stacks = {stack.stack: stack for stack in diff(repo, "HEAD").stacks}
+    assert stacks["staging"].empty and stacks["prod"].empty
+    assert stacks["dev"].versions == [VersionChange("churn-classifier", "primary", "1.3.0", "1.4.0")]  # dev: latest
+    outcome = cli(repo, "validate", "--base", "HEAD")
+    assert outcome.exit_code == 0, outcome.output
+
+
+def test_edited_version_file_is_rejected(repo: Path) -> None:
+    edit_yaml(spec_path(repo, "fraud-detector", "3.0.1"), lambda d: d["serving"].update({"instance_count": 3}))
+    outcome = cli(repo, "validate", "--base", "HEAD")
+    assert outcome.exit_code == 1
+    assert "model_specs/fraud-detector/3.0.1.yaml:" in outcome.output
+    assert "fraud-detector 3.0.1 was released at HEAD and is immutable" in outcome.output
+    assert "(e.g. 3.1.1)" in outcome.output
+    git(repo, "checkout", "--", ".")
+    (repo / "model_specs" / "sentiment-api" / "0.1.0.yaml").unlink()
+    outcome = cli(repo, "validate", "--base", "HEAD")
+    assert outcome.exit_code == 1 and "is deleted" in outcome.output
+
+
+def test_unknown_revision_is_a_clear_error(repo: Path) -> None:
+    with pytest.raises(ProblemsFound, match="unknown revision 'no-such-rev'"):
+        diff(repo, "no-such-rev")
+    outcome = cli(repo, "validate", "--base", "no-such-rev")
+    assert outcome.exit_code == 1 and "unknown revision" in outcome.output
+
+
+def test_stack_added_since_base_is_all_creates(repo: Path) -> None:
+    shutil.copy(repo / "stacks" / "Pulumi.dev.yaml", repo / "stacks" / "Pulumi.sandbox.yaml")
+    [sandbox] = diff(repo, "HEAD", "sandbox").stacks
+    assert sandbox.resources and {c.action for c in sandbox.resources} == {"create"}
+    assert {v.kind for v in sandbox.versions} == {"added"}
+
+
+def test_promote_keeps_every_comment_and_moves_the_pin(repo: Path) -> None:
+    stack = repo / PROD_STACK
+    stack.write_text(
+        stack.read_text()
+        .replace(
+            "    demand-forecaster: 1.0.0",
+            "    # forecasting runs weekly\n    demand-forecaster: 1.0.0  # owner: supply",
+        )
+        .replace("  modelops:tags:", "  # tags every resource gets\n  modelops:tags:")
+    )
+    before = stack.read_text()
+    promotion = promote(repo, "demand-forecaster", "1.1.0", "prod")
+    after = stack.read_text()
+    assert promotion.summary() == f"{PROD_STACK}: demand-forecaster 1.0.0 -> 1.1.0"
+    comments = [line.split("#", 1)[1] for line in before.splitlines() if "#" in line]
+    assert comments and all(any(c in line for line in after.splitlines()) for c in comments)
+    assert "    demand-forecaster: 1.1.0  # owner: supply" in after
+    assert [a for a, b in zip(after.splitlines(), before.splitlines(), strict=True) if a != b] == [
+        "    demand-forecaster: 1.1.0  # owner: supply"
+    ]
+    assert yaml.safe_load(after)["config"]["modelops:models"]["demand-forecaster"] == "1.1.0"
+
+
+def test_promoting_the_shadow_retires_it(repo: Path) -> None:
+    promotion = promote(repo, "churn-classifier", "1.3.0", "prod")
+    assert promotion.retired == "shadow"
+    pin = yaml.safe_load((repo / PROD_STACK).read_text())["config"]["modelops:models"]["churn-classifier"]
+    assert pin == {"version": "1.3.0"}
+
+
+@pytest.mark.parametrize(
+    ("model", "version", "fragment"),
+    [
+        ("churn-classifier", "9.9.9", "churn-classifier 9.9.9 does not exist (versions: 1.2.0, 1.3.0)"),
+        ("sentiment-api", "0.2.0", "allows environments dev, not prod"),
+    ],
+)
+def test_refused_promotion_leaves_the_file_untouched(repo: Path, model: str, version: str, fragment: str) -> None:
+    before = (repo / PROD_STACK).read_bytes()
+    outcome = cli(repo, "promote", model, version, "--to", "prod")
+    assert outcome.exit_code == 1, outcome.output
+    assert fragment in outcome.output
+    assert (repo / PROD_STACK).read_bytes() == before
+    assert not list((repo / "stacks").glob(".*.tmp"))
+
+
+def _plan(*resources: PlanResource) -> Plan:
+    return Plan(stack="prod", environment="prod", models=[], resources=list(resources))
+
+
+def _endpoint(name: str, config: str) -> PlanResource:
+    return PlanResource(
+        urn="urn:pulumi:prod::modelops::aws:sagemaker/endpoint:Endpoint::x-endpoint",
+        type="aws:sagemaker/endpoint:Endpoint",
+        name="x-endpoint",
+        parent=None,
+        inputs={"name": name, "endpointConfigName": config, "tags": {"model-version": config}},
+    )
+
+
+def test_replacement_follows_the_provider_schema() -> None:
+    [update] = resource_changes(_plan(_endpoint("x-prod", "c1")), _plan(_endpoint("x-prod", "c2")))
+    assert (update.action, update.fields, update.downtime) == (
+        "update",
+        ("endpointConfigName", "tags.model-version"),
+        None,
+    )
+    [replace] = resource_changes(_plan(_endpoint("x-prod", "c1")), _plan(_endpoint("x-production", "c1")))
+    assert (replace.action, replace.replacing) == ("replace", ("name",))
+    assert replace.downtime and replace.critical
