@@ -114,7 +114,9 @@ def test_plan_as_markdown_leads_with_violations(project: Path) -> None:
     from modelops.render import PlanViolation, render
 
     plan = render(project, "dev")
-    plan.violations = [PlanViolation("no-wildcard-iam-actions", "mandatory", plan.resources[0].urn, "IAM action 's3:*' | x")]
+    plan.violations = [
+        PlanViolation("no-wildcard-iam-actions", "mandatory", plan.resources[0].urn, "IAM action 's3:*' | x")
+    ]
     markdown = render_markdown(plan)
     assert markdown.index("[!WARNING]") < markdown.index("| model | version |")
     assert "IAM action 's3:*' \\| x" in markdown
