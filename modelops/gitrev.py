@@ -38,15 +38,20 @@ def _prefix(root: Path) -> str:
     return _git(root, "rev-parse", "--show-prefix").decode().strip()
 
 
+def _toplevel(root: Path) -> Path:
+    return Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
+
+
 def project_files(root: Path, rev: str) -> dict[str, bytes]:
     """Every file under model_specs/ and stacks/ at `rev`, by project-relative path."""
     commit = resolve_revision(root, rev)
-    prefix = _prefix(root)
-    listed = _git(root, "ls-tree", "-r", "--name-only", "-z", commit, "--", *(prefix + p for p in PROJECT_PATHS))
+    prefix, top = _prefix(root), _toplevel(root)
+    # From the top level, paths are repository-relative for both commands.
+    listed = _git(top, "ls-tree", "-r", "--name-only", "-z", commit, "--", *(prefix + p for p in PROJECT_PATHS))
     paths = [p for p in listed.decode().split("\0") if p]
     if not paths:
         return {}
-    archive = _git(root, "archive", "--format=tar", commit, "--", *paths)
+    archive = _git(top, "archive", "--format=tar", commit, "--", *paths)
     files: dict[str, bytes] = {}
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         for member in tar.getmembers():

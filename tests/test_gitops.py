@@ -205,3 +205,19 @@ def test_replacement_follows_the_provider_schema() -> None:
     [replace] = resource_changes(_plan(_endpoint("x-prod", "c1")), _plan(_endpoint("x-production", "c1")))
     assert (replace.action, replace.replacing) == ("replace", ("name",))
     assert replace.downtime and replace.critical
+
+
+def test_project_in_a_subdirectory_of_the_repository(tmp_path: Path) -> None:
+    project = tmp_path / "ml" / "platform"
+    for folder in ("model_specs", "stacks", "schemas"):
+        shutil.copytree(REPO_ROOT / folder, project / folder)
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    edit_yaml(spec_path(project, "fraud-detector", "3.0.1"), lambda d: d["serving"].update({"instance_count": 3}))
+    outcome = cli(project, "validate", "--base", "HEAD")
+    assert outcome.exit_code == 1 and "model_specs/fraud-detector/3.0.1.yaml:" in outcome.output
+    stack = project / PROD_STACK
+    stack.write_text(stack.read_text().replace("demand-forecaster: 1.0.0", "demand-forecaster: 1.1.0"))
+    [prod] = diff(project, "HEAD", "prod").stacks
+    assert prod.versions == [VersionChange("demand-forecaster", "primary", "1.0.0", "1.1.0")]
