@@ -29,7 +29,13 @@ DATA_LOSS = {
     "aws:s3/bucket:Bucket": "the bucket and its objects are deleted",
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup": "the registry group leaves management (it is retained in AWS)",
 }
-DOWNTIME = {"aws:sagemaker/endpoint:Endpoint": "the endpoint is deleted and created again: requests fail meanwhile"}
+DOWNTIME = {
+    (
+        "aws:sagemaker/endpoint:Endpoint",
+        "replace",
+    ): "the endpoint is deleted and created again: requests fail meanwhile",
+    ("aws:sagemaker/endpoint:Endpoint", "delete"): "the endpoint is deleted: every request to it fails from then on",
+}
 DYNAMIC_PROVIDERS = {
     "pulumi-python:dynamic/sagemaker:MonitoringJobDefinition": (
         "components.providers.monitoring_job_definition",
@@ -188,7 +194,12 @@ def resource_changes(old: Plan | None, new: Plan | None) -> list[ResourceChange]
             r = before[urn]
             changes.append(
                 ResourceChange(
-                    "delete", urn, r.type, r.name, data_loss=DATA_LOSS.get(r.type), downtime=DOWNTIME.get(r.type)
+                    "delete",
+                    urn,
+                    r.type,
+                    r.name,
+                    data_loss=DATA_LOSS.get(r.type),
+                    downtime=DOWNTIME.get((r.type, "delete")),
                 )
             )
             continue
@@ -213,7 +224,7 @@ def resource_changes(old: Plan | None, new: Plan | None) -> list[ResourceChange]
                     tuple(paths),
                     tuple(forcing),
                     data_loss=DATA_LOSS.get(now.type),
-                    downtime=DOWNTIME.get(now.type),
+                    downtime=DOWNTIME.get((now.type, "replace")),
                 )
             )
         else:

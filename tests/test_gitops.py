@@ -221,3 +221,20 @@ def test_project_in_a_subdirectory_of_the_repository(tmp_path: Path) -> None:
     stack.write_text(stack.read_text().replace("demand-forecaster: 1.0.0", "demand-forecaster: 1.1.0"))
     [prod] = diff(project, "HEAD", "prod").stacks
     assert prod.versions == [VersionChange("demand-forecaster", "primary", "1.0.0", "1.1.0")]
+
+
+def test_removed_model_lists_its_losses_first(repo: Path) -> None:
+    edit_yaml(repo / PROD_STACK, lambda d: d["config"]["modelops:models"].pop("churn-classifier"))
+    [prod] = diff(repo, "HEAD", "prod").stacks
+    assert [v for v in prod.versions if v.model == "churn-classifier"] == [
+        VersionChange("churn-classifier", "primary", "1.2.0", None),
+        VersionChange("churn-classifier", "shadow", "1.3.0", None),
+    ]
+    critical = {c.type: c for c in prod.critical}
+    assert set(critical) == {
+        "aws:sagemaker/endpoint:Endpoint",
+        "aws:sagemaker/featureGroup:FeatureGroup",
+        "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
+    }
+    assert "every request to it fails" in (critical["aws:sagemaker/endpoint:Endpoint"].downtime or "")
+    assert prod.resources[: len(critical)] == sorted(prod.critical, key=lambda c: c.name)
