@@ -29,6 +29,7 @@ from components.providers.monitoring_job_definition import MonitoringJobDefiniti
 from components.sagemaker_role import sagemaker_role
 from modelops import frameworks, naming
 from modelops.iam import MonitoringRoleScope, monitoring_role_policy
+from modelops.instance_storage import has_local_storage
 from modelops.resolve import ResolvedModel
 from modelops.stack import StackConfig
 
@@ -149,7 +150,8 @@ def job_definition(args: MonitoringArgs, monitor: str, image: str, role_name: st
     }
     if stack.kms_key_arn:
         output["KmsKeyId"] = stack.kms_key_arn
-        cluster["VolumeKmsKeyId"] = stack.kms_key_arn
+        if not has_local_storage(monitoring.instance_type):  # hardware-encrypted; AWS rejects a key
+            cluster["VolumeKmsKeyId"] = stack.kms_key_arn
     baseline = baseline_config(args.model, monitor)
     network: dict[str, Any] = {"EnableInterContainerTrafficEncryption": True, "EnableNetworkIsolation": False}
     if stack.vpc is not None:

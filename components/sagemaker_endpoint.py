@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from modelops import naming
+from modelops.instance_storage import has_local_storage
 from modelops.resolve import ResolvedModel, Variant
 from modelops.spec import Serverless
 from modelops.stack import StackConfig
@@ -158,7 +159,14 @@ class SageMakerEndpoint(pulumi.ComponentResource):
         config_inputs: dict[str, Any] = {
             "production_variants": variants,
             "shadow_production_variants": shadows or None,
-            "kms_key_arn": stack.kms_key_arn if spec.serving.mode != "serverless" else None,
+            # Serverless endpoints take no storage key; local NVMe storage is hardware-encrypted
+            # and AWS rejects a key for it (modelops.instance_storage).
+            "kms_key_arn": (
+                None
+                if spec.serving.mode == "serverless"
+                or any(has_local_storage(v.spec.serving.instance_type) for v in model.variants)
+                else stack.kms_key_arn
+            ),
             "data_capture_config": (
                 {
                     "enable_capture": True,

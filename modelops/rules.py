@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from modelops.instance_storage import has_local_storage
 from modelops.tags import REQUIRED_TAGS
 
 if TYPE_CHECKING:
@@ -105,8 +106,9 @@ def kms_everywhere(type_token: str, inputs: dict[str, Any], ctx: RuleContext) ->
         return
     paths = list(KMS_INPUTS.get(type_token, []))
     if type_token == "aws:sagemaker/endpointConfiguration:EndpointConfiguration":
-        if any("serverlessConfig" in v for v in inputs.get("productionVariants") or []):
-            paths = []  # serverless endpoints take no storage key
+        variants = inputs.get("productionVariants") or []
+        if any("serverlessConfig" in v or has_local_storage(v.get("instanceType")) for v in variants):
+            paths = []  # serverless endpoints and local NVMe storage take no storage key
         if inputs.get("dataCaptureConfig"):
             paths.append(("dataCaptureConfig", "kmsKeyId"))
         if inputs.get("asyncInferenceConfig"):
@@ -118,10 +120,14 @@ def kms_everywhere(type_token: str, inputs: dict[str, Any], ctx: RuleContext) ->
             paths.append(("offlineStoreConfig", "s3StorageConfig", "kmsKeyId"))
     if type_token == MONITORING_JOB:
         kind = inputs.get("kind", "")
-        paths += [
-            ("definition", f"{kind}JobOutputConfig", "KmsKeyId"),
-            ("definition", "JobResources", "ClusterConfig", "VolumeKmsKeyId"),
-        ]
+        cluster = inputs.get("definition", {}).get("JobResources", {}).get("ClusterConfig", {})
+        paths.append(("definition", f"{kind}JobOutputConfig", "KmsKeyId"))
+        if not has_local_storage(cluster.get("InstanceType")):
+            paths.append(("definition", "JobResources", "ClusterConfig", "VolumeKmsKeyId"))
+    if type_token == "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition":
+        cluster = inputs.get("jobResources", {}).get("clusterConfig", {})
+        if has_local_storage(cluster.get("instanceType")):
+            paths = [p for p in paths if p[-1] != "volumeKmsKeyId"]
     for path in paths:
         value: Any = inputs
         for part in path:

@@ -170,3 +170,23 @@ def test_dev_plan_relaxes_and_creates_the_stack_bucket() -> None:
     serverless = dev.one(CONFIG, "sentiment-api-serving-config").inputs["productionVariants"][0]
     assert serverless["serverlessConfig"] == {"memorySizeInMb": 4096, "maxConcurrency": 20}
     assert "kmsKeyArn" not in dev.one(CONFIG, "sentiment-api-serving-config").inputs
+
+
+def test_local_nvme_instances_take_no_kms_key(project: Path) -> None:
+    """AWS rejects KmsKeyId for instance types with local NVMe storage (hardware-encrypted)."""
+    for version in ("1.2.0", "1.3.0"):
+        edit_yaml(
+            spec_path(project, "churn-classifier", version),
+            lambda d: d["serving"].update({"instance_type": "ml.g5.xlarge"}),
+        )
+    edit_yaml(
+        spec_path(project, "fraud-detector", "3.0.1"),
+        lambda d: d["monitoring"].update({"instance_type": "ml.m5d.xlarge"}),
+    )
+    plan = render(project, "prod")
+    assert plan.violations == []
+    assert "kmsKeyArn" not in plan.one(CONFIG, "churn-classifier-serving-config").inputs
+    assert plan.one(CONFIG, "fraud-detector-serving-config").inputs["kmsKeyArn"] == PROD_KMS
+    [bias] = [r for r in plan.by_type("pulumi-python:dynamic/sagemaker:MonitoringJobDefinition") if "bias" in r.name]
+    assert "VolumeKmsKeyId" not in bias.inputs["definition"]["JobResources"]["ClusterConfig"]
+    assert bias.inputs["definition"]["ModelBiasJobOutputConfig"]["KmsKeyId"] == PROD_KMS  # S3 output still uses it
