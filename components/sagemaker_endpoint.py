@@ -202,7 +202,9 @@ class SageMakerEndpoint(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        self._autoscaling(name, model, endpoint, child)
+        for scaled in model.variants:
+            if scaled.role != "shadow":  # a shadow runs at its fixed count
+                self._autoscaling(name, model, scaled, endpoint, child)
 
         self.endpoint_name = endpoint.name
         self.endpoint_config_name = config.name
@@ -315,17 +317,23 @@ class SageMakerEndpoint(pulumi.ComponentResource):
 
     @staticmethod
     def _autoscaling(
-        name: str, model: ResolvedModel, endpoint: aws.sagemaker.Endpoint, opts: pulumi.ResourceOptions
+        name: str,
+        model: ResolvedModel,
+        variant: Variant,
+        endpoint: aws.sagemaker.Endpoint,
+        opts: pulumi.ResourceOptions,
     ) -> None:
-        serving = model.spec.serving
+        """Target tracking for one production variant (a challenger scales on its own settings)."""
+        serving = variant.spec.serving
         scaling = serving.autoscaling
         if scaling is None or serving.mode == "serverless":
             return
+        prefix = name if variant.role == "primary" else f"{name}-{variant.role}"  # primary names predate variants
         target = aws.appautoscaling.Target(
-            f"{name}-scaling-target",
+            f"{prefix}-scaling-target",
             service_namespace="sagemaker",
             scalable_dimension=SCALABLE_DIMENSION,
-            resource_id=endpoint.name.apply(lambda n: f"endpoint/{n}/variant/primary"),
+            resource_id=endpoint.name.apply(lambda n: f"endpoint/{n}/variant/{variant.role}"),
             min_capacity=scaling.min_instances,
             max_capacity=scaling.max_instances,
             opts=opts,
@@ -346,9 +354,10 @@ class SageMakerEndpoint(pulumi.ComponentResource):
             metric = {
                 "predefined_metric_specification": {"predefined_metric_type": "SageMakerVariantInvocationsPerInstance"}
             }
+        role = "" if variant.role == "primary" else variant.role
         aws.appautoscaling.Policy(
-            f"{name}-scaling-policy",
-            name=naming.bounded(model.name, model.environment, "invocations-target-tracking", limit=255),
+            f"{prefix}-scaling-policy",
+            name=naming.bounded(model.name, model.environment, role, "invocations-target-tracking", limit=255),
             policy_type="TargetTrackingScaling",
             service_namespace=target.service_namespace,
             scalable_dimension=target.scalable_dimension,

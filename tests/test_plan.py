@@ -190,3 +190,11 @@ def test_local_nvme_instances_take_no_kms_key(project: Path) -> None:
     [bias] = [r for r in plan.by_type("pulumi-python:dynamic/sagemaker:MonitoringJobDefinition") if "bias" in r.name]
     assert "VolumeKmsKeyId" not in bias.inputs["definition"]["JobResources"]["ClusterConfig"]
     assert bias.inputs["definition"]["ModelBiasJobOutputConfig"]["KmsKeyId"] == PROD_KMS  # S3 output still uses it
+
+
+def test_challenger_scales_on_its_own_settings(prod: Plan) -> None:
+    targets = {r.inputs["resourceId"]: r.inputs for r in prod.by_type("aws:appautoscaling/target:Target")}
+    challenger = targets["endpoint/fraud-detector-prod/variant/challenger"]
+    assert (challenger["minCapacity"], challenger["maxCapacity"]) == (2, 10)  # fraud-detector 3.1.0's autoscaling
+    assert "endpoint/fraud-detector-prod/variant/primary" in targets
+    assert not [t for t in targets if t.endswith("/variant/shadow")]
