@@ -82,6 +82,13 @@ def monitor_images(model: ResolvedModel, region: str) -> dict[str, str]:
     return images
 
 
+def bias_ground_truth(args: MonitoringArgs) -> str:
+    """The API requires labels for a bias monitor; without any in the spec they go under the
+    stack's monitoring bucket, where the labelling pipeline writes them."""
+    monitoring = args.model.spec.monitoring
+    return monitoring.bias.ground_truth(monitoring) or f"{args.output_prefix}ground-truth/"
+
+
 def baseline_config(model: ResolvedModel, monitor: str) -> dict[str, Any] | None:
     spec = getattr(model.spec.monitoring, monitor)
     config: dict[str, Any] = {}
@@ -129,7 +136,7 @@ def job_definition(args: MonitoringArgs, monitor: str, image: str, role_name: st
         job_input["GroundTruthS3Input"] = {"S3Uri": quality.ground_truth_s3_uri}
     if monitor == "bias":
         app["ConfigUri"] = monitoring.bias.analysis_config_s3_uri
-        job_input["GroundTruthS3Input"] = {"S3Uri": monitoring.bias.ground_truth(monitoring)}
+        job_input["GroundTruthS3Input"] = {"S3Uri": bias_ground_truth(args)}
     if monitor == "explainability":
         app["ConfigUri"] = monitoring.explainability.analysis_config_s3_uri
     output: dict[str, Any] = {
@@ -269,7 +276,7 @@ class Monitoring(pulumi.ComponentResource):
                                 uri
                                 for monitor, uri in (
                                     ("model_quality", monitoring.model_quality.ground_truth_s3_uri),
-                                    ("bias", monitoring.bias.ground_truth(monitoring)),
+                                    ("bias", bias_ground_truth(args)),
                                 )
                                 if uri and monitor in definitions
                             }

@@ -209,10 +209,13 @@ class ClarifyMonitor(SpecModel):
 
 class BiasMonitor(ClarifyMonitor):
     ground_truth_s3_uri: S3Uri | None = Field(
-        None, description="Labels for post-training bias metrics. Unset: model_quality.ground_truth_s3_uri."
+        None,
+        description="Labels for post-training bias metrics (the API requires some). Unset: "
+        "model_quality.ground_truth_s3_uri, else ground-truth/<model>/ in the stack's monitoring bucket.",
     )
 
     def ground_truth(self, monitoring: Monitoring) -> str | None:
+        """The labels the spec names; None leaves the choice to the stack's monitoring bucket."""
         return self.ground_truth_s3_uri or monitoring.model_quality.ground_truth_s3_uri
 
 

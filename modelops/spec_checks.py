@@ -285,11 +285,6 @@ def _monitoring(spec: ModelSpec) -> Iterator[Finding]:
         monitor = getattr(monitoring, name)
         if monitor.enabled and monitor.analysis_config_s3_uri is None:
             yield ("monitoring", name, "analysis_config_s3_uri"), f"required when {name} is enabled"
-    if monitoring.bias.enabled and monitoring.bias.ground_truth(monitoring) is None:
-        yield (
-            ("monitoring", "bias", "ground_truth_s3_uri"),
-            "required when bias is enabled (or set monitoring.model_quality.ground_truth_s3_uri)",
-        )
 
 
 def _governance(spec: ModelSpec) -> Iterator[Finding]:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from modelops.render import Plan, PlanResource, render
-from tests.conftest import REPO_ROOT, assert_problem, edit_yaml, problems, spec_path
+from tests.conftest import REPO_ROOT, edit_yaml, problems, spec_path
 
 DATA_QUALITY = "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition"
 DYNAMIC_JOB = "pulumi-python:dynamic/sagemaker:MonitoringJobDefinition"
@@ -136,13 +136,25 @@ def test_cron_schedule_is_passed_through(project: Path) -> None:
     assert schedule.inputs["monitoringScheduleConfig"]["scheduleConfig"]["scheduleExpression"] == "cron(0 0/6 ? * * *)"
 
 
-def test_bias_needs_ground_truth(project: Path) -> None:
+def test_bias_without_labels_reads_them_from_the_monitoring_bucket(project: Path) -> None:
     def change(data: dict[str, Any]) -> None:
+        data["metadata"]["risk"] = "low"  # prod requires model quality for medium and high risk
         data["monitoring"]["model_quality"] = {"enabled": False}
         data["monitoring"]["bias"] = {"enabled": True, "analysis_config_s3_uri": "s3://acme-ml-config/fraud/bias.json"}
 
     edit_yaml(spec_path(project, "fraud-detector", "3.1.0"), change)
-    assert_problem(problems(project), "monitoring.bias.ground_truth_s3_uri", "required when bias is enabled")
+    assert problems(project) == []
+    plan = render(project, "dev")
+    bias = _definitions(plan, "fraud-detector")["ModelBias"]
+    labels = "s3://modelops-123456789012-eu-west-1-dev/monitoring/fraud-detector/ground-truth/"
+    assert bias["ModelBiasJobInput"]["GroundTruthS3Input"] == {"S3Uri": labels}
+    statements = {
+        s["Sid"]: s
+        for s in json.loads(plan.one(POLICY, "fraud-detector-monitoring-jobs-policy").inputs["policy"])["Statement"]
+    }
+    assert statements["ReadGroundTruth"]["Resource"] == [
+        "arn:aws:s3:::modelops-123456789012-eu-west-1-dev/monitoring/fraud-detector/ground-truth/*"
+    ]
 
 
 def test_no_alarm_action_without_a_topic() -> None:
