@@ -287,7 +287,7 @@ def diff_json(result: Diff) -> str:
 
     data = {
         "base": result.base,
-        "critical": len(result.critical),
+        "critical": [{"stack": stack, **asdict(change)} for stack, change in result.critical],
         "stacks": [{**asdict(stack), "empty": stack.empty} for stack in result.stacks],
     }
     return json.dumps(data, indent=2, default=str)
@@ -318,15 +318,20 @@ def _counts(resources: list[ResourceChange]) -> str:
 SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-"}
 
 
+def _critical_line(stack: str, change: ResourceChange) -> str:
+    kind = "DATA LOSS" if change.data_loss else "DOWNTIME"
+    return f"!! {kind} in {stack}: {change.action} {change.name} ({change.type}): {_critical_reason(change)}"
+
+
 def diff_text(result: Diff) -> str:
     lines = [f"modelops diff against {result.base}"]
+    if result.critical:
+        lines.append(f"{len(result.critical)} change(s) destroy data or cause downtime; review them first:")
+        lines += [f"  {_critical_line(stack, change)}" for stack, change in result.critical]
     for stack in result.stacks:
         lines.append(f"stack {stack.stack} ({stack.environment}): {_counts(stack.resources)}")
         if stack.empty:
             continue
-        for change in stack.critical:
-            kind = "DATA LOSS" if change.data_loss else "DOWNTIME"
-            lines.append(f"  !! {kind}: {change.action} {change.name} ({change.type}): {_critical_reason(change)}")
         if stack.versions:
             lines.append("  versions:")
             lines += [f"    {_version_line(v)}" for v in stack.versions]
@@ -345,8 +350,6 @@ def diff_text(result: Diff) -> str:
                 lines.append(
                     f"    {SYMBOLS[change.action]:<2} {change.action} {change.name} ({change.type}){detail}{mark}"
                 )
-    if result.critical:
-        lines.append(f"{len(result.critical)} change(s) destroy data or cause downtime")
     return "\n".join(lines)
 
 

@@ -91,7 +91,8 @@ def test_feature_removal_with_replace_is_destructive_and_listed_first(repo: Path
     created = [c.name for c in dev.resources if c.action == "create"]
     assert "churn-classifier-customer-profile-dev-g2-group" in created
     text = diff_text(result).splitlines()
-    assert text[2].startswith("  !! DATA LOSS: delete churn-classifier-customer-profile-dev-group")
+    assert text[1] == "1 change(s) destroy data or cause downtime; review them first:"
+    assert text[2].startswith("  !! DATA LOSS in dev: delete churn-classifier-customer-profile-dev-group")
     markdown = diff_markdown(result)
     assert markdown.index("[!CAUTION]") < markdown.index("### Stack `dev`")
     outcome = cli(repo, "diff", "--base", "HEAD", "--stack", "dev", "--fail-on", "destructive")
