@@ -191,6 +191,20 @@ def policy_config(stack: StackOption, root: RootOption = Path(".")) -> None:
 
 
 @app.command()
+def verify(stack: StackOption, root: RootOption = Path(".")) -> None:
+    """After a deploy: endpoints InService on the intended config, schedules and feature groups live."""
+    from modelops.live import verify as run_verify
+
+    def body() -> None:
+        report = run_verify(root, stack)
+        typer.echo(report.summary())
+        if not report.ok:
+            raise typer.Exit(1)
+
+    _guarded(body)
+
+
+@app.command()
 def schema(
     root: RootOption = Path("."),
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if the committed schema is stale.")] = False,

@@ -23,8 +23,9 @@ from typing import Any
 NOTES = [
     "SageMaker instance types are checked against botocore's ProductionVariantInstanceType enum (moto's list is "
     "stale), and monitoring jobs' against ProcessingInstanceType (moto checks none)",
-    "CreateMonitoringSchedule is emulated (moto lacks it): the request is validated with botocore's service model, "
-    "its job definition and that definition's endpoint must exist; no monitoring job ever runs",
+    "CreateMonitoringSchedule and DescribeMonitoringSchedule are emulated (moto lacks them): the request is "
+    "validated with botocore's service model, its job definition and that definition's endpoint must exist; "
+    "no monitoring job ever runs",
     "Feature Store: online stores, descriptions, UpdateFeatureGroup (FeatureAdditions) and DeleteFeatureGroup are "
     "emulated (moto lacks them); no record is stored or read",
 ]
@@ -249,4 +250,13 @@ def _patch_monitoring_schedules(models: Any, responses: Any) -> None:
         schedules[name] = {"MonitoringScheduleArn": arn, **params}
         return ActionResult({"MonitoringScheduleArn": arn})
 
+    def describe_monitoring_schedule(self: Any) -> Any:
+        params = _validated("DescribeMonitoringSchedule", self.body)
+        schedules = self.sagemaker_backend.__dict__.get("modelops_monitoring_schedules", {})
+        name = params["MonitoringScheduleName"]
+        if name not in schedules:
+            raise ResourceNotFound(message=f"Could not find monitoring schedule {name}.")
+        return ActionResult({**schedules[name], "MonitoringScheduleStatus": "Scheduled"})
+
     responses.SageMakerResponse.create_monitoring_schedule = create_monitoring_schedule
+    responses.SageMakerResponse.describe_monitoring_schedule = describe_monitoring_schedule

@@ -380,7 +380,7 @@ def _aws_message(exc: Any) -> str:
 
 
 @contextmanager
-def _emulated_aws(region: str):
+def emulated_aws(region: str):
     """moto in-process, with dummy credentials that can never reach a real account."""
     from moto import mock_aws
 
@@ -436,6 +436,21 @@ def _seed_registry(mocks: RehearsalMocks, packages: dict[str, int]) -> list[str]
 
 
 def rehearse(root: Path, stack: str) -> RehearsalReport:
+    project = load_project(root, [stack])
+    if project.problems:
+        raise ProblemsFound(project.problems)
+    config, _ = project.stacks[stack]
+    with emulated_aws(config.region) as gap_notes:
+        report = rehearse_in_emulator(root, stack)
+    report.emulated[:0] = gap_notes
+    return report
+
+
+def rehearse_in_emulator(root: Path, stack: str) -> RehearsalReport:
+    """The rehearsal inside an emulation the caller holds open (`emulated_aws`), so that what it
+    created can be inspected afterwards, as `modelops verify` does in the tests."""
+    import boto3
+
     from modelops.registry import BotoRegistry
 
     project = load_project(root, [stack])
@@ -448,14 +463,11 @@ def rehearse(root: Path, stack: str) -> RehearsalReport:
             package = variant.spec.model.package
             if package is not None:
                 packages[package.group] = max(packages.get(package.group, 0), package.version)
-    with _emulated_aws(config.region) as gap_notes:
-        import boto3
-
-        account = boto3.client("sts", region_name=config.region).get_caller_identity()["Account"]
-        mocks = RehearsalMocks(config.region, account)
-        notes = gap_notes + _seed_registry(mocks, packages)
-        try:
-            outputs = run_program(root, stack, mocks, BotoRegistry())
-        except ProgramFailed as exc:
-            raise ProblemsFound([Problem(f"stack {stack}", 1, 1, "", str(exc))]) from None
+    account = boto3.client("sts", region_name=config.region).get_caller_identity()["Account"]
+    mocks = RehearsalMocks(config.region, account)
+    notes = _seed_registry(mocks, packages)
+    try:
+        outputs = run_program(root, stack, mocks, BotoRegistry())
+    except ProgramFailed as exc:
+        raise ProblemsFound([Problem(f"stack {stack}", 1, 1, "", str(exc))]) from None
     return RehearsalReport(stack=stack, calls=mocks.calls, emulated=notes, outputs=outputs)

@@ -114,7 +114,9 @@ def test_prod_rehearses_feature_store_and_every_monitor() -> None:
     assert len(by_call["sagemaker:create_data_quality_job_definition"]) == 3
     assert len(by_call["sagemaker:create_monitoring_schedule"]) == 7
     assert len(by_call["events:put_rule"]) == 7
-    assert any("CreateMonitoringSchedule is emulated" in note for note in report.emulated)
+    assert any(
+        "CreateMonitoringSchedule and DescribeMonitoringSchedule are emulated" in note for note in report.emulated
+    )
 
 
 def test_rehearsal_reports_a_monitor_the_provider_cannot_create(project: Path) -> None:

@@ -120,6 +120,8 @@ def test_deploy_goes_dev_staging_prod_through_environments() -> None:
     assert job["environment"] == "${{ inputs.stack }}"  # prod's environment holds the required reviewers
     [pulumi] = [s for s in job["steps"] if s.get("uses", "").startswith("pulumi/actions@")]
     assert (pulumi["with"]["command"], pulumi["with"]["policyPacks"]) == ("up", "policies")
+    after_up = job["steps"][job["steps"].index(pulumi) + 1 :]
+    assert any('modelops verify --stack "$STACK"' in step.get("run", "") for step in after_up)
 
 
 @pytest.mark.parametrize("tool", ["zizmor", "check-jsonschema"])
