@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,31 @@ def project(tmp_path: Path) -> Path:
     for folder in ("model_specs", "stacks", "schemas"):
         shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
     return tmp_path
+
+
+MOTO_REGION = "eu-west-1"
+
+
+@pytest.fixture
+def sagemaker() -> Iterator[Any]:
+    """A SageMaker client on moto, with modelops's gap fillers and credentials that reach nothing."""
+    import boto3
+    from moto import mock_aws
+
+    from modelops import moto_gaps
+
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
+    try:
+        with mock_aws():
+            moto_gaps.apply()
+            yield boto3.client("sagemaker", region_name=MOTO_REGION)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def spec_path(root: Path, name: str = TEST_MODEL, version: str = TEST_VERSION) -> Path:

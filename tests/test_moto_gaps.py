@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from moto import mock_aws
-
-from modelops import moto_gaps
 
 TEST_REGION = "eu-west-1"
 TEST_ROLE = "arn:aws:iam::123456789012:role/modelops-test"
 TEST_ENDPOINT = "fraud-detector-dev"
 TEST_JOB = "fraud-detector-dev-dq-1"
 TEST_IMAGE = "468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer"
-
-
-@pytest.fixture
-def sagemaker() -> Iterator[Any]:
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
-    with mock_aws():
-        moto_gaps.apply()
-        yield boto3.client("sagemaker", region_name=TEST_REGION)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
 
 
 def create_endpoint(client: Any) -> None:

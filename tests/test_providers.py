@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import base64
 import copy
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from components.providers.feature_additions import FeatureAdditionError, FeatureAdditionsProvider
 from components.providers.monitoring_job_definition import JobDefinitionError, JobDefinitionProvider
-from modelops import moto_gaps
 from tests.conftest import REPO_ROOT
 
 TEST_REGION = "eu-west-1"
@@ -71,20 +66,6 @@ TEST_FEATURES = [
 TEST_GROUP = "payments-history-dev"
 
 
-@pytest.fixture
-def aws() -> Iterator[Any]:
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")}
-    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
-    with mock_aws():
-        moto_gaps.apply()
-        yield boto3.client("sagemaker", region_name=TEST_REGION)
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-
-
 def job_props(kind: str, name: str = "fraud-detector-dev-job-1", tags: dict[str, str] | None = None) -> dict[str, Any]:
     definition = {
         **copy.deepcopy(TEST_DEFINITIONS[kind]),
@@ -96,23 +77,23 @@ def job_props(kind: str, name: str = "fraud-detector-dev-job-1", tags: dict[str,
 
 
 @pytest.mark.parametrize("kind", sorted(TEST_DEFINITIONS))
-def test_job_definition_create_read_delete(aws: Any, kind: str) -> None:
+def test_job_definition_create_read_delete(sagemaker: Any, kind: str) -> None:
     provider = JobDefinitionProvider()
     props = job_props(kind)
     created = provider.create(props)
     assert created.id == "fraud-detector-dev-job-1"
-    described = getattr(aws, DESCRIBE[kind])(JobDefinitionName=created.id)
+    described = getattr(sagemaker, DESCRIBE[kind])(JobDefinitionName=created.id)
     assert described["JobDefinitionArn"] == created.outs["arn"]
     assert described["JobResources"]["ClusterConfig"]["VolumeSizeInGB"] == 20
-    assert aws.list_tags(ResourceArn=created.outs["arn"])["Tags"] == [{"Key": "model", "Value": "fraud-detector"}]
+    assert sagemaker.list_tags(ResourceArn=created.outs["arn"])["Tags"] == [{"Key": "model", "Value": "fraud-detector"}]
 
     read = provider.read(created.id, created.outs)
     assert read.id == created.id
     assert read.outs["definition"][f"{kind}AppSpecification"] == props["definition"][f"{kind}AppSpecification"]
 
     provider.delete(created.id, created.outs)
-    with pytest.raises(aws.exceptions.ResourceNotFound):
-        getattr(aws, DESCRIBE[kind])(JobDefinitionName=created.id)
+    with pytest.raises(sagemaker.exceptions.ResourceNotFound):
+        getattr(sagemaker, DESCRIBE[kind])(JobDefinitionName=created.id)
     provider.delete(created.id, created.outs)  # already gone: not an error
     assert provider.read(created.id, created.outs).id is None  # the engine drops it from state
 
@@ -137,24 +118,24 @@ def test_job_definition_diff_replaces_definitions_and_updates_tags() -> None:
     assert (diff.changes, diff.replaces) == (True, [])
 
 
-def test_job_definition_update_changes_only_tags(aws: Any) -> None:
+def test_job_definition_update_changes_only_tags(sagemaker: Any) -> None:
     provider = JobDefinitionProvider()
     created = provider.create(job_props("ModelExplainability", tags={"model": "fraud-detector", "stale": "yes"}))
     news = job_props("ModelExplainability", tags={"model": "fraud-detector", "model-version": "3.1.0"})
     updated = provider.update(created.id, created.outs, news)
     assert updated.outs["arn"] == created.outs["arn"]
-    tags = {t["Key"]: t["Value"] for t in aws.list_tags(ResourceArn=created.outs["arn"])["Tags"]}
+    tags = {t["Key"]: t["Value"] for t in sagemaker.list_tags(ResourceArn=created.outs["arn"])["Tags"]}
     assert tags == {"model": "fraud-detector", "model-version": "3.1.0"}
 
 
-def test_job_definition_create_that_aws_rejects(aws: Any) -> None:
+def test_job_definition_create_that_aws_rejects(sagemaker: Any) -> None:
     props = job_props("ModelQuality")
     del props["definition"]["ModelQualityJobInput"]["GroundTruthS3Input"]  # required by the API
     with pytest.raises(
         JobDefinitionError, match=r"create_model_quality_job_definition fraud-detector-dev-job-1: .*GroundTruthS3Input"
     ):
         JobDefinitionProvider().create(props)
-    assert aws.list_model_quality_job_definitions()["JobDefinitionSummaries"] == []
+    assert sagemaker.list_model_quality_job_definitions()["JobDefinitionSummaries"] == []
     with pytest.raises(JobDefinitionError, match="unknown monitoring job kind 'DataDrift'"):
         JobDefinitionProvider().create({**props, "kind": "DataDrift"})
 
@@ -178,28 +159,28 @@ def live_features(client: Any) -> list[str]:
     return [d["FeatureName"] for d in client.describe_feature_group(FeatureGroupName=TEST_GROUP)["FeatureDefinitions"]]
 
 
-def test_feature_additions_create_update_read_delete(aws: Any) -> None:
-    create_group(aws)  # online-only: the shape moto itself cannot store
+def test_feature_additions_create_update_read_delete(sagemaker: Any) -> None:
+    create_group(sagemaker)  # online-only: the shape moto itself cannot store
     provider = FeatureAdditionsProvider()
     created = provider.create(additions_props(TEST_FEATURES))
     assert created.id == TEST_GROUP
-    assert live_features(aws) == ["card_id", "event_time", "txn_count_24h"]  # nothing to add yet
+    assert live_features(sagemaker) == ["card_id", "event_time", "txn_count_24h"]  # nothing to add yet
 
     wanted = [*TEST_FEATURES, {"FeatureName": "amount_sum_24h", "FeatureType": "Fractional"}]
     diff = provider.diff(created.id, created.outs, additions_props(wanted))
     assert (diff.changes, diff.replaces) == (True, [])  # in place, never a replacement
     updated = provider.update(created.id, created.outs, additions_props(wanted))
-    assert live_features(aws) == ["card_id", "event_time", "txn_count_24h", "amount_sum_24h"]
-    assert updated.outs["liveFeatures"] == sorted(live_features(aws))
-    assert provider.read(created.id, updated.outs).outs["liveFeatures"] == sorted(live_features(aws))
+    assert live_features(sagemaker) == ["card_id", "event_time", "txn_count_24h", "amount_sum_24h"]
+    assert updated.outs["liveFeatures"] == sorted(live_features(sagemaker))
+    assert provider.read(created.id, updated.outs).outs["liveFeatures"] == sorted(live_features(sagemaker))
 
-    aws.delete_feature_group(FeatureGroupName=TEST_GROUP)
+    sagemaker.delete_feature_group(FeatureGroupName=TEST_GROUP)
     provider.delete(created.id, updated.outs)  # the group is gone, and with it its features: nothing to do
     assert provider.read(created.id, updated.outs).id is None
 
 
-def test_feature_additions_refuse_removal_and_retyping(aws: Any) -> None:
-    create_group(aws)
+def test_feature_additions_refuse_removal_and_retyping(sagemaker: Any) -> None:
+    create_group(sagemaker)
     provider = FeatureAdditionsProvider()
     created = provider.create(additions_props(TEST_FEATURES))
     with pytest.raises(FeatureAdditionError, match=r"cannot be removed .* txn_count_24h"):
@@ -209,10 +190,10 @@ def test_feature_additions_refuse_removal_and_retyping(aws: Any) -> None:
         FeatureAdditionError, match=r"retyped in place: txn_count_24h \(Integral in AWS, Fractional wanted\)"
     ):
         provider.update(created.id, created.outs, additions_props(retyped))
-    assert live_features(aws) == ["card_id", "event_time", "txn_count_24h"]
+    assert live_features(sagemaker) == ["card_id", "event_time", "txn_count_24h"]
 
 
-def test_feature_additions_on_a_missing_group_fail_clearly(aws: Any) -> None:
+def test_feature_additions_on_a_missing_group_fail_clearly(sagemaker: Any) -> None:
     with pytest.raises(FeatureAdditionError, match=f"feature group {TEST_GROUP} does not exist"):
         FeatureAdditionsProvider().create(additions_props(TEST_FEATURES))
 
@@ -224,10 +205,10 @@ def test_feature_additions_follow_a_new_group_by_replacement() -> None:
     assert diff.replaces == ["featureGroupName"] and diff.delete_before_replace is False
 
 
-def test_update_feature_group_rejects_an_existing_feature(aws: Any) -> None:
-    create_group(aws)
-    with pytest.raises(aws.exceptions.ClientError, match="txn_count_24h already exist"):
-        aws.update_feature_group(FeatureGroupName=TEST_GROUP, FeatureAdditions=[TEST_FEATURES[2]])
+def test_update_feature_group_rejects_an_existing_feature(sagemaker: Any) -> None:
+    create_group(sagemaker)
+    with pytest.raises(sagemaker.exceptions.ClientError, match="txn_count_24h already exist"):
+        sagemaker.update_feature_group(FeatureGroupName=TEST_GROUP, FeatureAdditions=[TEST_FEATURES[2]])
 
 
 @pytest.mark.parametrize("provider", [JobDefinitionProvider(), FeatureAdditionsProvider()], ids=type)
