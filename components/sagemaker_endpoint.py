@@ -246,40 +246,42 @@ class SageMakerEndpoint(pulumi.ComponentResource):
         dimensions = {"EndpointName": endpoint_name, "VariantName": "primary"}
         actions = [stack.alarm_topic_arn] if stack.alarm_topic_arn else []
         names = []
-        if rollout.alarms.max_5xx_error_rate_percent is not None:
-            alarm_name = naming.bounded(endpoint_name, "rollback-5xx-rate", limit=255)
+
+        def alarm(suffix: str, alarm_name: str, description: str, threshold: float, **metric: Any) -> None:
             aws.cloudwatch.MetricAlarm(
-                f"{name}-rollback-5xx",
+                f"{name}-rollback-{suffix}",
                 name=alarm_name,
-                alarm_description=f"5xx error rate of {endpoint_name} above "
-                f"{rollout.alarms.max_5xx_error_rate_percent}%: rolls the deployment back",
+                alarm_description=f"{description}: rolls the deployment back",
                 comparison_operator="GreaterThanThreshold",
                 evaluation_periods=1,
-                threshold=rollout.alarms.max_5xx_error_rate_percent,
+                threshold=threshold,
                 treat_missing_data="notBreaching",
+                alarm_actions=actions,
+                tags=tags,
+                opts=opts,
+                **metric,
+            )
+            names.append(alarm_name)
+
+        if rollout.alarms.max_5xx_error_rate_percent is not None:
+
+            def count(metric_name: str) -> dict[str, Any]:
+                return {
+                    "metric_name": metric_name,
+                    "namespace": "AWS/SageMaker",
+                    "period": 60,
+                    "stat": "Sum",
+                    "dimensions": dimensions,
+                }
+
+            alarm(
+                "5xx",
+                naming.bounded(endpoint_name, "rollback-5xx-rate", limit=255),
+                f"5xx error rate of {endpoint_name} above {rollout.alarms.max_5xx_error_rate_percent}%",
+                rollout.alarms.max_5xx_error_rate_percent,
                 metric_queries=[
-                    {
-                        "id": "errors",
-                        "return_data": False,
-                        "metric": {
-                            "metric_name": "Invocation5XXErrors",
-                            "namespace": "AWS/SageMaker",
-                            "period": 60,
-                            "stat": "Sum",
-                            "dimensions": dimensions,
-                        },
-                    },
-                    {
-                        "id": "invocations",
-                        "return_data": False,
-                        "metric": {
-                            "metric_name": "Invocations",
-                            "namespace": "AWS/SageMaker",
-                            "period": 60,
-                            "stat": "Sum",
-                            "dimensions": dimensions,
-                        },
-                    },
+                    {"id": "errors", "return_data": False, "metric": count("Invocation5XXErrors")},
+                    {"id": "invocations", "return_data": False, "metric": count("Invocations")},
                     {
                         "id": "rate",
                         "expression": "100 * errors / invocations",
@@ -287,32 +289,19 @@ class SageMakerEndpoint(pulumi.ComponentResource):
                         "return_data": True,
                     },
                 ],
-                alarm_actions=actions,
-                tags=tags,
-                opts=opts,
             )
-            names.append(alarm_name)
         if rollout.alarms.max_p99_latency_ms is not None:
-            alarm_name = naming.bounded(endpoint_name, "rollback-p99-latency", limit=255)
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-rollback-p99",
-                name=alarm_name,
-                alarm_description=f"p99 model latency of {endpoint_name} above "
-                f"{rollout.alarms.max_p99_latency_ms} ms: rolls the deployment back",
-                comparison_operator="GreaterThanThreshold",
-                evaluation_periods=1,
+            alarm(
+                "p99",
+                naming.bounded(endpoint_name, "rollback-p99-latency", limit=255),
+                f"p99 model latency of {endpoint_name} above {rollout.alarms.max_p99_latency_ms} ms",
+                rollout.alarms.max_p99_latency_ms * 1000,  # ModelLatency is in microseconds
                 namespace="AWS/SageMaker",
-                metric_name="ModelLatency",  # microseconds
+                metric_name="ModelLatency",
                 extended_statistic="p99",
                 period=60,
                 dimensions=dimensions,
-                threshold=rollout.alarms.max_p99_latency_ms * 1000,
-                treat_missing_data="notBreaching",
-                alarm_actions=actions,
-                tags=tags,
-                opts=opts,
             )
-            names.append(alarm_name)
         return names
 
     @staticmethod
