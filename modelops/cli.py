@@ -46,6 +46,10 @@ def _guarded(action: Callable[[], T]) -> T:
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - the one place internal errors meet the user
+        if type(exc).__module__.startswith("botocore"):
+            # Only live commands (verify) reach AWS: missing credentials or a refused call.
+            typer.echo(f"modelops: AWS: {exc}", err=True)
+            raise typer.Exit(1) from None
         typer.echo(f"modelops: internal error: {type(exc).__name__}: {exc}", err=True)
         raise typer.Exit(1) from None
 

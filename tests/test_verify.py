@@ -39,3 +39,18 @@ def test_verify_names_what_is_not_as_intended(project: Path) -> None:
     assert "Could not find endpoint" in failed["endpoint demand-forecaster-dev"]
     assert "ResourceNotFound" in failed["feature group payments-history-dev"]
     assert "FAIL endpoint demand-forecaster-dev" in report.summary()
+
+
+def test_verify_without_credentials_says_so_in_one_line(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from modelops.cli import app
+
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    result = CliRunner().invoke(app, ["verify", "--stack", "dev", "--root", str(REPO_ROOT)])
+    assert result.exit_code == 1
+    assert result.output.strip() == "modelops: AWS: Unable to locate credentials"
