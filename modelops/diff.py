@@ -15,12 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from modelops.gitrev import materialize, resolve_revision
 from modelops.loader import Problem, ProblemsFound
 from modelops.plan_format import markdown_cell
 from modelops.render import Plan, PlanResource, render
 from modelops.replacements import IGNORED, replacing_paths
+from modelops.repository import SPECS_DIR
 from modelops.resolve import ResolvedModel, load_project
+from modelops.spec_checks import semver_key
 from modelops.stack import stack_names
 
 FEATURE_GROUP = "aws:sagemaker/featureGroup:FeatureGroup"
@@ -102,10 +106,23 @@ class StackDiff:
         return not (self.versions or self.fields or self.resources)
 
 
+@dataclass(frozen=True)
+class SpecFileChange:
+    """A version file published, edited or removed. `since` is what `fields` compare against:
+    the same file at the base when edited, the model's previous version when published."""
+
+    kind: str  # published | edited | removed
+    model: str
+    version: str
+    since: str | None = None
+    fields: tuple[tuple[str, Any, Any], ...] = ()
+
+
 @dataclass
 class Diff:
     base: str
     stacks: list[StackDiff]
+    spec_files: list[SpecFileChange] = field(default_factory=list)
 
     @property
     def critical(self) -> list[tuple[str, ResourceChange]]:
@@ -252,15 +269,52 @@ def _labelled(problem: Problem, label: str) -> Problem:
     return Problem(f"{label}:{problem.file}", problem.line, problem.column, problem.field, problem.message)
 
 
+def _spec_files(root: Path) -> dict[tuple[str, str], Path]:
+    return {(p.parent.name, p.stem): p for p in sorted((root / SPECS_DIR).glob("*/*.yaml"))}
+
+
+def _spec_data(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.YAMLError:
+        return {}
+
+
+def spec_file_changes(base_root: Path, root: Path) -> list[SpecFileChange]:
+    before, after = _spec_files(base_root), _spec_files(root)
+    changes = []
+    for key in sorted(set(before) | set(after), key=lambda k: (k[0], semver_key(k[1]))):
+        model, version = key
+        if key not in after:
+            changes.append(SpecFileChange("removed", model, version))
+        elif key not in before:
+            older = [v for (m, v) in after if m == model and semver_key(v) < semver_key(version)]
+            previous = max(older, key=semver_key) if older else None
+            fields: dict[str, tuple[Any, Any]] = {}
+            if previous is not None:
+                fields = changed_paths(_spec_data(after[(model, previous)]), _spec_data(after[key]))
+                fields.pop("metadata.version", None)
+            changes.append(
+                SpecFileChange("published", model, version, previous, tuple((p, o, n) for p, (o, n) in fields.items()))
+            )
+        elif before[key].read_bytes() != after[key].read_bytes():
+            fields = changed_paths(_spec_data(before[key]), _spec_data(after[key]))
+            changes.append(
+                SpecFileChange("edited", model, version, version, tuple((p, o, n) for p, (o, n) in fields.items()))
+            )
+    return changes
+
+
 def diff(root: Path, base: str, stack: str | None = None) -> Diff:
     resolve_revision(root, base)
     with tempfile.TemporaryDirectory(prefix="modelops-base-") as tmp:
         base_root = materialize(root, base, Path(tmp))
+        files = spec_file_changes(base_root, root)
         base_stacks, head_stacks = stack_names(base_root), stack_names(root)
         wanted = [stack] if stack else sorted(set(base_stacks) | set(head_stacks))
         old_models, old_plans = _side(base_root, [s for s in wanted if s in base_stacks], base)
     new_models, new_plans = _side(root, [s for s in wanted if s in head_stacks], "")
-    result = Diff(base=base, stacks=[])
+    result = Diff(base=base, stacks=[], spec_files=files)
     for name in wanted:
         old_plan, new_plan = old_plans.get(name), new_plans.get(name)
         if old_plan is None and new_plan is None:
@@ -288,6 +342,7 @@ def diff_json(result: Diff) -> str:
     data = {
         "base": result.base,
         "critical": [{"stack": stack, **asdict(change)} for stack, change in result.critical],
+        "spec_files": [asdict(change) for change in result.spec_files],
         "stacks": [{**asdict(stack), "empty": stack.empty} for stack in result.stacks],
     }
     return json.dumps(data, indent=2, default=str)
@@ -300,10 +355,10 @@ def _short(value: Any, limit: int = 100) -> str:
 
 def _version_line(change: VersionChange) -> str:
     if change.kind == "added":
-        return f"{change.model} ({change.role}): added at {change.new}"
+        return f"{change.model} ({change.role}) added at {change.new}"
     if change.kind == "removed":
-        return f"{change.model} ({change.role}): removed (was {change.old})"
-    return f"{change.model} ({change.role}): {change.old} -> {change.new}"
+        return f"{change.model} ({change.role}) removed (was {change.old})"
+    return f"{change.model} ({change.role}) moved {change.old} -> {change.new}"
 
 
 def _critical_reason(change: ResourceChange) -> str:
@@ -318,6 +373,20 @@ def _counts(resources: list[ResourceChange]) -> str:
 SYMBOLS = {"create": "+", "update": "~", "replace": "+-", "delete": "-"}
 
 
+def _spec_file_summary(change: SpecFileChange) -> str:
+    if change.kind == "removed":
+        return f"removed {change.model} {change.version} (validate --base rejects removing a released version)"
+    if change.kind == "edited":
+        return f"edited released {change.model} {change.version} (validate --base rejects this)"
+    since = f" (changes since {change.since})" if change.since else " (the model's first version)"
+    return f"published {change.model} {change.version}{since}"
+
+
+def _spec_file_line(change: SpecFileChange) -> str:
+    details = "; ".join(f"{p}: {_short(o)} -> {_short(n)}" for p, o, n in change.fields)
+    return _spec_file_summary(change) + (f": {details}" if details else "")
+
+
 def _critical_line(stack: str, change: ResourceChange) -> str:
     kind = "DATA LOSS" if change.data_loss else "DOWNTIME"
     return f"!! {kind} in {stack}: {change.action} {change.name} ({change.type}): {_critical_reason(change)}"
@@ -328,6 +397,9 @@ def diff_text(result: Diff) -> str:
     if result.critical:
         lines.append(f"{len(result.critical)} change(s) destroy data or cause downtime; review them first:")
         lines += [f"  {_critical_line(stack, change)}" for stack, change in result.critical]
+    if result.spec_files:
+        lines.append("spec files:")
+        lines += [f"  {_spec_file_line(change)}" for change in result.spec_files]
     for stack in result.stacks:
         lines.append(f"stack {stack.stack} ({stack.environment}): {_counts(stack.resources)}")
         if stack.empty:
@@ -362,6 +434,13 @@ def diff_markdown(result: Diff) -> str:
         for stack_name, change in critical:
             reason = markdown_cell(_critical_reason(change))
             lines.append(f"| {stack_name} | **{change.action}** | `{change.name}` ({change.type}) | {reason} |")
+        lines.append("")
+    if result.spec_files:
+        lines += ["### Spec files", "", "| change | field | before | after |", "|---|---|---|---|"]
+        for file_change in result.spec_files:
+            lines.append(f"| {markdown_cell(_spec_file_summary(file_change))} | | | |")
+            for path, old, new in file_change.fields:
+                lines.append(f"| | `{path}` | `{markdown_cell(_short(old))}` | `{markdown_cell(_short(new))}` |")
         lines.append("")
     for stack in result.stacks:
         lines += [f"### Stack `{stack.stack}` ({stack.environment}): {_counts(stack.resources)}", ""]

@@ -239,3 +239,22 @@ def test_removed_model_lists_its_losses_first(repo: Path) -> None:
     }
     assert "every request to it fails" in (critical["aws:sagemaker/endpoint:Endpoint"].downtime or "")
     assert prod.resources[: len(critical)] == sorted(prod.critical, key=lambda c: c.name)
+
+
+def test_spec_files_published_edited_and_removed_are_named(repo: Path) -> None:
+    publish(repo, "1.4.0", remove_feature_with_replace)
+    edit_yaml(spec_path(repo, "fraud-detector", "3.0.1"), lambda d: d["serving"].update({"instance_count": 3}))
+    (repo / "model_specs" / "sentiment-api" / "0.1.0.yaml").unlink()
+    files = {(c.kind, c.model, c.version): c for c in diff(repo, "HEAD", "staging").spec_files}
+    assert set(files) == {
+        ("published", "churn-classifier", "1.4.0"),
+        ("edited", "fraud-detector", "3.0.1"),
+        ("removed", "sentiment-api", "0.1.0"),
+    }
+    published = files[("published", "churn-classifier", "1.4.0")]
+    assert published.since == "1.3.0"
+    assert ("features.groups[customer-profile].replace", None, True) in published.fields
+    assert files[("edited", "fraud-detector", "3.0.1")].fields == (("serving.instance_count", 2, 3),)
+    text = diff_text(diff(repo, "HEAD", "staging"))
+    assert "published churn-classifier 1.4.0 (changes since 1.3.0)" in text
+    assert "edited released fraud-detector 3.0.1 (validate --base rejects this): serving.instance_count: 2 -> 3" in text
