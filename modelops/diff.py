@@ -21,7 +21,7 @@ from modelops.gitrev import materialize, resolve_revision
 from modelops.loader import Problem, ProblemsFound
 from modelops.plan_format import markdown_cell
 from modelops.render import Plan, PlanResource, render
-from modelops.replacements import IGNORED, replacing_paths
+from modelops.replacements import IGNORED, replacing_paths, top_level
 from modelops.repository import SPECS_DIR
 from modelops.resolve import ResolvedModel, load_project
 from modelops.spec_checks import semver_key
@@ -222,12 +222,12 @@ def resource_changes(old: Plan | None, new: Plan | None) -> list[ResourceChange]
             continue
         was, now = before[urn], after[urn]
         ignored = IGNORED.get(now.type, frozenset())
-        paths = [p for p in changed_paths(was.inputs, now.inputs) if p.split(".", 1)[0].split("[", 1)[0] not in ignored]
+        paths = [p for p in changed_paths(was.inputs, now.inputs) if top_level(p) not in ignored]
         if not paths:
             continue
         provider_replaces = _provider_replaces(now, was)
         forcing = (
-            [p for p in paths if p.split(".", 1)[0] in provider_replaces]
+            [p for p in paths if top_level(p) in provider_replaces]
             if provider_replaces is not None
             else replacing_paths(now.type, paths)
         )

@@ -80,13 +80,18 @@ IGNORED: dict[str, frozenset[str]] = {
 }
 
 
+def top_level(path: str) -> str:
+    """The input a dotted path belongs to: `primaryContainer.image` -> `primaryContainer`."""
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
 def replacing_paths(type_token: str, changed: list[str]) -> list[str]:
     """The changed input paths (dotted) that force a replacement of this resource type."""
     forcing = REPLACE_ON_CHANGE.get(type_token, frozenset())
     in_place = NESTED_IN_PLACE.get(type_token, frozenset())
     result = []
     for path in changed:
-        top = path.split(".", 1)[0].split("[", 1)[0]
+        top = top_level(path)
         if top in TAGS or any(path == p or path.startswith(p + ".") for p in in_place):
             continue
         if forcing is ALL or top in forcing:
