@@ -209,6 +209,20 @@ def verify(stack: StackOption, root: RootOption = Path(".")) -> None:
 
 
 @app.command()
+def drift(stack: StackOption, root: RootOption = Path(".")) -> None:
+    """Compare what can change outside Pulumi with the stack: weights, capacity, schedules, TTLs."""
+    from modelops.live import drift as run_drift
+
+    def body() -> None:
+        report = run_drift(root, stack)
+        typer.echo(report.summary())
+        if not report.ok:
+            raise typer.Exit(1)
+
+    _guarded(body)
+
+
+@app.command()
 def schema(
     root: RootOption = Path("."),
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if the committed schema is stale.")] = False,

@@ -1,10 +1,15 @@
-"""`modelops verify`: after a deploy, does AWS run what the stack intends?
+"""Live checks with boto3: `modelops verify` after a deploy, `modelops drift` any time.
 
 The intended state is the program's own Plan, rendered with the live account (STS) and the live
 registry (package ARNs and approval), so names and content digests match what `pulumi up`
-created. Each endpoint must be InService on exactly the planned configuration, each monitoring
-schedule Scheduled on the planned job definition, each feature group Created with every planned
-feature. Read-only: verify only describes.
+created. Both commands only describe.
+
+- verify: each endpoint InService on exactly the planned configuration, each monitoring
+  schedule Scheduled on the planned job definition, each feature group Created with every
+  planned feature.
+- drift: what can change outside Pulumi without a new configuration. Variant weights and
+  instance counts (UpdateEndpointWeightsAndCapacities), autoscaling limits, monitoring schedule
+  expressions and feature-group TTLs are compared with the plan.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 SCHEDULE = "aws:sagemaker/monitoringSchedule:MonitoringSchedule"
 GROUP = "aws:sagemaker/featureGroup:FeatureGroup"
 ADDITIONS = "pulumi-python:dynamic/sagemaker:FeatureAdditions"
+CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+SCALING_TARGET = "aws:appautoscaling/target:Target"
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,8 @@ class Check:
 
 
 @dataclass
-class VerifyReport:
+class LiveReport:
+    command: str  # verify | drift
     stack: str
     checks: list[Check]
 
@@ -39,8 +47,9 @@ class VerifyReport:
         return all(c.ok for c in self.checks)
 
     def summary(self) -> str:
-        lines = [f"verify stack {self.stack} against AWS"]
-        lines += [f"  {'ok ' if c.ok else 'FAIL'} {c.subject}: {c.message}" for c in self.checks]
+        failed_mark = "FAIL" if self.command == "verify" else "DRIFT"
+        lines = [f"{self.command} stack {self.stack} against AWS"]
+        lines += [f"  {'ok ' if c.ok else failed_mark} {c.subject}: {c.message}" for c in self.checks]
         failed = sum(not c.ok for c in self.checks)
         lines.append(f"{len(self.checks) - failed} checks passed, {failed} failed")
         return "\n".join(lines)
@@ -127,15 +136,127 @@ def _feature_groups(plan: Plan, client: Any) -> Iterator[Check]:
             yield Check(f"feature group {name}", True, f"Created with all {len(live)} features")
 
 
-def verify(root: Path, stack: str) -> VerifyReport:
-    import boto3
-
+def _intended(root: Path, stack: str) -> tuple[Plan, str | None]:
     from modelops.registry import BotoRegistry
     from modelops.resolve import load_project
 
     project = load_project(root, [stack])
     region = project.stacks[stack][0].region if stack in project.stacks else None
-    plan = render(root, stack, LiveIdentityMocks(region) if region else None, BotoRegistry())
+    return render(root, stack, LiveIdentityMocks(region) if region else None, BotoRegistry()), region
+
+
+def verify(root: Path, stack: str) -> LiveReport:
+    import boto3
+
+    plan, region = _intended(root, stack)
     client = boto3.client("sagemaker", region_name=region)
     checks = [*_endpoints(plan, client), *_schedules(plan, client), *_feature_groups(plan, client)]
-    return VerifyReport(stack, checks)
+    return LiveReport("verify", stack, checks)
+
+
+def _variant_drift(plan: Plan, client: Any, limits: dict[str, tuple[int, int]]) -> Iterator[Check]:
+    configs = {r.inputs["name"]: r.inputs for r in plan.by_type(CONFIG)}
+    for resource in plan.by_type(ENDPOINT):
+        name = resource.inputs["name"]
+        described, error = _describe(client.describe_endpoint, EndpointName=name)
+        if described is None:
+            yield Check(f"endpoint {name}", False, error)
+            continue
+        live = {v["VariantName"]: v for v in described.get("ProductionVariants", [])}
+        for variant in configs.get(resource.inputs["endpointConfigName"], {}).get("productionVariants", []):
+            role, subject = variant["variantName"], f"endpoint {name} variant {variant['variantName']}"
+            current = live.get(role)
+            if current is None:
+                yield Check(subject, False, "not running")
+                continue
+            weight, planned_weight = current.get("DesiredWeight"), variant.get("initialVariantWeight")
+            if weight is not None and planned_weight is not None and float(weight) != float(planned_weight):
+                yield Check(subject, False, f"weight {weight}, the stack intends {planned_weight}")
+                continue
+            count = current.get("DesiredInstanceCount")
+            low, high = limits.get(f"endpoint/{name}/variant/{role}", (variant.get("initialInstanceCount"),) * 2)
+            if count is not None and low is not None and not low <= count <= high:
+                bounds = f"{low}" if low == high else f"{low}-{high}"
+                yield Check(subject, False, f"{count} instances, the stack intends {bounds}")
+                continue
+            yield Check(subject, True, f"weight {weight}, {count} instances")
+
+
+def _scaling_drift(plan: Plan, region: str | None) -> tuple[list[Check], dict[str, tuple[int, int]]]:
+    import boto3
+
+    planned = {r.inputs["resourceId"]: r.inputs for r in plan.by_type(SCALING_TARGET)}
+    limits = {rid: (int(t["minCapacity"]), int(t["maxCapacity"])) for rid, t in planned.items()}
+    if not planned:
+        return [], limits
+    client = boto3.client("application-autoscaling", region_name=region)
+    described, error = _describe(
+        client.describe_scalable_targets, ServiceNamespace="sagemaker", ResourceIds=sorted(planned)
+    )
+    live = {t["ResourceId"]: t for t in (described or {}).get("ScalableTargets", [])}
+    checks = []
+    for resource_id, (low, high) in sorted(limits.items()):
+        target = live.get(resource_id)
+        if target is None:
+            checks.append(Check(f"autoscaling {resource_id}", False, error or "not registered"))
+        elif (target["MinCapacity"], target["MaxCapacity"]) != (low, high):
+            checks.append(
+                Check(
+                    f"autoscaling {resource_id}",
+                    False,
+                    f"{target['MinCapacity']}-{target['MaxCapacity']} instances, the stack intends {low}-{high}",
+                )
+            )
+        else:
+            checks.append(Check(f"autoscaling {resource_id}", True, f"{low}-{high} instances"))
+    return checks, limits
+
+
+def _schedule_drift(plan: Plan, client: Any) -> Iterator[Check]:
+    for resource in plan.by_type(SCHEDULE):
+        name = resource.inputs["name"]
+        intended = resource.inputs["monitoringScheduleConfig"]["scheduleConfig"]["scheduleExpression"]
+        described, error = _describe(client.describe_monitoring_schedule, MonitoringScheduleName=name)
+        if described is None:
+            yield Check(f"schedule {name}", False, error)
+            continue
+        live = described.get("MonitoringScheduleConfig", {}).get("ScheduleConfig", {}).get("ScheduleExpression")
+        status = described.get("MonitoringScheduleStatus")
+        if status == "Stopped":
+            yield Check(f"schedule {name}", False, "stopped outside the stack")
+        elif live != intended:
+            yield Check(f"schedule {name}", False, f"runs {live}, the stack intends {intended}")
+        else:
+            yield Check(f"schedule {name}", True, intended)
+
+
+def _ttl_drift(plan: Plan, client: Any) -> Iterator[Check]:
+    for resource in plan.by_type(GROUP):
+        name = resource.inputs["featureGroupName"]
+        intended = (resource.inputs.get("onlineStoreConfig") or {}).get("ttlDuration")
+        described, error = _describe(client.describe_feature_group, FeatureGroupName=name)
+        if described is None:
+            yield Check(f"feature group {name}", False, error)
+            continue
+        live = (described.get("OnlineStoreConfig") or {}).get("TtlDuration")
+        live_ttl = {"unit": live["Unit"], "value": live["Value"]} if live else None
+        planned_ttl = {"unit": intended["unit"], "value": int(intended["value"])} if intended else None
+        if live_ttl != planned_ttl:
+            yield Check(f"feature group {name}", False, f"online TTL {live_ttl}, the stack intends {planned_ttl}")
+        else:
+            yield Check(f"feature group {name}", True, f"online TTL {planned_ttl}")
+
+
+def drift(root: Path, stack: str) -> LiveReport:
+    import boto3
+
+    plan, region = _intended(root, stack)
+    client = boto3.client("sagemaker", region_name=region)
+    scaling, limits = _scaling_drift(plan, region)
+    checks = [
+        *_variant_drift(plan, client, limits),
+        *scaling,
+        *_schedule_drift(plan, client),
+        *_ttl_drift(plan, client),
+    ]
+    return LiveReport("drift", stack, checks)

@@ -54,3 +54,41 @@ def test_verify_without_credentials_says_so_in_one_line(monkeypatch) -> None:  #
     result = CliRunner().invoke(app, ["verify", "--stack", "dev", "--root", str(REPO_ROOT)])
     assert result.exit_code == 1
     assert result.output.strip() == "modelops: AWS: Unable to locate credentials"
+
+
+def test_drift_reports_what_changed_outside_the_stack() -> None:
+    from modelops.live import drift
+
+    with emulated_aws(REGION):
+        assert rehearse_in_emulator(REPO_ROOT, "prod").ok
+        clean = drift(REPO_ROOT, "prod")
+        client = boto3.client("sagemaker", region_name=REGION)
+        client.update_endpoint_weights_and_capacities(
+            EndpointName="fraud-detector-prod",
+            DesiredWeightsAndCapacities=[{"VariantName": "challenger", "DesiredWeight": 50.0}],
+        )
+        boto3.client("application-autoscaling", region_name=REGION).register_scalable_target(
+            ServiceNamespace="sagemaker",
+            ResourceId="endpoint/churn-classifier-prod/variant/primary",
+            ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+            MinCapacity=1,
+            MaxCapacity=40,
+        )
+        client.update_feature_group(
+            FeatureGroupName="customer-profile-prod", OnlineStoreConfig={"TtlDuration": {"Unit": "Days", "Value": 7}}
+        )
+        drifted = drift(REPO_ROOT, "prod")
+    assert clean.ok, clean.summary()
+    assert {c.subject for c in clean.checks} >= {
+        "endpoint fraud-detector-prod variant challenger",
+        "autoscaling endpoint/fraud-detector-prod/variant/challenger",
+        "schedule fraud-detector-prod-dq",
+        "feature group customer-profile-prod",
+    }
+    found = {c.subject: c.message for c in drifted.checks if not c.ok}
+    assert found == {
+        "endpoint fraud-detector-prod variant challenger": "weight 50.0, the stack intends 10.0",
+        "autoscaling endpoint/churn-classifier-prod/variant/primary": "1-40 instances, the stack intends 3-12",
+        "feature group customer-profile-prod": "online TTL {'unit': 'Days', 'value': 7}, the stack intends {'unit': 'Days', 'value': 30}",
+    }
+    assert "DRIFT endpoint fraud-detector-prod variant challenger" in drifted.summary()
