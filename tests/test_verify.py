@@ -89,6 +89,8 @@ def test_drift_reports_what_changed_outside_the_stack() -> None:
     assert found == {
         "endpoint fraud-detector-prod variant challenger": "weight 50.0, the stack intends 10.0",
         "autoscaling endpoint/churn-classifier-prod/variant/primary": "1-40 instances, the stack intends 3-12",
-        "feature group customer-profile-prod": "online TTL {'unit': 'Days', 'value': 7}, the stack intends {'unit': 'Days', 'value': 30}",
+        "feature group customer-profile-prod": (
+            "online TTL {'unit': 'Days', 'value': 7}, the stack intends {'unit': 'Days', 'value': 30}"
+        ),
     }
     assert "DRIFT endpoint fraud-detector-prod variant challenger" in drifted.summary()
