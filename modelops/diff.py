@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from modelops.gitrev import materialize, resolve_revision
+from modelops.gitrev import materialize
 from modelops.loader import Problem, ProblemsFound
 from modelops.plan_format import markdown_cell
 from modelops.render import Plan, PlanResource, render
@@ -306,7 +306,6 @@ def spec_file_changes(base_root: Path, root: Path) -> list[SpecFileChange]:
 
 
 def diff(root: Path, base: str, stack: str | None = None) -> Diff:
-    resolve_revision(root, base)
     with tempfile.TemporaryDirectory(prefix="modelops-base-") as tmp:
         base_root = materialize(root, base, Path(tmp))
         files = spec_file_changes(base_root, root)

@@ -136,13 +136,12 @@ def _feature_groups(plan: Plan, client: Any) -> Iterator[Check]:
             yield Check(f"feature group {name}", True, f"Created with all {len(live)} features")
 
 
-def _intended(root: Path, stack: str) -> tuple[Plan, str | None]:
+def _intended(root: Path, stack: str) -> tuple[Plan, str]:
     from modelops.registry import BotoRegistry
-    from modelops.resolve import load_project
+    from modelops.stack import load_stack_file
 
-    project = load_project(root, [stack])
-    region = project.stacks[stack][0].region if stack in project.stacks else None
-    return render(root, stack, LiveIdentityMocks(region) if region else None, BotoRegistry()), region
+    region = load_stack_file(root, stack)[0].region  # render checks everything else
+    return render(root, stack, LiveIdentityMocks(region), BotoRegistry()), region
 
 
 def verify(root: Path, stack: str) -> LiveReport:
@@ -182,7 +181,7 @@ def _variant_drift(plan: Plan, client: Any, limits: dict[str, tuple[int, int]]) 
             yield Check(subject, True, f"weight {weight}, {count} instances")
 
 
-def _scaling_drift(plan: Plan, region: str | None) -> tuple[list[Check], dict[str, tuple[int, int]]]:
+def _scaling_drift(plan: Plan, region: str) -> tuple[list[Check], dict[str, tuple[int, int]]]:
     import boto3
 
     planned = {r.inputs["resourceId"]: r.inputs for r in plan.by_type(SCALING_TARGET)}

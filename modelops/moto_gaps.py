@@ -106,12 +106,16 @@ def _patch_processing_instance_types(models: Any) -> None:
         setattr(backend, method, checked)
 
 
-def _feature_group(backend: Any, name: str) -> Any:
-    from moto.sagemaker.exceptions import ResourceNotFound
+def _feature_group_arn(backend: Any, name: str) -> str:
     from moto.sagemaker.utils import arn_formatter
 
-    arn = arn_formatter("feature-group", name.lower(), backend.account_id, backend.region_name)
-    group = backend.feature_groups.get(arn)
+    return arn_formatter("feature-group", name.lower(), backend.account_id, backend.region_name)
+
+
+def _feature_group(backend: Any, name: str) -> Any:
+    from moto.sagemaker.exceptions import ResourceNotFound
+
+    group = backend.feature_groups.get(_feature_group_arn(backend, name))
     if group is None:
         raise ResourceNotFound(message=f"Resource Not Found: FeatureGroup {name} does not exist.")
     return group
@@ -143,11 +147,7 @@ def _patch_feature_store(models: Any, responses: Any) -> None:
         params = _validated("CreateFeatureGroup", self.body)
         backend = self.sagemaker_backend
         name = params["FeatureGroupName"]
-        try:
-            _feature_group(backend, name)
-        except Exception:  # noqa: BLE001 - not found is the expected case
-            pass
-        else:
+        if _feature_group_arn(backend, name) in backend.feature_groups:
             raise ResourceInUseException(
                 message=f"Resource Already Exists: FeatureGroup with name {name} already exists."
             )

@@ -30,6 +30,7 @@ from modelops import moto_gaps
 from modelops.loader import Problem, ProblemsFound
 from modelops.render import PlanResource, ProgramFailed, RecordingMocks, run_program
 from modelops.resolve import load_project
+from modelops.stack import load_stack_file
 
 Transform = Callable[[dict[str, Any], str], dict[str, Any]]
 
@@ -436,10 +437,7 @@ def _seed_registry(mocks: RehearsalMocks, packages: dict[str, int]) -> list[str]
 
 
 def rehearse(root: Path, stack: str) -> RehearsalReport:
-    project = load_project(root, [stack])
-    if project.problems:
-        raise ProblemsFound(project.problems)
-    config, _ = project.stacks[stack]
+    config, _ = load_stack_file(root, stack)  # the region; everything else is checked inside
     with emulated_aws(config.region) as gap_notes:
         report = rehearse_in_emulator(root, stack)
     report.emulated[:0] = gap_notes

@@ -53,6 +53,15 @@ class Repository:
     def get(self, name: str, version: str) -> SpecFile | None:
         return self.specs.get(name, {}).get(version)
 
+    def feature_group_owners(self) -> dict[str, str]:
+        """Group -> the model that declares it (the first in name order, if several claim it)."""
+        owners: dict[str, str] = {}
+        for name in sorted(self.specs):
+            for version in self.versions(name):
+                for group in self.specs[name][version].spec.features.groups:
+                    owners.setdefault(group.name, name)
+        return owners
+
     def exists(self, name: str, version: str) -> bool:
         return version in self.specs.get(name, {}) or (name, version) in self.unloadable
 
@@ -137,12 +146,12 @@ def _validated(
 
 def _cross_file_problems(repo: Repository) -> list[Problem]:
     problems: list[Problem] = []
-    owners: dict[str, str] = {}
+    owners = repo.feature_group_owners()
     for name in sorted(repo.specs):
         for version in repo.versions(name):
             spec_file = repo.specs[name][version]
             for index, group in enumerate(spec_file.spec.features.groups):
-                owner = owners.setdefault(group.name, name)
+                owner = owners[group.name]
                 if owner != name:
                     problems.append(
                         spec_file.doc.problem(

@@ -101,9 +101,7 @@ def _feature_read_problems(
     from modelops.feature_store import deployed_groups
 
     deployed = {d.spec.name for d in deployed_groups(repo, models, stack.environment)}
-    owners = {
-        g.name: name for name, versions in repo.specs.items() for f in versions.values() for g in f.spec.features.groups
-    }
+    owners = repo.feature_group_owners()
     problems = []
     for model in models:
         for variant in model.variants:
