@@ -38,6 +38,8 @@ def model_card_content(model: ResolvedModel) -> dict:
             "model_version": float(spec.metadata.version.split(".")[0]),
         },
         "intended_uses": {"risk_rating": RISK_RATING[spec.metadata.risk]},
+        # The schema's model_version is a number; the SemVer release goes in custom details.
+        "additional_information": {"custom_details": {"release": model.version}},
     }
     if card is not None:
         content["intended_uses"]["intended_uses"] = card.intended_uses
@@ -46,8 +48,7 @@ def model_card_content(model: ResolvedModel) -> dict:
             additional["caveats_and_recommendations"] = card.limitations
         if card.ethical_considerations:
             additional["ethical_considerations"] = card.ethical_considerations
-        if additional:
-            content["additional_information"] = additional
+        content["additional_information"].update(additional)
     return content
 
 
@@ -84,7 +85,11 @@ class Governance(pulumi.ComponentResource):
                     ignore_changes=["tags", "modelPackageGroupDescription"],
                 ),
             )
-        card_name = bounded(model.name, stack.environment, "v" + model.version)
+        # One card per model and stack, named without the version: moving the version updates
+        # its content in place (UpdateModelCard, which keeps every earlier content as a card
+        # version; terraform-provider-aws model_card.go requires replacement only for the name),
+        # so a promotion never deletes the governance record of what ran before.
+        card_name = bounded(model.name, stack.environment)
         aws.sagemaker.ModelCard(
             f"{name}-model-card",
             model_card_name=card_name,

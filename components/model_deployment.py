@@ -15,6 +15,7 @@ from modelops.errors import DeploymentRefused
 from modelops.feature_store import FeatureGroupDeployment, feature_group_arn, model_reads
 from modelops.iam import ExecutionRoleScope
 from modelops.resolve import ResolvedModel, Variant
+from modelops.rollback_alarms import rollback_alarm_arns
 from modelops.stack import StackConfig
 from modelops.tags import resource_tags
 
@@ -123,6 +124,7 @@ class ModelDeployment(pulumi.ComponentResource):
             subnet_ids=tuple(stack.vpc.subnet_ids) if in_vpc and stack.vpc else (),
             security_group_ids=tuple(stack.vpc.security_group_ids) if in_vpc and stack.vpc else (),
             feature_group_reads=reads,
+            rollback_alarms=rollback_alarm_arns(model, account.partition, account.region, account.account),
         )
         governance = Governance(
             f"{name}-governance",

@@ -31,6 +31,7 @@ from modelops import frameworks, naming
 from modelops.iam import MonitoringRoleScope, monitoring_role_policy
 from modelops.instance_storage import has_local_storage
 from modelops.resolve import ResolvedModel
+from modelops.spec_checks import schedule_interval_hours
 from modelops.stack import StackConfig
 
 MONITORING_TYPES = {
@@ -109,6 +110,20 @@ def baseline_objects(model: ResolvedModel) -> tuple[str, ...]:
     return tuple(sorted(objects))
 
 
+def labelled_window(schedule: str, label_delay_hours: int) -> dict[str, str]:
+    """The captured data a label-merging run reads: one schedule interval, ending when labels
+    have arrived. Without offsets each run reads the interval just before it, whose labels do
+    not exist yet, and the job fails or reports on nothing ("Schedule model quality monitoring
+    jobs": StartTimeOffset/EndTimeOffset,
+    docs.aws.amazon.com/sagemaker/latest/dg/model-monitor-model-quality-schedule.html). The
+    offsets are ISO 8601 durations before the scheduled time (EndpointInput, API reference)."""
+    interval = schedule_interval_hours(schedule)
+    return {
+        "StartTimeOffset": f"-PT{label_delay_hours + interval}H",
+        "EndTimeOffset": f"-PT{label_delay_hours}H",
+    }
+
+
 def job_definition(args: MonitoringArgs, monitor: str, image: str, role_name: str) -> dict[str, Any]:
     """The Create<Kind>JobDefinition request (without name, role and tags), as AWS takes it."""
     stack, monitoring = args.stack, args.model.spec.monitoring
@@ -134,9 +149,11 @@ def job_definition(args: MonitoringArgs, monitor: str, image: str, role_name: st
             if value is not None:
                 endpoint_input[key] = value
         job_input["GroundTruthS3Input"] = {"S3Uri": quality.ground_truth_s3_uri}
+        endpoint_input.update(labelled_window(monitoring.schedule, quality.label_delay_hours))
     if monitor == "bias":
         app["ConfigUri"] = monitoring.bias.analysis_config_s3_uri
         job_input["GroundTruthS3Input"] = {"S3Uri": bias_ground_truth(args)}
+        endpoint_input.update(labelled_window(monitoring.schedule, monitoring.bias.label_delay_hours))
     if monitor == "explainability":
         app["ConfigUri"] = monitoring.explainability.analysis_config_s3_uri
     output: dict[str, Any] = {

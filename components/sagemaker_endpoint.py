@@ -19,11 +19,14 @@ import pulumi_aws as aws
 
 from modelops import naming
 from modelops.instance_storage import has_local_storage
+from modelops.replacements import ENDPOINT_KIND_TAG
 from modelops.resolve import ResolvedModel, Variant
+from modelops.rollback_alarms import rollback_alarms
 from modelops.spec import Serverless
 from modelops.stack import StackConfig
 
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+ENDPOINT_KIND_PATH = f"tags.{ENDPOINT_KIND_TAG}"  # a Pulumi property path into the Endpoint's inputs
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,26 @@ def production_variant(variant: Variant, model_name: str, weight: float) -> dict
     return entry
 
 
+def endpoint_kind(mode: str) -> str:
+    """What an endpoint is, as far as UpdateEndpoint can change it. "Updating a real-time
+    inference endpoint to an on-demand serverless endpoint or a serverless endpoint with
+    provisioned concurrency is currently not supported" ("Update a serverless endpoint",
+    docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-update.html), and neither
+    page documents the way back, so serverless and instance-backed endpoints (realtime,
+    async) are different kinds: moving between them recreates the endpoint."""
+    return "serverless" if mode == "serverless" else "instances"
+
+
+def shadow_weight(model: ResolvedModel) -> float:
+    """The shadow's InitialVariantWeight. SageMaker copies to the shadow "the ratio of the
+    shadow variant's weight to the production variant's weight" of requests
+    (CreateEndpointConfig, ShadowProductionVariants; "Shadow variants",
+    docs.aws.amazon.com/sagemaker/latest/dg/model-shadow-deployment.html), so the weight is the
+    sampling fraction of the production weight, on the same scale."""
+    assert model.shadow is not None
+    return model.primary.percent * model.shadow.percent / 100
+
+
 def deployment_config(model: ResolvedModel, alarm_names: list[str]) -> dict[str, Any] | None:
     rollout = model.spec.serving.rollout
     if rollout.strategy == "all_at_once":
@@ -154,7 +177,7 @@ class SageMakerEndpoint(pulumi.ComponentResource):
             variants.append(production_variant(challenger, model_names["challenger"], float(challenger.percent)))
         shadows = []
         if model.shadow is not None:
-            shadows.append(production_variant(model.shadow, model_names["shadow"], model.shadow.percent / 100))
+            shadows.append(production_variant(model.shadow, model_names["shadow"], shadow_weight(model)))
         capture = spec.serving.data_capture
         config_inputs: dict[str, Any] = {
             "production_variants": variants,
@@ -193,18 +216,22 @@ class SageMakerEndpoint(pulumi.ComponentResource):
             **config_inputs,
         )
 
-        alarm_names = self._rollback_alarms(name, model, stack, endpoint_name, args.tags, child)
+        alarm_names = self._rollback_alarms(name, model, stack, args.tags, child)
         endpoint = aws.sagemaker.Endpoint(
             f"{name}-endpoint",
             name=endpoint_name,
             endpoint_config_name=config.name,
             deployment_config=cast(Any, deployment_config(model, alarm_names)),
-            tags=args.tags,
-            opts=child,
+            tags={**args.tags, ENDPOINT_KIND_TAG: endpoint_kind(spec.serving.mode)},
+            # A change of kind cannot be an UpdateEndpoint (see endpoint_kind): the engine
+            # replaces the endpoint, deleting it first since its name is fixed.
+            opts=pulumi.ResourceOptions(
+                parent=self, replace_on_changes=[ENDPOINT_KIND_PATH], delete_before_replace=True
+            ),
         )
         for scaled in model.variants:
             if scaled.role != "shadow":  # a shadow runs at its fixed count
-                self._autoscaling(name, model, scaled, endpoint, child)
+                self._autoscaling(name, model, scaled, endpoint, args.tags, child)
 
         self.endpoint_name = endpoint.name
         self.endpoint_config_name = config.name
@@ -235,74 +262,26 @@ class SageMakerEndpoint(pulumi.ComponentResource):
         name: str,
         model: ResolvedModel,
         stack: StackConfig,
-        endpoint_name: str,
         tags: dict[str, str],
         opts: pulumi.ResourceOptions,
     ) -> list[str]:
-        """Alarms watched by the deployment guardrails; any strategy but all_at_once has them."""
-        rollout = model.spec.serving.rollout
-        if rollout.strategy == "all_at_once":
-            return []
-        dimensions = {"EndpointName": endpoint_name, "VariantName": "primary"}
+        """Alarms watched by the deployment guardrails (modelops.rollback_alarms)."""
         actions = [stack.alarm_topic_arn] if stack.alarm_topic_arn else []
-        names = []
-
-        def alarm(suffix: str, alarm_name: str, description: str, threshold: float, **metric: Any) -> None:
+        for alarm in rollback_alarms(model):
             aws.cloudwatch.MetricAlarm(
-                f"{name}-rollback-{suffix}",
-                name=alarm_name,
-                alarm_description=f"{description}: rolls the deployment back",
+                f"{name}-rollback-{alarm.suffix}",
+                name=alarm.name,
+                alarm_description=f"{alarm.description}: rolls the deployment back",
                 comparison_operator="GreaterThanThreshold",
                 evaluation_periods=1,
-                threshold=threshold,
+                threshold=alarm.threshold,
                 treat_missing_data="notBreaching",
                 alarm_actions=actions,
                 tags=tags,
                 opts=opts,
-                **metric,
+                **alarm.metric,
             )
-            names.append(alarm_name)
-
-        if rollout.alarms.max_5xx_error_rate_percent is not None:
-
-            def count(metric_name: str) -> dict[str, Any]:
-                return {
-                    "metric_name": metric_name,
-                    "namespace": "AWS/SageMaker",
-                    "period": 60,
-                    "stat": "Sum",
-                    "dimensions": dimensions,
-                }
-
-            alarm(
-                "5xx",
-                naming.bounded(endpoint_name, "rollback-5xx-rate", limit=255),
-                f"5xx error rate of {endpoint_name} above {rollout.alarms.max_5xx_error_rate_percent}%",
-                rollout.alarms.max_5xx_error_rate_percent,
-                metric_queries=[
-                    {"id": "errors", "return_data": False, "metric": count("Invocation5XXErrors")},
-                    {"id": "invocations", "return_data": False, "metric": count("Invocations")},
-                    {
-                        "id": "rate",
-                        "expression": "100 * errors / invocations",
-                        "label": "5xx error rate (%)",
-                        "return_data": True,
-                    },
-                ],
-            )
-        if rollout.alarms.max_p99_latency_ms is not None:
-            alarm(
-                "p99",
-                naming.bounded(endpoint_name, "rollback-p99-latency", limit=255),
-                f"p99 model latency of {endpoint_name} above {rollout.alarms.max_p99_latency_ms} ms",
-                rollout.alarms.max_p99_latency_ms * 1000,  # ModelLatency is in microseconds
-                namespace="AWS/SageMaker",
-                metric_name="ModelLatency",
-                extended_statistic="p99",
-                period=60,
-                dimensions=dimensions,
-            )
-        return names
+        return [alarm.name for alarm in rollback_alarms(model)]
 
     @staticmethod
     def _autoscaling(
@@ -310,6 +289,7 @@ class SageMakerEndpoint(pulumi.ComponentResource):
         model: ResolvedModel,
         variant: Variant,
         endpoint: aws.sagemaker.Endpoint,
+        tags: dict[str, str],
         opts: pulumi.ResourceOptions,
     ) -> None:
         """Target tracking for one production variant (a challenger scales on its own settings)."""
@@ -360,5 +340,56 @@ class SageMakerEndpoint(pulumi.ComponentResource):
                     **metric,
                 },
             ),
+            opts=opts,
+        )
+        if serving.mode == "async" and scaling.min_instances == 0:
+            SageMakerEndpoint._scale_out_from_zero(prefix, model, role, target, tags, opts)
+
+    @staticmethod
+    def _scale_out_from_zero(
+        prefix: str,
+        model: ResolvedModel,
+        role: str,
+        target: aws.appautoscaling.Target,
+        tags: dict[str, str],
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        """At zero instances the backlog per instance is undefined, so target tracking never
+        scales out; AWS documents a step-scaling policy on HasBacklogWithoutCapacity for that
+        ("Autoscale an asynchronous endpoint: define a scaling policy that scales up from zero",
+        docs.aws.amazon.com/sagemaker/latest/dg/async-inference-autoscale.html): add one
+        instance while requests wait with no capacity, on an alarm of two one-minute periods."""
+        policy = aws.appautoscaling.Policy(
+            f"{prefix}-scale-from-zero-policy",
+            name=naming.bounded(model.name, model.environment, role, "has-backlog-without-capacity", limit=255),
+            policy_type="StepScaling",
+            service_namespace=target.service_namespace,
+            scalable_dimension=target.scalable_dimension,
+            resource_id=target.resource_id,
+            step_scaling_policy_configuration={
+                "adjustment_type": "ChangeInCapacity",
+                "metric_aggregation_type": "Average",
+                "cooldown": 300,
+                "step_adjustments": [{"metric_interval_lower_bound": "0", "scaling_adjustment": 1}],
+            },
+            opts=opts,
+        )
+        endpoint_name = naming.endpoint_name(model.name, model.environment)
+        aws.cloudwatch.MetricAlarm(
+            f"{prefix}-scale-from-zero-alarm",
+            name=naming.bounded(endpoint_name, role, "has-backlog-without-capacity", limit=255),
+            alarm_description=f"requests wait for {endpoint_name} with no instance: scales out from zero",
+            namespace="AWS/SageMaker",
+            metric_name="HasBacklogWithoutCapacity",
+            dimensions={"EndpointName": endpoint_name},
+            statistic="Average",
+            period=60,
+            evaluation_periods=2,
+            datapoints_to_alarm=2,
+            threshold=1,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="missing",
+            alarm_actions=[policy.arn],
+            tags=tags,
             opts=opts,
         )

@@ -38,6 +38,7 @@ class ExecutionRoleScope:
     subnet_ids: tuple[str, ...] = ()
     security_group_ids: tuple[str, ...] = ()
     feature_group_reads: tuple[str, ...] = field(default=())  # feature group ARNs
+    rollback_alarms: tuple[str, ...] = ()  # ARNs of the alarms the deployment guardrails watch
 
 
 def s3_parts(uri: str) -> tuple[str, str]:
@@ -140,6 +141,18 @@ def execution_role_policy(scope: ExecutionRoleScope) -> dict[str, Any]:
                 "Effect": "Allow",
                 "Action": ["sagemaker:BatchGetRecord", "sagemaker:DescribeFeatureGroup", "sagemaker:GetRecord"],
                 "Resource": sorted(scope.feature_group_reads),
+            }
+        )
+    if scope.rollback_alarms:
+        # "the execution role must have cloudwatch:DescribeAlarms on the auto-rollback alarms"
+        # (docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-configuration.html);
+        # DescribeAlarms takes alarm ARNs as resources.
+        statements.append(
+            {
+                "Sid": "ReadRollbackAlarms",
+                "Effect": "Allow",
+                "Action": ["cloudwatch:DescribeAlarms"],
+                "Resource": sorted(scope.rollback_alarms),
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}

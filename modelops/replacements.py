@@ -80,6 +80,14 @@ IGNORED: dict[str, frozenset[str]] = {
 }
 
 
+# Input paths the program itself marks replace-on-change (ResourceOptions.replace_on_changes);
+# components take the paths from here so that the diff and the program cannot disagree.
+ENDPOINT_KIND_TAG = "endpoint-kind"
+PROGRAM_REPLACES: dict[str, frozenset[str]] = {
+    "aws:sagemaker/endpoint:Endpoint": frozenset({f"tags.{ENDPOINT_KIND_TAG}"}),
+}
+
+
 def top_level(path: str) -> str:
     """The input a dotted path belongs to: `primaryContainer.image` -> `primaryContainer`."""
     return path.split(".", 1)[0].split("[", 1)[0]
@@ -89,9 +97,13 @@ def replacing_paths(type_token: str, changed: list[str]) -> list[str]:
     """The changed input paths (dotted) that force a replacement of this resource type."""
     forcing = REPLACE_ON_CHANGE.get(type_token, frozenset())
     in_place = NESTED_IN_PLACE.get(type_token, frozenset())
+    marked = PROGRAM_REPLACES.get(type_token, frozenset())
     result = []
     for path in changed:
         top = top_level(path)
+        if path in marked:
+            result.append(path)
+            continue
         if top in TAGS or any(path == p or path.startswith(p + ".") for p in in_place):
             continue
         if forcing is ALL or top in forcing:

@@ -35,6 +35,8 @@ ProblemType = Literal["BinaryClassification", "MulticlassClassification", "Regre
 PositiveInt = Annotated[StrictInt, Field(ge=1)]
 S3Uri = Annotated[str, Field(pattern=S3_URI_PATTERN)]
 S3Object = Annotated[str, Field(pattern=S3_OBJECT_PATTERN)]
+DEFAULT_LABEL_DELAY_HOURS = 24
+MAX_LABEL_DELAY_HOURS = 24 * 14
 BASELINE = (
     "constraints.json from a baselining job. Without it the monitor computes statistics "
     "but cannot report violations, so its alarm never fires."
@@ -122,7 +124,9 @@ class RolloutAlarms(SpecModel):
 class Rollout(SpecModel):
     strategy: Literal["all_at_once", "canary", "linear", "rolling"] = "all_at_once"
     canary_percent: Annotated[StrictInt, Field(ge=1, le=50)] = 10
-    linear_step_percent: Annotated[StrictInt, Field(ge=5, le=50)] = 20
+    # TrafficRoutingConfig.LinearStepSize: 10 to 50 percent of capacity ("Use linear traffic
+    # shifting", docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-blue-green-linear.html).
+    linear_step_percent: Annotated[StrictInt, Field(ge=10, le=50)] = 20
     rolling_batch_percent: Annotated[StrictInt, Field(ge=5, le=50)] = Field(
         25, description="Share of capacity replaced per batch by the rolling strategy."
     )
@@ -191,10 +195,25 @@ class DataQualityMonitor(SpecModel):
     baseline_statistics_s3_uri: S3Object | None = Field(None, description="statistics.json from a baselining job.")
 
 
+# Hours after an inference that its ground-truth label is available. A monitor that merges
+# labels reads captured data from a window that ends this long before each run
+# (EndpointInput.StartTimeOffset/EndTimeOffset), or it finds no labels to merge.
+LabelDelayHours = Annotated[
+    StrictInt,
+    Field(
+        ge=0,
+        le=MAX_LABEL_DELAY_HOURS,
+        description="Hours until ground-truth labels arrive for an inference; each run reads the "
+        "captured window that ends this long before it.",
+    ),
+]
+
+
 class ModelQualityMonitor(SpecModel):
     enabled: StrictBool = False
     problem_type: ProblemType | None = None
     ground_truth_s3_uri: S3Uri | None = None
+    label_delay_hours: LabelDelayHours = DEFAULT_LABEL_DELAY_HOURS
     probability_attribute: str | None = None
     probability_threshold: Annotated[float, Field(ge=0, le=1)] | None = None
     inference_attribute: str | None = None
@@ -208,6 +227,7 @@ class ClarifyMonitor(SpecModel):
 
 
 class BiasMonitor(ClarifyMonitor):
+    label_delay_hours: LabelDelayHours = DEFAULT_LABEL_DELAY_HOURS
     ground_truth_s3_uri: S3Uri | None = Field(
         None,
         description="Labels for post-training bias metrics (the API requires some). Unset: "

@@ -63,6 +63,18 @@ def schedule_problem(schedule: str) -> str | None:
     return None
 
 
+def schedule_interval_hours(schedule: str) -> int:
+    """Hours between two runs of a valid monitoring schedule (for a range, between runs inside it)."""
+    if schedule == "hourly":
+        return 1
+    match = SCHEDULE_CRON.match(schedule)
+    if schedule == "daily" or match is None:
+        return 24
+    if match["every"] is not None:
+        return int(match["every"])
+    return 24 if match["start"] is not None and match["end"] is None else 1
+
+
 def check_spec(spec: ModelSpec) -> list[Finding]:
     return [
         *_metadata(spec),
@@ -216,6 +228,7 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
             )
         if scaling.min_instances < 1 and serving.mode != "async":
             yield (*path, "autoscaling", "min_instances"), "must be >= 1 (0 is allowed for async only)"
+        yield from _instance_count_within_scaling(serving.instance_count, scaling.min_instances, scaling.max_instances)
     alarms = serving.rollout.alarms
     if serving.rollout.strategy != "all_at_once" and (
         alarms.max_5xx_error_rate_percent is None and alarms.max_p99_latency_ms is None
@@ -224,6 +237,20 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
             (*path, "rollout", "alarms"),
             (f"a {serving.rollout.strategy} rollout rolls back on alarms: set at least one"),
         )
+
+
+def _instance_count_within_scaling(count: int, low: int, high: int) -> Iterator[Finding]:
+    """The variant starts with `instance_count` and Application Auto Scaling immediately moves
+    it inside [min, max] ("Configure auto scaling: MinCapacity/MaxCapacity",
+    docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-add-policy.html); a count
+    outside means every deploy provisions capacity the autoscaler then tears down or adds."""
+    if low <= count <= high:
+        return
+    yield (
+        ("serving", "instance_count"),
+        f"instance_count {count} is outside the autoscaling bounds {low} to {high}: "
+        "the endpoint would start at a size the autoscaler immediately changes",
+    )
 
 
 def _features(spec: ModelSpec) -> Iterator[Finding]:

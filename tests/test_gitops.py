@@ -258,3 +258,24 @@ def test_spec_files_published_edited_and_removed_are_named(repo: Path) -> None:
     text = diff_text(diff(repo, "HEAD", "staging"))
     assert "published churn-classifier 1.4.0 (changes since 1.3.0)" in text
     assert "edited released fraud-detector 3.0.1 (validate --base rejects this): serving.instance_count: 2 -> 3" in text
+
+
+def test_moving_between_serverless_and_instances_recreates_the_endpoint_as_downtime(repo: Path) -> None:
+    data = read_yaml(spec_path(repo, "sentiment-api", "0.2.0"))
+    data["metadata"]["version"] = "0.3.0"
+    data["serving"] = {"mode": "realtime", "instance_type": "ml.m5.large"}
+    write_yaml(spec_path(repo, "sentiment-api", "0.3.0"), data)  # dev pins latest
+    [dev] = diff(repo, "HEAD", "dev").stacks
+    [endpoint] = [c for c in dev.resources if c.name == "sentiment-api-serving-endpoint"]
+    assert endpoint.action == "replace" and endpoint.replacing == ("tags.endpoint-kind",)
+    assert endpoint.downtime and endpoint in dev.critical
+    outcome = cli(repo, "diff", "--base", "HEAD", "--stack", "dev", "--fail-on", "destructive")
+    assert outcome.exit_code == 1, outcome.output
+    assert "sentiment-api-serving-endpoint" in outcome.output
+
+
+def test_a_new_version_of_the_same_kind_updates_the_endpoint_in_place(repo: Path) -> None:
+    publish(repo, "1.4.0", lambda d: d["serving"].update({"instance_type": "ml.c5.xlarge"}))
+    [dev] = diff(repo, "HEAD", "dev").stacks
+    [endpoint] = [c for c in dev.resources if c.name == "churn-classifier-serving-endpoint"]
+    assert endpoint.action == "update" and not endpoint.critical

@@ -29,13 +29,14 @@ def specs(draw) -> dict:
             "max_concurrency": draw(st.integers(1, 200)),
         }
     else:
-        count = draw(st.integers(1, 4))
         low = draw(st.integers(0 if mode == "async" else 1, 3))
+        high = low + draw(st.integers(1, 5))
+        count = draw(st.integers(max(low, 1), high))  # AWS starts the variant within its scaling bounds
         serving.update(instance_type=draw(instance_types), instance_count=count)
         if draw(st.booleans()):
             serving["autoscaling"] = {
                 "min_instances": low,
-                "max_instances": low + draw(st.integers(1, 5)),
+                "max_instances": high,
                 "target_invocations_per_instance": draw(st.integers(1, 5000)),
             }
         serving["data_capture"] = {"enabled": draw(st.booleans()), "sampling_percent": draw(st.integers(1, 100))}
@@ -43,7 +44,7 @@ def specs(draw) -> dict:
         serving["rollout"] = {
             "strategy": strategy,
             "canary_percent": draw(st.integers(1, 50)),
-            "linear_step_percent": draw(st.integers(5, 50)),
+            "linear_step_percent": draw(st.integers(10, 50)),
             "wait_s": draw(st.integers(0, 3600)),
         }
     model = draw(

@@ -166,6 +166,24 @@ CASES = [
         "0 is allowed for async only",
     ),
     (
+        "instance-count-above-autoscaling",
+        at("serving.instance_count", 9),
+        "serving.instance_count",
+        "outside the autoscaling bounds 2 to 8",
+    ),
+    (
+        "instance-count-below-autoscaling",
+        both(at("serving.instance_count", 1), at("environments")),
+        "serving.instance_count",
+        "outside the autoscaling bounds 2 to 8",
+    ),
+    (
+        "label-delay",
+        at("monitoring.model_quality.label_delay_hours", 337),
+        "monitoring.model_quality.label_delay_hours",
+        "less than or equal to 336",
+    ),
+    (
         "autoscaling-target",
         at("serving.autoscaling.target_invocations_per_instance", 0),
         "serving.autoscaling.target_invocations_per_instance",
@@ -185,9 +203,9 @@ CASES = [
     ),
     (
         "linear-step",
-        at("serving.rollout.linear_step_percent", 4),
+        at("serving.rollout.linear_step_percent", 9),
         "serving.rollout.linear_step_percent",
-        "greater than or equal to 5",
+        "greater than or equal to 10",
     ),
     ("wait", at("serving.rollout.wait_s", 3601), "serving.rollout.wait_s", "less than or equal to 3600"),
     (

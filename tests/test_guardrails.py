@@ -1,0 +1,180 @@
+"""Guardrails that can fire: rollback alarms on metrics the endpoint publishes, for every
+production variant, readable by the execution role; async scale-out from zero; shadow
+sampling; labelled windows for label-merging monitors; one model card per model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from modelops.render import Plan, render
+from tests.conftest import REPO_ROOT, edit_yaml, spec_path
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
+CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+POLICY = "aws:iam/rolePolicy:RolePolicy"
+SCALING_POLICY = "aws:appautoscaling/policy:Policy"
+CARD = "aws:sagemaker/modelCard:ModelCard"
+JOB_DEFINITION = "pulumi-python:dynamic/sagemaker:MonitoringJobDefinition"
+
+
+@pytest.fixture(scope="module")
+def prod() -> Plan:
+    return render(REPO_ROOT, "prod")
+
+
+def _metrics(alarm_inputs: dict) -> list[tuple[str, dict]]:
+    queries = alarm_inputs.get("metricQueries")
+    if queries is None:
+        return [(alarm_inputs["metricName"], alarm_inputs["dimensions"])]
+    return [(q["metric"]["metricName"], q["metric"]["dimensions"]) for q in queries if "metric" in q]
+
+
+def _statements(plan: Plan, model: str) -> dict[str, dict]:
+    policy = plan.one(POLICY, f"{model}-governance-execution-policy").inputs["policy"]
+    return {s["Sid"]: s for s in json.loads(policy)["Statement"]}
+
+
+def test_async_rollback_alarm_uses_metrics_async_endpoints_publish(prod: Plan) -> None:
+    # demand-forecaster is async: AWS publishes no Invocations for it, so a 5xx rate on
+    # Invocations would never have data and never fire.
+    alarm = prod.one(ALARM, "demand-forecaster-serving-rollback-5xx").inputs
+    names = [name for name, _ in _metrics(alarm)]
+    assert names == ["InvocationFailures", "InvocationsProcessed"]
+    realtime = prod.one(ALARM, "fraud-detector-serving-rollback-5xx").inputs
+    assert [name for name, _ in _metrics(realtime)] == ["Invocation5XXErrors", "Invocations"]
+
+
+def test_every_production_variant_has_rollback_alarms(prod: Plan) -> None:
+    watched = {
+        a["alarmName"]
+        for a in prod.one(ENDPOINT, "fraud-detector-serving-endpoint").inputs["deploymentConfig"][
+            "autoRollbackConfiguration"
+        ]["alarms"]
+    }
+    variants = set()
+    for resource in prod.by_type(ALARM):
+        if resource.inputs["name"] in watched:
+            for _, dimensions in _metrics(resource.inputs):
+                variants.add(dimensions.get("VariantName"))
+    assert variants == {"primary", "challenger"}
+    assert len(watched) <= 10  # AutoRollbackConfig.Alarms takes at most 10
+
+
+def test_shadow_takes_no_part_in_rollback(prod: Plan) -> None:
+    names = {r.inputs["name"] for r in prod.by_type(ALARM)}
+    assert not [n for n in names if "shadow" in n]
+
+
+def test_execution_role_may_describe_exactly_its_rollback_alarms(prod: Plan) -> None:
+    watched = sorted(
+        f"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:{a['alarmName']}"
+        for a in prod.one(ENDPOINT, "fraud-detector-serving-endpoint").inputs["deploymentConfig"][
+            "autoRollbackConfiguration"
+        ]["alarms"]
+    )
+    statement = _statements(prod, "fraud-detector")["ReadRollbackAlarms"]
+    assert statement["Action"] == ["cloudwatch:DescribeAlarms"]
+    assert statement["Resource"] == watched
+
+
+def test_no_rollback_alarms_no_describe_permission() -> None:
+    dev = render(REPO_ROOT, "dev")  # dev rolls out all_at_once
+    assert "ReadRollbackAlarms" not in _statements(dev, "fraud-detector")
+
+
+def test_async_from_zero_scales_out_on_backlog_without_capacity(prod: Plan) -> None:
+    step = prod.one(SCALING_POLICY, "demand-forecaster-serving-scale-from-zero-policy").inputs
+    assert step["policyType"] == "StepScaling"
+    assert step["resourceId"] == "endpoint/demand-forecaster-prod/variant/primary"
+    config = step["stepScalingPolicyConfiguration"]
+    assert config["adjustmentType"] == "ChangeInCapacity"
+    assert config["stepAdjustments"] == [{"metricIntervalLowerBound": "0", "scalingAdjustment": 1}]
+    alarm = prod.one(ALARM, "demand-forecaster-serving-scale-from-zero-alarm").inputs
+    assert alarm["metricName"] == "HasBacklogWithoutCapacity"
+    assert alarm["dimensions"] == {"EndpointName": "demand-forecaster-prod"}
+    assert alarm["comparisonOperator"] == "GreaterThanOrEqualToThreshold" and alarm["threshold"] == 1
+    [action] = alarm["alarmActions"]  # the step policy's ARN
+    assert action.startswith("arn:aws:") and action.endswith("demand-forecaster-prod-has-backlog-without-capacity")
+
+
+def test_no_step_scaling_where_the_minimum_is_not_zero(prod: Plan) -> None:
+    steps = [r.name for r in prod.by_type(SCALING_POLICY) if r.inputs["policyType"] == "StepScaling"]
+    assert steps == ["demand-forecaster-serving-scale-from-zero-policy"]
+
+
+@pytest.mark.parametrize("sampling", [1, 10, 50, 100])
+def test_shadow_weight_ratio_is_the_sampling_fraction(project: Path, sampling: int) -> None:
+    stack = project / "stacks" / "Pulumi.prod.yaml"
+    stack.write_text(stack.read_text().replace("sampling_percent: 10}", f"sampling_percent: {sampling}}}"))
+    config = render(project, "prod").one(CONFIG, "churn-classifier-serving-config").inputs
+    [production] = config["productionVariants"]
+    [shadow] = config["shadowProductionVariants"]
+    assert shadow["initialVariantWeight"] / production["initialVariantWeight"] == pytest.approx(sampling / 100)
+
+
+def _endpoint_input(plan: Plan, model: str, kind: str) -> dict:
+    [definition] = [
+        r.inputs["definition"] for r in plan.by_type(JOB_DEFINITION) if r.name.startswith(model) and kind in r.name
+    ]
+    [job_input] = [v for k, v in definition.items() if k.endswith("JobInput")]
+    return job_input["EndpointInput"]
+
+
+def test_label_merging_monitors_read_a_window_whose_labels_arrived(prod: Plan) -> None:
+    # daily schedule, default delay of 24 hours: the day that ended 24 hours ago
+    churn = _endpoint_input(prod, "churn-classifier", "model-quality")
+    assert (churn["StartTimeOffset"], churn["EndTimeOffset"]) == ("-PT48H", "-PT24H")
+    bias = _endpoint_input(prod, "fraud-detector", "bias")
+    assert (bias["StartTimeOffset"], bias["EndTimeOffset"]) == ("-PT25H", "-PT24H")  # hourly
+    shap = _endpoint_input(prod, "fraud-detector", "explainability")
+    assert "StartTimeOffset" not in shap  # merges no labels
+
+
+def test_label_delay_is_the_users_to_set(project: Path) -> None:
+    edit_yaml(
+        spec_path(project, "churn-classifier", "1.2.0"),
+        lambda d: d["monitoring"]["model_quality"].update({"label_delay_hours": 72}),
+    )
+    churn = _endpoint_input(render(project, "prod"), "churn-classifier", "model-quality")
+    assert (churn["StartTimeOffset"], churn["EndTimeOffset"]) == ("-PT96H", "-PT72H")
+
+
+def test_model_card_survives_a_version_move(project: Path) -> None:
+    from modelops.replacements import replacing_paths
+
+    before = render(project, "prod").one(CARD, "churn-classifier-governance-model-card").inputs
+    stack = project / "stacks" / "Pulumi.prod.yaml"
+    stack.write_text(
+        stack.read_text().replace("{version: 1.2.0, shadow: {version: 1.3.0, sampling_percent: 10}}", "1.3.0")
+    )
+    after = render(project, "prod").one(CARD, "churn-classifier-governance-model-card").inputs
+    assert before["modelCardName"] == after["modelCardName"] == "churn-classifier-prod"
+    assert json.loads(before["content"])["additional_information"]["custom_details"]["release"] == "1.2.0"
+    assert json.loads(after["content"])["additional_information"]["custom_details"]["release"] == "1.3.0"
+    assert replacing_paths(CARD, ["content"]) == []  # content updates in place
+
+
+def test_the_endpoint_is_declared_with_the_replacement_the_diff_expects(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Mocks do not see resource options: record the Endpoint's as the component passes them.
+    import pulumi_aws
+
+    from modelops.replacements import PROGRAM_REPLACES
+
+    seen: list = []
+    original = pulumi_aws.sagemaker.Endpoint
+
+    class RecordingEndpoint(original):  # type: ignore[misc, valid-type]
+        def __init__(self, resource_name: str, *args: object, opts: object = None, **kwargs: object) -> None:
+            seen.append(opts)
+            super().__init__(resource_name, *args, opts=opts, **kwargs)
+
+    monkeypatch.setattr(pulumi_aws.sagemaker, "Endpoint", RecordingEndpoint)
+    render(REPO_ROOT, "dev")
+    assert seen
+    for opts in seen:
+        assert set(opts.replace_on_changes) == PROGRAM_REPLACES[ENDPOINT]
+        assert opts.delete_before_replace is True  # the name is fixed: delete, then create
