@@ -17,6 +17,7 @@ from typing import Any, cast
 import pulumi
 import pulumi_aws as aws
 
+from components.providers.variant_scaling import ScalingPause, ScalingResume
 from modelops import naming
 from modelops.instance_storage import has_local_storage
 from modelops.replacements import ENDPOINT_KIND_TAG
@@ -92,6 +93,16 @@ def production_variant(variant: Variant, model_name: str, weight: float) -> dict
         entry["instance_type"] = serving.instance_type
         entry["initial_instance_count"] = serving.instance_count
     return entry
+
+
+def autoscaled_variants(model: ResolvedModel) -> dict[str, str]:
+    """Production variants under autoscaling, with their instance types (a shadow runs at its
+    fixed count; serverless endpoints scale by themselves)."""
+    return {
+        v.role: str(v.spec.serving.instance_type)
+        for v in model.variants
+        if v.role != "shadow" and v.spec.serving.autoscaling is not None and v.spec.serving.mode != "serverless"
+    }
 
 
 def endpoint_kind(mode: str) -> str:
@@ -217,6 +228,8 @@ class SageMakerEndpoint(pulumi.ComponentResource):
         )
 
         alarm_names = self._rollback_alarms(name, model, stack, args.tags, child)
+        scaled = autoscaled_variants(model)
+        pause = ScalingPause(f"{name}-scaling-pause", stack.region, endpoint_name, scaled, opts=child)
         endpoint = aws.sagemaker.Endpoint(
             f"{name}-endpoint",
             name=endpoint_name,
@@ -226,12 +239,24 @@ class SageMakerEndpoint(pulumi.ComponentResource):
             # A change of kind cannot be an UpdateEndpoint (see endpoint_kind): the engine
             # replaces the endpoint, deleting it first since its name is fixed.
             opts=pulumi.ResourceOptions(
-                parent=self, replace_on_changes=[ENDPOINT_KIND_PATH], delete_before_replace=True
+                parent=self,
+                replace_on_changes=[ENDPOINT_KIND_PATH],
+                delete_before_replace=True,
+                depends_on=[pause],
             ),
         )
-        for scaled in model.variants:
-            if scaled.role != "shadow":  # a shadow runs at its fixed count
-                self._autoscaling(name, model, scaled, endpoint, args.tags, child)
+        resume = ScalingResume(
+            f"{name}-scaling-resume",
+            stack.region,
+            endpoint_name,
+            scaled,
+            pause.paused,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[endpoint]),
+        )
+        after_resume = pulumi.ResourceOptions(parent=self, depends_on=[resume])
+        for variant in model.variants:
+            if variant.role in scaled:
+                self._autoscaling(name, model, variant, endpoint, args.tags, after_resume)
 
         self.endpoint_name = endpoint.name
         self.endpoint_config_name = config.name
