@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.providers.model_card import ModelCard
 from components.sagemaker_role import sagemaker_role
 from modelops.iam import ExecutionRoleScope, execution_role_policy
 from modelops.naming import bounded, role_name
@@ -85,17 +86,17 @@ class Governance(pulumi.ComponentResource):
                     ignore_changes=["tags", "modelPackageGroupDescription"],
                 ),
             )
-        # One card per model and stack, named without the version: moving the version updates
-        # its content in place (UpdateModelCard, which keeps every earlier content as a card
-        # version; terraform-provider-aws model_card.go requires replacement only for the name),
-        # so a promotion never deletes the governance record of what ran before.
+        # One card per model and stack, named without the version: a version move updates its
+        # content in place, keeping the earlier content as a card version
+        # (components.providers.model_card).
         card_name = bounded(model.name, stack.environment)
-        aws.sagemaker.ModelCard(
+        ModelCard(
             f"{name}-model-card",
+            region=stack.region,
             model_card_name=card_name,
-            model_card_status=CARD_STATUS[stack.environment],
             content=json.dumps(model_card_content(model), sort_keys=True),
-            security_config={"kms_key_id": stack.kms_key_arn} if stack.kms_key_arn else None,
+            status=CARD_STATUS[stack.environment],
+            kms_key_id=stack.kms_key_arn,
             tags=args.tags,
             opts=child,
         )

@@ -27,7 +27,9 @@ from modelops.spec import Serverless
 from modelops.stack import StackConfig
 
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
-ENDPOINT_KIND_PATH = f"tags.{ENDPOINT_KIND_TAG}"  # a Pulumi property path into the Endpoint's inputs
+# A Pulumi property path into the Endpoint's inputs; bracketed, since the strict path grammar
+# (sdk/go/common/resource/properties_path.go) allows no '-' in a dotted name.
+ENDPOINT_KIND_PATH = f'tags["{ENDPOINT_KIND_TAG}"]'
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,16 @@ def autoscaled_variants(model: ResolvedModel) -> dict[str, str]:
         v.role: str(v.spec.serving.instance_type)
         for v in model.variants
         if v.role != "shadow" and v.spec.serving.autoscaling is not None and v.spec.serving.mode != "serverless"
+    }
+
+
+def scaling_limits(model: ResolvedModel) -> dict[str, list[int]]:
+    """[min, max] instances of each autoscaled production variant."""
+    scaled = autoscaled_variants(model)
+    return {
+        v.role: [v.spec.serving.autoscaling.min_instances, v.spec.serving.autoscaling.max_instances]
+        for v in model.variants
+        if v.role in scaled and v.spec.serving.autoscaling is not None
     }
 
 
@@ -229,7 +241,7 @@ class SageMakerEndpoint(pulumi.ComponentResource):
 
         alarm_names = self._rollback_alarms(name, model, stack, args.tags, child)
         scaled = autoscaled_variants(model)
-        pause = ScalingPause(f"{name}-scaling-pause", stack.region, endpoint_name, scaled, opts=child)
+        pause = ScalingPause(f"{name}-scaling-pause", stack.region, endpoint_name, config.name, scaled, opts=child)
         endpoint = aws.sagemaker.Endpoint(
             f"{name}-endpoint",
             name=endpoint_name,
@@ -250,7 +262,8 @@ class SageMakerEndpoint(pulumi.ComponentResource):
             stack.region,
             endpoint_name,
             scaled,
-            pause.paused,
+            scaling_limits(model),
+            pause,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[endpoint]),
         )
         after_resume = pulumi.ResourceOptions(parent=self, depends_on=[resume])

@@ -49,6 +49,7 @@ DYNAMIC_PROVIDERS = {
         "components.providers.feature_additions",
         "FeatureAdditionsProvider",
     ),
+    "pulumi-python:dynamic/sagemaker:ModelCard": ("components.providers.model_card", "ModelCardProvider"),
     "pulumi-python:dynamic/sagemaker:ScalingPause": ("components.providers.variant_scaling", "ScalingPauseProvider"),
     "pulumi-python:dynamic/sagemaker:ScalingResume": ("components.providers.variant_scaling", "ScalingResumeProvider"),
 }

@@ -11,7 +11,9 @@ errors carry AWS's codes.
 - CreateMonitoringSchedule does not exist in moto;
 - Feature Store: moto ignores OnlineStoreConfig and Description (and crashes on an online-only
   group), answers a missing group with a server error, and has no UpdateFeatureGroup or
-  DeleteFeatureGroup.
+  DeleteFeatureGroup;
+- UpdateModelCard: both Content and ModelCardStatus are optional and AWS keeps what a call
+  leaves out (it refuses both in one call, API_UpdateModelCard); moto stores None instead.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ NOTES = [
     "no monitoring job ever runs",
     "Feature Store: online stores, descriptions, UpdateFeatureGroup (FeatureAdditions) and DeleteFeatureGroup are "
     "emulated (moto lacks them); no record is stored or read",
+    "UpdateModelCard keeps the content or status a call leaves out, as AWS does (moto blanks it)",
 ]
 
 MONITORING_DEFINITIONS = {
@@ -65,6 +68,7 @@ def apply() -> list[str]:
     _patch_processing_instance_types(models)
     _patch_feature_store(models, responses)
     _patch_monitoring_schedules(models, responses)
+    _patch_model_card_updates(models)
     return list(NOTES)
 
 
@@ -260,3 +264,20 @@ def _patch_monitoring_schedules(models: Any, responses: Any) -> None:
 
     responses.SageMakerResponse.create_monitoring_schedule = create_monitoring_schedule
     responses.SageMakerResponse.describe_monitoring_schedule = describe_monitoring_schedule
+
+
+def _patch_model_card_updates(models: Any) -> None:
+    backend = models.SageMakerModelBackend
+    original = backend.update_model_card
+    if getattr(original, "_modelops", False):
+        return
+
+    def update_model_card(self: Any, model_card_name: str, content: str | None, model_card_status: str | None) -> str:
+        latest = self.model_cards.get(model_card_name, [None])[-1]
+        if latest is not None:
+            content = latest.content if content is None else content
+            model_card_status = latest.model_card_status if model_card_status is None else model_card_status
+        return str(original(self, model_card_name, content, model_card_status))
+
+    update_model_card._modelops = True  # type: ignore[attr-defined]
+    backend.update_model_card = update_model_card

@@ -111,9 +111,6 @@ OPERATIONS: dict[str, Operation] = {
         {"role": "RoleName", "name": "PolicyName", "policy": "PolicyDocument"},
         physical_id=lambda p: f"{p['RoleName']}:{p['PolicyName']}",
     ),
-    "aws:sagemaker/modelCard:ModelCard": Operation(
-        "sagemaker", "create_model_card", physical_id=lambda p: p["ModelCardName"], arn_key="ModelCardArn"
-    ),
     "aws:sagemaker/model:Model": Operation(
         "sagemaker", "create_model", {"name": "ModelName"}, physical_id=lambda p: p["ModelName"], arn_key="ModelArn"
     ),

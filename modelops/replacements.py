@@ -42,8 +42,6 @@ REPLACE_ON_CHANGE: dict[str, frozenset[str]] = {
     "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition": ALL,
     # sagemaker/monitoring_schedule.go: `name`; monitoring_schedule_config updates in place.
     "aws:sagemaker/monitoringSchedule:MonitoringSchedule": frozenset({"name"}),
-    # sagemaker/model_card.go (plugin framework): model_card_name RequiresReplace.
-    "aws:sagemaker/modelCard:ModelCard": frozenset({"modelCardName"}),
     # sagemaker/model_package_group.go: name and description ForceNew.
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup": frozenset(
         {"modelPackageGroupName", "modelPackageGroupDescription"}

@@ -25,6 +25,7 @@ TAGGABLE_PREFIXES = (
     "aws:cloudwatch/eventRule:",
     "aws:s3/bucket:Bucket",
     "pulumi-python:dynamic/sagemaker:MonitoringJobDefinition",
+    "pulumi-python:dynamic/sagemaker:ModelCard",
 )
 # RolePolicy takes no tags; a ModelPackageGroup is adopted from the training side, not ours to tag.
 UNTAGGABLE = {"aws:iam/rolePolicy:RolePolicy", "aws:sagemaker/modelPackageGroup:ModelPackageGroup"}
@@ -92,7 +93,7 @@ def boundary_attached(type_token: str, inputs: dict[str, Any], ctx: RuleContext)
 
 KMS_INPUTS: dict[str, list[tuple[str, ...]]] = {
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": [("kmsKeyArn",)],
-    "aws:sagemaker/modelCard:ModelCard": [("securityConfig", "kmsKeyId")],
+    "pulumi-python:dynamic/sagemaker:ModelCard": [("securityConfig", "kmsKeyId")],
     "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition": [
         ("dataQualityJobOutputConfig", "kmsKeyId"),
         ("jobResources", "clusterConfig", "volumeKmsKeyId"),

@@ -131,7 +131,7 @@ def test_iam_is_least_privilege(prod: Plan) -> None:
 
 
 def test_model_card_follows_risk(prod: Plan) -> None:
-    card = prod.one("aws:sagemaker/modelCard:ModelCard", "fraud-detector-governance-model-card").inputs
+    card = prod.one("pulumi-python:dynamic/sagemaker:ModelCard", "fraud-detector-governance-model-card").inputs
     content = json.loads(card["content"])
     assert content["intended_uses"]["risk_rating"] == "High"
     assert card["modelCardStatus"] == "Approved"

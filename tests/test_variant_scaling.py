@@ -155,3 +155,58 @@ def test_the_pause_runs_before_the_endpoint_and_the_scaling_after(monkeypatch: p
     render(REPO_ROOT, "prod")
     assert seen["Endpoint"] and all(any(isinstance(d, ScalingPause) for d in deps) for deps in seen["Endpoint"])
     assert seen["Target"] and all(any(isinstance(d, ScalingResume) for d in deps) for deps in seen["Target"])
+
+
+@pytest.fixture
+def endpoint(sagemaker: Any) -> Any:
+    """fraud-detector-prod with two variants of two instances each, as a deploy left it."""
+    sagemaker.create_model(
+        ModelName="fraud",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/modelops-fraud-detector-prod",
+        PrimaryContainer={"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fraud:1"},
+    )
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="fraud-config",
+        ProductionVariants=[
+            {"VariantName": v, "ModelName": "fraud", "InitialInstanceCount": 2, "InstanceType": "ml.c5.xlarge"}
+            for v in ("primary", "challenger")
+        ],
+    )
+    sagemaker.create_endpoint(EndpointName=TEST_ENDPOINT, EndpointConfigName="fraud-config")
+    return sagemaker
+
+
+def counts(client: Any) -> dict[str, int]:
+    variants = client.describe_endpoint(EndpointName=TEST_ENDPOINT)["ProductionVariants"]
+    return {v["VariantName"]: v["DesiredInstanceCount"] for v in variants}
+
+
+def set_counts(client: Any, **desired: int) -> None:
+    client.update_endpoint_weights_and_capacities(
+        EndpointName=TEST_ENDPOINT,
+        DesiredWeightsAndCapacities=[{"VariantName": v, "DesiredInstanceCount": n} for v, n in desired.items()],
+    )
+
+
+def test_the_count_the_autoscaler_reached_survives_the_update(endpoint: Any, scaling: Any) -> None:
+    set_counts(endpoint, primary=7, challenger=3)  # scaled out under load
+    after = {"primary": "ml.c5.xlarge", "challenger": "ml.c5.2xlarge"}  # challenger changes type
+    pause = ScalingPauseProvider()
+    news = props(after, endpointConfigName="fraud-config-2")
+    assert pause.diff(TEST_ENDPOINT, props(BEFORE, endpointConfigName="fraud-config"), news).changes
+    outs = pause.update(TEST_ENDPOINT, props(BEFORE, endpointConfigName="fraud-config"), news).outs
+    assert outs["counts"] == {"primary": 7}  # a new instance type starts afresh
+    set_counts(endpoint, primary=2, challenger=2)  # what UpdateEndpoint does to both
+    limits = {"primary": [2, 5], "challenger": [1, 4]}
+    restored = (
+        ScalingResumeProvider()
+        .update(TEST_ENDPOINT, props(BEFORE), props(after, limits=limits, paused=outs["paused"], counts=outs["counts"]))
+        .outs["restored"]
+    )
+    assert restored == {"primary": 5}  # within the new version's limits
+    assert counts(endpoint) == {"primary": 5, "challenger": 2}
+
+
+def test_a_config_change_alone_runs_the_pause(endpoint: Any) -> None:
+    olds, news = props(BEFORE, endpointConfigName="a"), props(dict(BEFORE), endpointConfigName="b")
+    assert ScalingPauseProvider().diff(TEST_ENDPOINT, olds, news).changes

@@ -20,6 +20,15 @@ Two resources of this module bracket the endpoint:
   is created again). pulumi-aws's Target and Policy then apply whatever the new version changes.
   Pulumi's state keeps the old policy ARN until the next `pulumi up --refresh`.
 
+UpdateEndpoint also resets every variant to its new configuration's initial instance count,
+and pulumi-aws offers no RetainAllVariantProperties (terraform-provider-aws issue #48990):
+an endpoint the autoscaler had scaled out drops back at every deploy. So the pause runs on
+every configuration change and records the instance count each autoscaled variant runs at;
+the resume sets it back (UpdateEndpointWeightsAndCapacities, within the new version's limits)
+for each variant whose instance type did not change, instead of waiting for the autoscaler's
+alarms to notice. The new fleet still starts at `instance_count`: that moment is the
+provider's, not ours.
+
 terraform-provider-aws's appautoscaling target.go and policy.go treat ObjectNotFound on
 delete as deleted, so a removed variant's Target and Policy, already deregistered here,
 delete cleanly afterwards.
@@ -86,6 +95,40 @@ def snapshot(region: str, endpoint_name: str, variant: str) -> dict[str, Any] | 
             {"arn": p["PolicyARN"], "request": _plain({k: p[k] for k in POLICY_KEYS if k in p})} for p in policies
         ],
     }
+
+
+def running_counts(region: str, endpoint_name: str, olds: dict[str, str], news: dict[str, str]) -> dict[str, int]:
+    """The instance count of each autoscaled variant that keeps its instance type."""
+    from botocore.exceptions import ClientError
+
+    try:
+        described = _client("sagemaker", region).describe_endpoint(EndpointName=endpoint_name)
+    except ClientError:
+        return {}
+    counts = {}
+    for variant in described.get("ProductionVariants", []):
+        name = variant["VariantName"]
+        count = variant.get("DesiredInstanceCount", variant.get("CurrentInstanceCount"))
+        if name in olds and news.get(name) == olds[name] and count is not None:
+            counts[name] = int(count)
+    return counts
+
+
+def restore_counts(
+    region: str, endpoint_name: str, counts: dict[str, int], limits: dict[str, list[int]]
+) -> dict[str, int]:
+    """Set each variant back to the count it ran at, within its new limits; returns what was set."""
+    desired = {}
+    for variant, count in sorted(counts.items()):
+        if variant in limits:
+            low, high = (int(v) for v in limits[variant])
+            desired[variant] = min(max(int(count), low), high)
+    if desired:
+        _client("sagemaker", region).update_endpoint_weights_and_capacities(
+            EndpointName=endpoint_name,
+            DesiredWeightsAndCapacities=[{"VariantName": v, "DesiredInstanceCount": n} for v, n in desired.items()],
+        )
+    return desired
 
 
 def pause(region: str, endpoint_name: str, olds: dict[str, str], news: dict[str, str]) -> list[dict[str, Any]]:
@@ -165,18 +208,27 @@ def _changes(olds: dict[str, Any], news: dict[str, Any], keys: tuple[str, ...]) 
     return DiffResult(changes=changed, replaces=[], stables=[], delete_before_replace=False)
 
 
+def _resume(props: dict[str, Any]) -> dict[str, Any]:
+    region, endpoint = props["region"], props["endpointName"]
+    resumed = resume(region, endpoint, props["variants"], props.get("paused") or [])
+    restored = restore_counts(region, endpoint, props.get("counts") or {}, props.get("limits") or {})
+    return {"resumed": resumed, "restored": restored}
+
+
 class ScalingPauseProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(props["endpointName"], {**props, "paused": []})
+        return CreateResult(props["endpointName"], {**props, "paused": [], "counts": {}})
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return _changes(olds, news, ("variants", "endpointName", "region"))
+        return _changes(olds, news, ("variants", "endpointConfigName", "endpointName", "region"))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        paused = pause(news["region"], news["endpointName"], olds.get("variants") or {}, news["variants"])
-        return UpdateResult({**news, "paused": paused})
+        region, endpoint, before = news["region"], news["endpointName"], olds.get("variants") or {}
+        counts = running_counts(region, endpoint, before, news["variants"])
+        paused = pause(region, endpoint, before, news["variants"])
+        return UpdateResult({**news, "paused": paused, "counts": counts})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Nothing to undo: the endpoint's own deletion follows."""
@@ -186,15 +238,13 @@ class ScalingResumeProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        resumed = resume(props["region"], props["endpointName"], props["variants"], props["paused"] or [])
-        return CreateResult(props["endpointName"], {**props, "resumed": resumed})
+        return CreateResult(props["endpointName"], {**props, **_resume(props)})
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return _changes(olds, news, ("paused", "variants", "endpointName", "region"))
+        return _changes(olds, news, ("paused", "counts", "limits", "variants", "endpointName", "region"))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        resumed = resume(news["region"], news["endpointName"], news["variants"], news["paused"] or [])
-        return UpdateResult({**news, "resumed": resumed})
+        return UpdateResult({**news, **_resume(news)})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Nothing to undo: the variant's Target and Policy own the registration."""
@@ -202,21 +252,31 @@ class ScalingResumeProvider(ResourceProvider):
 
 class ScalingPause(pulumi.dynamic.Resource, module="sagemaker", name="ScalingPause"):
     paused: pulumi.Output[list[dict[str, Any]]]
+    counts: pulumi.Output[dict[str, int]]
 
     def __init__(
         self,
         name: str,
         region: str,
         endpoint_name: str,
+        endpoint_config_name: pulumi.Input[str],
         variants: dict[str, str],
         opts: pulumi.ResourceOptions | None = None,
     ):
-        props = {"region": region, "endpointName": endpoint_name, "variants": variants, "paused": None}
+        props = {
+            "region": region,
+            "endpointName": endpoint_name,
+            "endpointConfigName": endpoint_config_name,
+            "variants": variants,
+            "paused": None,
+            "counts": None,
+        }
         super().__init__(ScalingPauseProvider(), name, props, opts)
 
 
 class ScalingResume(pulumi.dynamic.Resource, module="sagemaker", name="ScalingResume"):
     resumed: pulumi.Output[list[str]]
+    restored: pulumi.Output[dict[str, int]]
 
     def __init__(
         self,
@@ -224,14 +284,18 @@ class ScalingResume(pulumi.dynamic.Resource, module="sagemaker", name="ScalingRe
         region: str,
         endpoint_name: str,
         variants: dict[str, str],
-        paused: pulumi.Input[list[dict[str, Any]]],
+        limits: dict[str, list[int]],
+        pause: ScalingPause,
         opts: pulumi.ResourceOptions | None = None,
     ):
         props = {
             "region": region,
             "endpointName": endpoint_name,
             "variants": variants,
-            "paused": paused,
+            "limits": limits,
+            "paused": pause.paused,
+            "counts": pause.counts,
             "resumed": None,
+            "restored": None,
         }
         super().__init__(ScalingResumeProvider(), name, props, opts)
