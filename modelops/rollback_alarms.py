@@ -14,11 +14,14 @@ What AWS documents, and why the alarms look the way they do:
   `Invocations` nor `InvocationsPerInstance`: "Any metric not listed below is not published if
   the endpoint is enabled for asynchronous inference" ("Alarms and logs for tracking metrics
   from asynchronous endpoints", docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html).
-  Their failures are counted per endpoint by `InvocationFailures` out of `InvocationsProcessed`,
-  so an async endpoint's error-rate alarm uses those.
+  They count failed invocations in `InvocationFailures` out of the invocations processed, per
+  endpoint and variant. That page and the async troubleshooting FAQ both spell the second
+  metric `InvocationsProcesssed`; since the name CloudWatch uses cannot be checked offline and a
+  misspelt metric silently has no data, an async variant gets one failure-rate alarm per
+  spelling: the one whose denominator exists is the one that can fire.
 - `ModelLatency` (microseconds) is published for both.
 - AutoRollbackConfiguration takes at most 10 alarms (API_AutoRollbackConfig, `Alarms`:
-  1 to 10 items): two per variant, two production variants at most.
+  1 to 10 items): at most three per variant, two production variants at most.
 """
 
 from __future__ import annotations
@@ -55,17 +58,26 @@ def _count(metric_name: str, dimensions: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _error_rate(mode: str, endpoint_name: str, variant: str) -> list[dict[str, Any]]:
-    if mode == "async":
-        per_endpoint = {"EndpointName": endpoint_name}
-        errors, total = _count("InvocationFailures", per_endpoint), _count("InvocationsProcessed", per_endpoint)
-    else:
-        per_variant = {"EndpointName": endpoint_name, "VariantName": variant}
-        errors, total = _count("Invocation5XXErrors", per_variant), _count("Invocations", per_variant)
+# Documented spelling first (see the module docstring).
+ASYNC_PROCESSED_METRICS = ("InvocationsProcesssed", "InvocationsProcessed")
+
+
+def _error_rate(errors: dict[str, Any], total: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"id": "errors", "return_data": False, "metric": errors},
         {"id": "invocations", "return_data": False, "metric": total},
         {"id": "rate", "expression": "100 * errors / invocations", "label": "error rate (%)", "return_data": True},
+    ]
+
+
+def _error_rates(mode: str, dimensions: dict[str, str]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """(name part, metric queries) of each error-rate alarm of one variant."""
+    if mode != "async":
+        return [("5xx", _error_rate(_count("Invocation5XXErrors", dimensions), _count("Invocations", dimensions)))]
+    failures = _count("InvocationFailures", dimensions)
+    return [
+        ("failure" if index == 0 else "failure-alt", _error_rate(failures, _count(processed, dimensions)))
+        for index, processed in enumerate(ASYNC_PROCESSED_METRICS)
     ]
 
 
@@ -82,18 +94,20 @@ def rollback_alarms(model: ResolvedModel) -> list[RollbackAlarm]:
         # The primary's names predate per-variant alarms; keeping them keeps existing alarms.
         who = "" if variant == "primary" else variant
         label = endpoint_name if variant == "primary" else f"{endpoint_name} ({variant})"
+        dimensions = {"EndpointName": endpoint_name, "VariantName": variant}
         rate = rollout.alarms.max_5xx_error_rate_percent
         if rate is not None:
             failing = "failed invocation rate" if mode == "async" else "5xx error rate"
-            alarms.append(
-                RollbackAlarm(
-                    suffix="-".join(filter(None, ["5xx", who])),
-                    name=naming.bounded(endpoint_name, who, "rollback-5xx-rate", limit=255),
-                    description=f"{failing} of {label} above {rate}%",
-                    threshold=rate,
-                    metric={"metric_queries": _error_rate(mode, endpoint_name, variant)},
+            for part, queries in _error_rates(mode, dimensions):
+                alarms.append(
+                    RollbackAlarm(
+                        suffix="-".join(filter(None, [part, who])),
+                        name=naming.bounded(endpoint_name, who, f"rollback-{part}-rate", limit=255),
+                        description=f"{failing} of {label} above {rate}%",
+                        threshold=rate,
+                        metric={"metric_queries": queries},
+                    )
                 )
-            )
         latency = rollout.alarms.max_p99_latency_ms
         if latency is not None:
             alarms.append(
@@ -107,7 +121,7 @@ def rollback_alarms(model: ResolvedModel) -> list[RollbackAlarm]:
                         "metric_name": "ModelLatency",
                         "extended_statistic": "p99",
                         "period": PERIOD_S,
-                        "dimensions": {"EndpointName": endpoint_name, "VariantName": variant},
+                        "dimensions": dimensions,
                     },
                 )
             )

@@ -229,6 +229,7 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
         if scaling.min_instances < 1 and serving.mode != "async":
             yield (*path, "autoscaling", "min_instances"), "must be >= 1 (0 is allowed for async only)"
         yield from _instance_count_within_scaling(serving.instance_count, scaling.min_instances, scaling.max_instances)
+    yield from _guardrails_available(serving.rollout.strategy, serving.instance_type)
     alarms = serving.rollout.alarms
     if serving.rollout.strategy != "all_at_once" and (
         alarms.max_5xx_error_rate_percent is None and alarms.max_p99_latency_ms is None
@@ -251,6 +252,19 @@ def _instance_count_within_scaling(count: int, low: int, high: int) -> Iterator[
         f"instance_count {count} is outside the autoscaling bounds {low} to {high}: "
         "the endpoint would start at a size the autoscaler immediately changes",
     )
+
+
+def _guardrails_available(strategy: str, instance_type: str | None) -> Iterator[Finding]:
+    """ "Endpoints that use Inf1 (Inferentia-based) instances ... fall back to using a blue/green
+    deployment with all at once traffic shifting and no final baking period"
+    (docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-exclusions.html): the
+    canary, the steps and the rollback alarms would be silently ignored."""
+    if strategy != "all_at_once" and instance_type is not None and instance_type.startswith("ml.inf1."):
+        yield (
+            ("serving", "rollout", "strategy"),
+            f"deployment guardrails are not available on {instance_type}: AWS shifts all traffic at once "
+            "and never rolls back; use all_at_once, or an ml.inf2 instance type",
+        )
 
 
 def _features(spec: ModelSpec) -> Iterator[Finding]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from modelops.render import Plan, render
+from modelops.rollback_alarms import MAX_ROLLBACK_ALARMS
 from tests.conftest import REPO_ROOT, edit_yaml, spec_path
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -41,9 +42,16 @@ def _statements(plan: Plan, model: str) -> dict[str, dict]:
 def test_async_rollback_alarm_uses_metrics_async_endpoints_publish(prod: Plan) -> None:
     # demand-forecaster is async: AWS publishes no Invocations for it, so a 5xx rate on
     # Invocations would never have data and never fire.
-    alarm = prod.one(ALARM, "demand-forecaster-serving-rollback-5xx").inputs
-    names = [name for name, _ in _metrics(alarm)]
-    assert names == ["InvocationFailures", "InvocationsProcessed"]
+    alarms = [r.inputs for r in prod.by_type(ALARM) if r.name.startswith("demand-forecaster-serving-rollback")]
+    rates = sorted([name for name, _ in _metrics(a)] for a in alarms if "metricQueries" in a)
+    assert rates == [  # one per spelling of the processed count (see modelops.rollback_alarms)
+        ["InvocationFailures", "InvocationsProcessed"],
+        ["InvocationFailures", "InvocationsProcesssed"],
+    ]
+    for alarm in alarms:
+        for name, dimensions in _metrics(alarm):
+            assert name != "Invocations"
+            assert dimensions == {"EndpointName": "demand-forecaster-prod", "VariantName": "primary"}
     realtime = prod.one(ALARM, "fraud-detector-serving-rollback-5xx").inputs
     assert [name for name, _ in _metrics(realtime)] == ["Invocation5XXErrors", "Invocations"]
 
@@ -61,7 +69,7 @@ def test_every_production_variant_has_rollback_alarms(prod: Plan) -> None:
             for _, dimensions in _metrics(resource.inputs):
                 variants.add(dimensions.get("VariantName"))
     assert variants == {"primary", "challenger"}
-    assert len(watched) <= 10  # AutoRollbackConfig.Alarms takes at most 10
+    assert len(watched) <= MAX_ROLLBACK_ALARMS
 
 
 def test_shadow_takes_no_part_in_rollback(prod: Plan) -> None:

@@ -178,6 +178,12 @@ CASES = [
         "outside the autoscaling bounds 2 to 8",
     ),
     (
+        "guardrails-on-inf1",
+        both(at("serving.instance_type", "ml.inf1.xlarge"), at("environments")),
+        "serving.rollout.strategy",
+        "deployment guardrails are not available on ml.inf1.xlarge",
+    ),
+    (
         "label-delay",
         at("monitoring.model_quality.label_delay_hours", 337),
         "monitoring.model_quality.label_delay_hours",
