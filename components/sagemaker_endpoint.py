@@ -315,9 +315,9 @@ class SageMakerEndpoint(pulumi.ComponentResource):
                 threshold=alarm.threshold,
                 treat_missing_data="notBreaching",
                 alarm_actions=actions,
+                metric_queries=cast(Any, alarm.metric_queries),
                 tags=tags,
                 opts=opts,
-                **alarm.metric,
             )
         return [alarm.name for alarm in rollback_alarms(model)]
 

@@ -21,8 +21,9 @@ REPLACE_ON_CHANGE: dict[str, frozenset[str]] = {
     "aws:sagemaker/model:Model": ALL,
     # sagemaker/endpoint_configuration.go: every argument ForceNew.
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": ALL,
-    # sagemaker/endpoint.go: only `name`; endpoint_config_name and deployment_config update
-    # in place (UpdateEndpoint, a blue/green deployment without downtime).
+    # sagemaker/endpoint.go: `name`; endpoint_config_name and deployment_config update in place
+    # (UpdateEndpoint, a blue/green deployment without downtime), except the nested
+    # auto_rollback_configuration, which is ForceNew: see NESTED_FORCING.
     "aws:sagemaker/endpoint:Endpoint": frozenset({"name"}),
     # sagemaker/feature_group.go: everything but online_store_config.ttl_duration and
     # throughput_config. ttlDuration is nested in onlineStoreConfig: see NESTED_IN_PLACE.
@@ -65,6 +66,12 @@ REPLACE_ON_CHANGE: dict[str, frozenset[str]] = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": frozenset({"bucket"}),
 }
 
+# Nested arguments marked ForceNew under a parent that updates in place. A change above one
+# (the parent block appearing or going) changes it too.
+NESTED_FORCING: dict[str, frozenset[str]] = {
+    "aws:sagemaker/endpoint:Endpoint": frozenset({"deploymentConfig.autoRollbackConfiguration"}),
+}
+
 # Nested arguments that update in place under a ForceNew-free parent path (feature_group.go:
 # ttl_duration has no ForceNew although online_store_config's other members do).
 NESTED_IN_PLACE: dict[str, frozenset[str]] = {
@@ -91,15 +98,20 @@ def top_level(path: str) -> str:
     return path.split(".", 1)[0].split("[", 1)[0]
 
 
+def _within(path: str, ancestor: str) -> bool:
+    return path == ancestor or path.startswith((ancestor + ".", ancestor + "["))
+
+
 def replacing_paths(type_token: str, changed: list[str]) -> list[str]:
     """The changed input paths (dotted) that force a replacement of this resource type."""
     forcing = REPLACE_ON_CHANGE.get(type_token, frozenset())
     in_place = NESTED_IN_PLACE.get(type_token, frozenset())
     marked = PROGRAM_REPLACES.get(type_token, frozenset())
+    nested = NESTED_FORCING.get(type_token, frozenset())
     result = []
     for path in changed:
         top = top_level(path)
-        if path in marked:
+        if path in marked or any(_within(path, p) or _within(p, path) for p in nested):
             result.append(path)
             continue
         if top in TAGS or any(path == p or path.startswith(p + ".") for p in in_place):

@@ -2,26 +2,31 @@
 
 Pure data, shared by the endpoint component (which creates the alarms and lists them in the
 endpoint's AutoRollbackConfiguration) and the execution role (which AWS requires to be allowed
-`cloudwatch:DescribeAlarms` on them).
+`cloudwatch:DescribeAlarms` on them: "Ensure that your IAM execution role has permission to
+perform the cloudwatch:DescribeAlarms action on the auto-rollback alarms you specify",
+docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-configuration.html).
 
 What AWS documents, and why the alarms look the way they do:
-- Every production variant gets its own alarms: traffic shifting replaces every variant's fleet,
-  and an alarm on `VariantName=primary` alone would never see a failing challenger
-  ("Auto-Rollback Configuration and Monitoring",
-  docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-configuration.html).
+- Every production variant is watched: traffic shifting replaces every variant's fleet, and an
+  alarm on `VariantName=primary` alone never sees a failing challenger. Each alarm takes the
+  worst variant, `MAX([...])` over one series per variant (CloudWatch metric math).
+- One alarm per threshold, whatever the variants: terraform-provider-aws's endpoint.go marks
+  `deployment_config.auto_rollback_configuration` ForceNew, so a change to the list of alarm
+  names replaces the endpoint (`modelops.replacements`). Adding or removing a challenger
+  changes what an alarm computes, in place, never the list.
 - Real-time endpoints publish `Invocations` and `Invocation5XXErrors` per variant, so their
   error rate is `100 * errors / invocations`. Asynchronous endpoints publish neither
   `Invocations` nor `InvocationsPerInstance`: "Any metric not listed below is not published if
   the endpoint is enabled for asynchronous inference" ("Alarms and logs for tracking metrics
   from asynchronous endpoints", docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html).
   They count failed invocations in `InvocationFailures` out of the invocations processed, per
-  endpoint and variant. That page and the async troubleshooting FAQ both spell the second
-  metric `InvocationsProcesssed`; since the name CloudWatch uses cannot be checked offline and a
-  misspelt metric silently has no data, an async variant gets one failure-rate alarm per
-  spelling: the one whose denominator exists is the one that can fire.
-- `ModelLatency` (microseconds) is published for both.
-- AutoRollbackConfiguration takes at most 10 alarms (API_AutoRollbackConfig, `Alarms`:
-  1 to 10 items): at most three per variant, two production variants at most.
+  endpoint and variant. That page and the async troubleshooting FAQ spell the second metric
+  `InvocationsProcesssed`; the name CloudWatch uses cannot be checked offline and a misspelt
+  metric silently has no data, so the rate is taken over each spelling and the one with data
+  is the one that counts.
+- `ModelLatency` (microseconds) is published for both; its p99 is taken per variant.
+- AutoRollbackConfiguration takes at most 10 alarms (API_AutoRollbackConfig, `Alarms`: 1 to
+  10 items), PutMetricAlarm at most 10 metric queries.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ from modelops.resolve import ResolvedModel
 NAMESPACE = "AWS/SageMaker"
 PERIOD_S = 60
 MAX_ROLLBACK_ALARMS = 10
+MAX_METRIC_QUERIES = 10
+# Documented spelling first (see the module docstring).
+ASYNC_PROCESSED_METRICS = ("InvocationsProcesssed", "InvocationsProcessed")
 
 
 @dataclass(frozen=True)
@@ -45,40 +53,53 @@ class RollbackAlarm:
     name: str
     description: str
     threshold: float
-    metric: dict[str, Any] = field(default_factory=dict)  # metric_queries, or a single metric
+    metric_queries: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _count(metric_name: str, dimensions: dict[str, str]) -> dict[str, Any]:
+def _metric(query_id: str, metric_name: str, dimensions: dict[str, str], stat: str) -> dict[str, Any]:
     return {
-        "metric_name": metric_name,
-        "namespace": NAMESPACE,
-        "period": PERIOD_S,
-        "stat": "Sum",
-        "dimensions": dimensions,
+        "id": query_id,
+        "return_data": False,
+        "metric": {
+            "metric_name": metric_name,
+            "namespace": NAMESPACE,
+            "period": PERIOD_S,
+            "stat": stat,
+            "dimensions": dimensions,
+        },
     }
 
 
-# Documented spelling first (see the module docstring).
-ASYNC_PROCESSED_METRICS = ("InvocationsProcesssed", "InvocationsProcessed")
+def _worst(expressions: list[str], label: str) -> dict[str, Any]:
+    return {"id": "worst", "expression": f"MAX([{', '.join(expressions)}])", "label": label, "return_data": True}
 
 
-def _error_rate(errors: dict[str, Any], total: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {"id": "errors", "return_data": False, "metric": errors},
-        {"id": "invocations", "return_data": False, "metric": total},
-        {"id": "rate", "expression": "100 * errors / invocations", "label": "error rate (%)", "return_data": True},
+def _error_rate_queries(mode: str, endpoint_name: str, variants: list[str]) -> list[dict[str, Any]]:
+    queries, rates = [], []
+    for index, variant in enumerate(variants):
+        dimensions = {"EndpointName": endpoint_name, "VariantName": variant}
+        errors = f"errors{index}"
+        if mode == "async":
+            queries.append(_metric(errors, "InvocationFailures", dimensions, "Sum"))
+            for spelling, processed in enumerate(ASYNC_PROCESSED_METRICS):
+                total = f"processed{index}_{spelling}"
+                queries.append(_metric(total, processed, dimensions, "Sum"))
+                rates.append(f"100 * {errors} / {total}")
+        else:
+            total = f"invocations{index}"
+            queries.append(_metric(errors, "Invocation5XXErrors", dimensions, "Sum"))
+            queries.append(_metric(total, "Invocations", dimensions, "Sum"))
+            rates.append(f"100 * {errors} / {total}")
+    failing = "failed invocation rate" if mode == "async" else "5xx error rate"
+    return [*queries, _worst(rates, f"worst variant's {failing} (%)")]
+
+
+def _latency_queries(endpoint_name: str, variants: list[str]) -> list[dict[str, Any]]:
+    queries = [
+        _metric(f"latency{index}", "ModelLatency", {"EndpointName": endpoint_name, "VariantName": variant}, "p99")
+        for index, variant in enumerate(variants)
     ]
-
-
-def _error_rates(mode: str, dimensions: dict[str, str]) -> list[tuple[str, list[dict[str, Any]]]]:
-    """(name part, metric queries) of each error-rate alarm of one variant."""
-    if mode != "async":
-        return [("5xx", _error_rate(_count("Invocation5XXErrors", dimensions), _count("Invocations", dimensions)))]
-    failures = _count("InvocationFailures", dimensions)
-    return [
-        ("failure" if index == 0 else "failure-alt", _error_rate(failures, _count(processed, dimensions)))
-        for index, processed in enumerate(ASYNC_PROCESSED_METRICS)
-    ]
+    return [*queries, _worst([q["id"] for q in queries], "worst variant's p99 model latency (us)")]
 
 
 def rollback_alarms(model: ResolvedModel) -> list[RollbackAlarm]:
@@ -88,43 +109,32 @@ def rollback_alarms(model: ResolvedModel) -> list[RollbackAlarm]:
         return []
     mode = model.spec.serving.mode
     endpoint_name = naming.endpoint_name(model.name, model.environment)
-    alarms = []
     # The shadow variant takes no production traffic and is not part of the rollback.
-    for variant in (v.role for v in model.variants if v.role != "shadow"):
-        # The primary's names predate per-variant alarms; keeping them keeps existing alarms.
-        who = "" if variant == "primary" else variant
-        label = endpoint_name if variant == "primary" else f"{endpoint_name} ({variant})"
-        dimensions = {"EndpointName": endpoint_name, "VariantName": variant}
-        rate = rollout.alarms.max_5xx_error_rate_percent
-        if rate is not None:
-            failing = "failed invocation rate" if mode == "async" else "5xx error rate"
-            for part, queries in _error_rates(mode, dimensions):
-                alarms.append(
-                    RollbackAlarm(
-                        suffix="-".join(filter(None, [part, who])),
-                        name=naming.bounded(endpoint_name, who, f"rollback-{part}-rate", limit=255),
-                        description=f"{failing} of {label} above {rate}%",
-                        threshold=rate,
-                        metric={"metric_queries": queries},
-                    )
-                )
-        latency = rollout.alarms.max_p99_latency_ms
-        if latency is not None:
-            alarms.append(
-                RollbackAlarm(
-                    suffix="-".join(filter(None, ["p99", who])),
-                    name=naming.bounded(endpoint_name, who, "rollback-p99-latency", limit=255),
-                    description=f"p99 model latency of {label} above {latency} ms",
-                    threshold=latency * 1000,  # ModelLatency is in microseconds
-                    metric={
-                        "namespace": NAMESPACE,
-                        "metric_name": "ModelLatency",
-                        "extended_statistic": "p99",
-                        "period": PERIOD_S,
-                        "dimensions": dimensions,
-                    },
-                )
+    variants = [v.role for v in model.variants if v.role != "shadow"]
+    alarms = []
+    rate = rollout.alarms.max_5xx_error_rate_percent
+    if rate is not None:
+        failing = "failed invocation rate" if mode == "async" else "5xx error rate"
+        alarms.append(
+            RollbackAlarm(
+                suffix="5xx",
+                name=naming.bounded(endpoint_name, "rollback-5xx-rate", limit=255),
+                description=f"{failing} of a variant of {endpoint_name} above {rate}%",
+                threshold=rate,
+                metric_queries=_error_rate_queries(mode, endpoint_name, variants),
             )
+        )
+    latency = rollout.alarms.max_p99_latency_ms
+    if latency is not None:
+        alarms.append(
+            RollbackAlarm(
+                suffix="p99",
+                name=naming.bounded(endpoint_name, "rollback-p99-latency", limit=255),
+                description=f"p99 model latency of a variant of {endpoint_name} above {latency} ms",
+                threshold=latency * 1000,  # ModelLatency is in microseconds
+                metric_queries=_latency_queries(endpoint_name, variants),
+            )
+        )
     return alarms
 
 

@@ -279,3 +279,24 @@ def test_a_new_version_of_the_same_kind_updates_the_endpoint_in_place(repo: Path
     [dev] = diff(repo, "HEAD", "dev").stacks
     [endpoint] = [c for c in dev.resources if c.name == "churn-classifier-serving-endpoint"]
     assert endpoint.action == "update" and not endpoint.critical
+
+
+def test_guardrails_appearing_replace_the_endpoint_as_upstream_forces(repo: Path) -> None:
+    # terraform-provider-aws endpoint.go: deployment_config.auto_rollback_configuration is ForceNew.
+    publish(repo, "1.4.0", lambda d: d["environments"]["dev"]["serving"].pop("rollout"))  # dev: latest
+    [dev] = diff(repo, "HEAD", "dev").stacks
+    [endpoint] = [c for c in dev.resources if c.name == "churn-classifier-serving-endpoint"]
+    assert endpoint.action == "replace" and endpoint.downtime
+    assert endpoint.replacing == ("deploymentConfig",)
+
+
+def test_which_endpoint_inputs_replace_it() -> None:
+    from modelops.replacements import replacing_paths
+
+    endpoint = "aws:sagemaker/endpoint:Endpoint"
+    assert replacing_paths(endpoint, ["endpointConfigName"]) == []
+    assert replacing_paths(endpoint, ["deploymentConfig.blueGreenUpdatePolicy.terminationWaitInSeconds"]) == []
+    alarms = "deploymentConfig.autoRollbackConfiguration.alarms"
+    assert replacing_paths(endpoint, [alarms]) == [alarms]
+    assert replacing_paths(endpoint, ["deploymentConfig"]) == ["deploymentConfig"]
+    assert replacing_paths(endpoint, ["tags.owner"]) == []

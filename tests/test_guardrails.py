@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from modelops.render import Plan, render
-from modelops.rollback_alarms import MAX_ROLLBACK_ALARMS
+from modelops.rollback_alarms import MAX_METRIC_QUERIES
 from tests.conftest import REPO_ROOT, edit_yaml, spec_path
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -28,10 +28,14 @@ def prod() -> Plan:
 
 
 def _metrics(alarm_inputs: dict) -> list[tuple[str, dict]]:
-    queries = alarm_inputs.get("metricQueries")
-    if queries is None:
-        return [(alarm_inputs["metricName"], alarm_inputs["dimensions"])]
-    return [(q["metric"]["metricName"], q["metric"]["dimensions"]) for q in queries if "metric" in q]
+    return [
+        (q["metric"]["metricName"], q["metric"]["dimensions"]) for q in alarm_inputs["metricQueries"] if "metric" in q
+    ]
+
+
+def _expression(alarm_inputs: dict) -> str:
+    [returned] = [q for q in alarm_inputs["metricQueries"] if q.get("returnData")]
+    return returned["expression"]
 
 
 def _statements(plan: Plan, model: str) -> dict[str, dict]:
@@ -42,34 +46,49 @@ def _statements(plan: Plan, model: str) -> dict[str, dict]:
 def test_async_rollback_alarm_uses_metrics_async_endpoints_publish(prod: Plan) -> None:
     # demand-forecaster is async: AWS publishes no Invocations for it, so a 5xx rate on
     # Invocations would never have data and never fire.
-    alarms = [r.inputs for r in prod.by_type(ALARM) if r.name.startswith("demand-forecaster-serving-rollback")]
-    rates = sorted([name for name, _ in _metrics(a)] for a in alarms if "metricQueries" in a)
-    assert rates == [  # one per spelling of the processed count (see modelops.rollback_alarms)
-        ["InvocationFailures", "InvocationsProcessed"],
-        ["InvocationFailures", "InvocationsProcesssed"],
-    ]
-    for alarm in alarms:
-        for name, dimensions in _metrics(alarm):
-            assert name != "Invocations"
-            assert dimensions == {"EndpointName": "demand-forecaster-prod", "VariantName": "primary"}
+    alarm = prod.one(ALARM, "demand-forecaster-serving-rollback-5xx").inputs
+    names = [name for name, _ in _metrics(alarm)]
+    assert "Invocations" not in names
+    # failures over the processed count, under each spelling (see modelops.rollback_alarms)
+    assert names == ["InvocationFailures", "InvocationsProcesssed", "InvocationsProcessed"]
+    assert _expression(alarm) == "MAX([100 * errors0 / processed0_0, 100 * errors0 / processed0_1])"
     realtime = prod.one(ALARM, "fraud-detector-serving-rollback-5xx").inputs
-    assert [name for name, _ in _metrics(realtime)] == ["Invocation5XXErrors", "Invocations"]
+    assert [name for name, _ in _metrics(realtime)][:2] == ["Invocation5XXErrors", "Invocations"]
 
 
-def test_every_production_variant_has_rollback_alarms(prod: Plan) -> None:
+def test_the_worst_production_variant_trips_the_rollback(prod: Plan) -> None:
     watched = {
         a["alarmName"]
         for a in prod.one(ENDPOINT, "fraud-detector-serving-endpoint").inputs["deploymentConfig"][
             "autoRollbackConfiguration"
         ]["alarms"]
     }
-    variants = set()
+    assert watched == {"fraud-detector-prod-rollback-5xx-rate", "fraud-detector-prod-rollback-p99-latency"}
     for resource in prod.by_type(ALARM):
         if resource.inputs["name"] in watched:
-            for _, dimensions in _metrics(resource.inputs):
-                variants.add(dimensions.get("VariantName"))
-    assert variants == {"primary", "challenger"}
-    assert len(watched) <= MAX_ROLLBACK_ALARMS
+            variants = {dimensions["VariantName"] for _, dimensions in _metrics(resource.inputs)}
+            assert variants == {"primary", "challenger"}
+            assert _expression(resource.inputs).startswith("MAX([")
+            assert len(resource.inputs["metricQueries"]) <= MAX_METRIC_QUERIES
+    latency = prod.one(ALARM, "fraud-detector-serving-rollback-p99").inputs
+    assert {q["metric"]["stat"] for q in latency["metricQueries"] if "metric" in q} == {"p99"}
+    assert latency["threshold"] == 120_000  # 120 ms in microseconds
+
+
+def test_a_challenger_changes_what_the_alarms_compute_not_which_alarms(project: Path) -> None:
+    # The endpoint's alarm list is ForceNew upstream: adding a variant must leave it alone.
+    from modelops.diff import resource_changes
+
+    before = render(project, "prod")
+    stack = project / "stacks" / "Pulumi.prod.yaml"
+    stack.write_text(
+        stack.read_text().replace("{version: 3.0.1, challenger: {version: 3.1.0, traffic_percent: 10}}", "3.0.1")
+    )
+    after = render(project, "prod")
+    changes = {c.name: c for c in resource_changes(before, after)}
+    endpoint = changes["fraud-detector-serving-endpoint"]
+    assert endpoint.action == "update" and not endpoint.critical
+    assert changes["fraud-detector-serving-rollback-5xx"].action == "update"
 
 
 def test_shadow_takes_no_part_in_rollback(prod: Plan) -> None:

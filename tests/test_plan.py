@@ -36,16 +36,7 @@ def test_guardrails_and_rollback_alarms(prod: Plan) -> None:
     assert policy["trafficRoutingConfiguration"]["linearStepSize"] == {"type": "CAPACITY_PERCENT", "value": 25}
     alarms = {a["alarmName"] for a in endpoint["deploymentConfig"]["autoRollbackConfiguration"]["alarms"]}
     created = {r.inputs["name"] for r in prod.by_type(ALARM) if r.name.startswith("fraud-detector-serving")}
-    assert (
-        alarms
-        == created
-        == {
-            "fraud-detector-prod-rollback-5xx-rate",
-            "fraud-detector-prod-rollback-p99-latency",
-            "fraud-detector-prod-challenger-rollback-5xx-rate",
-            "fraud-detector-prod-challenger-rollback-p99-latency",
-        }
-    )
+    assert alarms == created == {"fraud-detector-prod-rollback-5xx-rate", "fraud-detector-prod-rollback-p99-latency"}
     p99 = prod.one(ALARM, "fraud-detector-serving-rollback-p99").inputs
     assert p99["threshold"] == 120_000  # 120 ms in microseconds
     assert p99["alarmActions"] == ["arn:aws:sns:eu-west-1:123456789012:ml-alarms"]
