@@ -128,11 +128,14 @@ def endpoint_kind(mode: str) -> str:
 
 
 def shadow_weight(model: ResolvedModel) -> float:
-    """The shadow's InitialVariantWeight. SageMaker copies to the shadow "the ratio of the
-    shadow variant's weight to the production variant's weight" of requests
-    (CreateEndpointConfig, ShadowProductionVariants; "Shadow variants",
-    docs.aws.amazon.com/sagemaker/latest/dg/model-shadow-deployment.html), so the weight is the
-    sampling fraction of the production weight, on the same scale."""
+    """The shadow's InitialVariantWeight: the sampling fraction of the production weight.
+
+    Weights are relative, on one scale: "The traffic to a production variant is determined by
+    the ratio of the VariantWeight to the sum of all VariantWeight values" (API_ProductionVariant),
+    and SageMaker copies to a shadow variant the share of requests its weight bears to the
+    production variant's. The API reference does not spell the shadow rule out (shadow tests
+    created through InferenceExperiment take an explicit SamplingPercentage instead): the
+    ratio is what tests/test_guardrails.py holds."""
     assert model.shadow is not None
     return model.primary.percent * model.shadow.percent / 100
 
