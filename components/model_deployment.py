@@ -58,7 +58,12 @@ def container_source(
     else:
         assert model.framework and model.framework_version  # checked by validation
         image = frameworks.image_uri(
-            model.framework, model.framework_version, stack.region, variant.spec.serving.instance_type
+            model.framework,
+            model.framework_version,
+            stack.region,
+            variant.spec.serving.instance_type,
+            model.base_framework_version,
+            model.py_version,
         )
     artifact = model.artifact
     return ContainerSource(image=image, model_data_url=artifact), (image,), ((artifact,) if artifact else ())

@@ -92,12 +92,12 @@ def plan(
 ) -> None:
     """Render the stack offline (Pulumi's mock runtime) into a Plan of every resource."""
     from modelops.plan_format import render_markdown, render_mermaid, render_tree
-    from modelops.render import render
+    from modelops.render import render, strict_json
 
     def body() -> None:
         result = render(root, stack)
         if output_format is PlanFormat.json:
-            typer.echo(json.dumps(result.to_json(), indent=2, sort_keys=False, default=str))
+            typer.echo(strict_json(result.to_json()))
         elif output_format is PlanFormat.markdown:
             typer.echo(render_markdown(result))
         elif output_format is PlanFormat.mermaid:
@@ -196,7 +196,8 @@ def policy_config(stack: StackOption, root: RootOption = Path(".")) -> None:
 
 @app.command()
 def verify(stack: StackOption, root: RootOption = Path(".")) -> None:
-    """After a deploy: endpoints InService on the intended config, schedules and feature groups live."""
+    """After a deploy: endpoints InService on the intended config (a rollback fails), schedules
+    Scheduled with no failed last run, feature groups Created."""
     from modelops.live import verify as run_verify
 
     def body() -> None:

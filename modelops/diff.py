@@ -20,7 +20,7 @@ import yaml
 from modelops.gitrev import materialize
 from modelops.loader import Problem, ProblemsFound
 from modelops.plan_format import markdown_cell
-from modelops.render import Plan, PlanResource, render
+from modelops.render import Plan, PlanResource, render, strict_json
 from modelops.replacements import IGNORED, replacing_paths, top_level
 from modelops.repository import SPECS_DIR
 from modelops.resolve import ResolvedModel, load_project
@@ -347,7 +347,7 @@ def diff_json(result: Diff) -> str:
         "spec_files": [asdict(change) for change in result.spec_files],
         "stacks": [{**asdict(stack), "empty": stack.empty} for stack in result.stacks],
     }
-    return json.dumps(data, indent=2, default=str)
+    return strict_json(data)  # plans' numbers arrive as floats: see render.wire_numbers
 
 
 def _short(value: Any, limit: int = 100) -> str:

@@ -5,11 +5,20 @@ registry (package ARNs and approval), so names and content digests match what `p
 created. Both commands only describe.
 
 - verify: each endpoint InService on exactly the planned configuration, each monitoring
-  schedule Scheduled on the planned job definition, each feature group Created with every
-  planned feature.
-- drift: what can change outside Pulumi without a new configuration. Variant weights and
-  instance counts (UpdateEndpointWeightsAndCapacities), autoscaling limits, monitoring schedule
-  expressions and feature-group TTLs are compared with the plan.
+  schedule Scheduled on the planned job definition with no failed last execution, each feature
+  group Created with every planned feature.
+- drift: what can change outside Pulumi. The configuration each endpoint runs; variant weights
+  and instance counts (UpdateEndpointWeightsAndCapacities), autoscaling limits, monitoring
+  schedule expressions and feature-group TTLs are compared with the plan.
+
+A failed endpoint update is silent. When an update fails, or its deployment guardrails trip an
+auto-rollback alarm, SageMaker puts the endpoint back InService on its previous configuration
+and reports why in `FailureReason` until the next update; `UpdateEndpoint` itself succeeded, so
+the deploy that issued it looks green (terraform-provider-aws issues #39099 and #46663,
+aws-controllers-k8s/sagemaker-controller PR #7; terraform-provider-aws PR #49020 notes the
+reason may be empty). verify therefore compares the configuration and shows the reason.
+Statuses: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeEndpoint.html
+(botocore's `EndpointStatus` enum).
 """
 
 from __future__ import annotations
@@ -49,7 +58,8 @@ class LiveReport:
     def summary(self) -> str:
         failed_mark = "FAIL" if self.command == "verify" else "DRIFT"
         lines = [f"{self.command} stack {self.stack} against AWS"]
-        lines += [f"  {'ok ' if c.ok else failed_mark} {c.subject}: {c.message}" for c in self.checks]
+        # One line per check, even when AWS's FailureReason spans several.
+        lines += [f"  {'ok ' if c.ok else failed_mark} {c.subject}: {' '.join(c.message.split())}" for c in self.checks]
         failed = sum(not c.ok for c in self.checks)
         lines.append(f"{len(self.checks) - failed} checks passed, {failed} failed")
         return "\n".join(lines)
@@ -82,21 +92,54 @@ def _describe(call: Callable[..., Any], **request: Any) -> tuple[dict[str, Any] 
         return None, f"{error.get('Code', 'Error')}: {error.get('Message', exc)}"
 
 
+# DescribeEndpoint's EndpointStatus values other than InService, and why each fails verify.
+# SystemUpdating is AWS maintenance that changes nothing the stack set, and the endpoint serves
+# meanwhile, so it passes with a note. Creating and Updating fail: the deploy has not finished,
+# and nothing says yet which configuration will end up serving.
+ENDPOINT_STATUS_MEANING = {
+    "Creating": "still being created, run verify again when it finishes",
+    "Updating": "still updating, run verify again when it finishes",
+    "RollingBack": "rolling back a weights or capacity change",
+    "UpdateRollbackFailed": "the rolling deployment and its rollback both failed, it serves a mix of configurations",
+    "Failed": "cannot serve, DeleteEndpoint is the only call it accepts",
+    "OutOfService": "takes no requests",
+    "Deleting": "being deleted",
+}
+SERVING = {"InService", "SystemUpdating"}
+
+
+def _endpoint_check(name: str, intended: str, described: dict[str, Any]) -> Check:
+    subject = f"endpoint {name}"
+    status, running = described.get("EndpointStatus"), described.get("EndpointConfigName")
+    reason = described.get("FailureReason") or ""
+    if status not in SERVING:
+        meaning = ENDPOINT_STATUS_MEANING.get(str(status), "not InService")
+        pending = (described.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
+        where = f"from {running} to {pending}" if pending and pending != running else f"on {running}"
+        because = f": {reason}" if reason else ""
+        return Check(subject, False, f"{status} {where} ({meaning}){because}")
+    maintenance = " (AWS maintenance, still serving)" if status == "SystemUpdating" else ""
+    if running != intended:
+        if reason:
+            return Check(subject, False, f"rolled back to {running}, the stack intends {intended}: {reason}")
+        return Check(
+            subject,
+            False,
+            f"runs {running}, the stack intends {intended} (an update rolled back without a FailureReason, "
+            "or was never made)",
+        )
+    earlier = f" (an earlier update failed: {reason})" if reason else ""
+    return Check(subject, True, f"{status} on {intended}{maintenance}{earlier}")
+
+
 def _endpoints(plan: Plan, client: Any) -> Iterator[Check]:
     for resource in plan.by_type(ENDPOINT):
         name, intended = resource.inputs["name"], resource.inputs["endpointConfigName"]
         described, error = _describe(client.describe_endpoint, EndpointName=name)
         if described is None:
             yield Check(f"endpoint {name}", False, error)
-            continue
-        status, running = described.get("EndpointStatus"), described.get("EndpointConfigName")
-        if status != "InService":
-            reason = described.get("FailureReason")
-            yield Check(f"endpoint {name}", False, f"{status}{f': {reason}' if reason else ''}")
-        elif running != intended:
-            yield Check(f"endpoint {name}", False, f"runs {running}, the stack intends {intended}")
         else:
-            yield Check(f"endpoint {name}", True, f"InService on {intended}")
+            yield _endpoint_check(name, intended, described)
 
 
 def _schedules(plan: Plan, client: Any) -> Iterator[Check]:
@@ -114,7 +157,29 @@ def _schedules(plan: Plan, client: Any) -> Iterator[Check]:
         elif running != intended:
             yield Check(f"schedule {name}", False, f"runs job definition {running}, the stack intends {intended}")
         else:
-            yield Check(f"schedule {name}", True, f"Scheduled on {intended}")
+            yield _last_execution_check(name, intended, described.get("LastMonitoringExecutionSummary") or {})
+
+
+def _last_execution_check(name: str, intended: str, last: dict[str, Any]) -> Check:
+    """A schedule on its planned definition: its last run, if any, must not have failed.
+
+    A Failed run (a job that could not read the capture, write the report or start) means the
+    monitor watches nothing. CompletedWithViolations passes: the monitor worked and found
+    something, which is its violation alarm's to report, not a deploy's fault. A failed run of a
+    definition the stack has since replaced says nothing about the new one, which has not run yet.
+    Fields: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_MonitoringExecutionSummary.html
+    """
+    subject, scheduled = f"schedule {name}", f"Scheduled on {intended}"
+    status = last.get("MonitoringExecutionStatus")
+    if status is None:
+        return Check(subject, True, f"{scheduled}, not run yet")
+    ran = last.get("MonitoringJobDefinitionName") or intended
+    reason = last.get("FailureReason") or "no FailureReason given"
+    if status == "Failed" and ran == intended:
+        return Check(subject, False, f"last execution Failed: {reason}")
+    if ran != intended:
+        return Check(subject, True, f"{scheduled}, not run yet (last execution {status}, of {ran})")
+    return Check(subject, True, f"{scheduled}, last execution {status}")
 
 
 def _feature_groups(plan: Plan, client: Any) -> Iterator[Check]:
@@ -161,8 +226,16 @@ def _variant_drift(plan: Plan, client: Any, limits: dict[str, tuple[int, int]]) 
         if described is None:
             yield Check(f"endpoint {name}", False, error)
             continue
+        intended, running = resource.inputs["endpointConfigName"], described.get("EndpointConfigName")
+        if running != intended:
+            # Another configuration's variants are not comparable with the plan's.
+            reason = described.get("FailureReason")
+            rolled_back = f" (an update rolled back: {reason})" if reason else ""
+            yield Check(f"endpoint {name}", False, f"runs {running}, the stack intends {intended}{rolled_back}")
+            continue
+        yield Check(f"endpoint {name}", True, f"runs {intended}")
         live = {v["VariantName"]: v for v in described.get("ProductionVariants", [])}
-        for variant in configs.get(resource.inputs["endpointConfigName"], {}).get("productionVariants", []):
+        for variant in configs.get(intended, {}).get("productionVariants", []):
             role, subject = variant["variantName"], f"endpoint {name} variant {variant['variantName']}"
             current = live.get(role)
             if current is None:

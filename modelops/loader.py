@@ -127,11 +127,74 @@ def _index(
                 continue
             seen.add(key)
             positions[(*path, key)] = here
+            key_surprise = _yaml11_surprise(key_node)
+            if key_surprise is not None:
+                reading, _ = key_surprise
+                message = f"the key {key} is read as {reading}: quote it ('{key}') to keep it text"
+                problems.append(Problem(display, *here, dotted((*path, key)), message))
             _index(value_node, (*path, key), positions, problems, display)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             positions[(*path, index)] = (item.start_mark.line + 1, item.start_mark.column + 1)
             _index(item, (*path, index), positions, problems, display)
+    else:
+        surprise = _yaml11_surprise(node)
+        if surprise is not None:
+            reading, fix = surprise
+            here = (node.start_mark.line + 1, node.start_mark.column + 1)
+            problems.append(Problem(display, *here, dotted(path), f"{node.value} is read as {reading}: {fix}"))
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_YAML11_BOOLS = {"yes": True, "on": True, "no": False, "off": False}
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _yaml11_surprise(node: yaml.Node) -> tuple[str, str] | None:
+    """How libyaml (YAML 1.1) reads a plain scalar that a reader, or YAML 1.2, reads otherwise.
+
+    PyYAML resolves plain scalars with YAML 1.1's rules: `010` is octal 8, `1:30` is base-60 90,
+    `1_000` and `0b101` are numbers, and `yes`/`no`/`on`/`off` are booleans, where YAML 1.2's core
+    schema (that of editors and JSON Schema tooling such as yaml-language-server) reads `010` as
+    10 and the others as text. Quietly taking those values would put a different number in the
+    spec than the author meant (or turn `on` into `true` in a container's environment), so they
+    are errors.
+    `0x1F` is a number in both, but spec numbers are counts, seconds and percents: it is refused
+    too. `.inf` and `.nan` are floats in both, and no field takes them.
+    Returns (what it is read as, how to write it instead), or None.
+    Sources: https://yaml.org/type/int.html, https://yaml.org/type/float.html,
+    https://yaml.org/type/bool.html (YAML 1.1), https://yaml.org/spec/1.2.2/#1032-tag-resolution (1.2 core).
+    """
+    if not isinstance(node, yaml.ScalarNode) or node.style:
+        return None  # quoted (or block) scalars are text as written
+    text = node.value
+    quote = f"or quote it ('{text}') for text"
+    if node.tag == _BOOL_TAG and text.lower() in _YAML11_BOOLS:
+        written = str(_YAML11_BOOLS[text.lower()]).lower()
+        return f"boolean {written} by YAML 1.1 (YAML 1.2 reads the text {text!r})", f"write {written}, {quote}"
+    if node.tag not in (_INT_TAG, _FLOAT_TAG):
+        return None
+    sign = "-" if text.startswith("-") else ""
+    body = text.lstrip("+-")
+    if body.lower() in (".inf", ".nan"):
+        reading = "not-a-number" if body.lower() == ".nan" else ("negative infinity" if sign else "infinity")
+        return f"{reading}, which no modelops field takes", f"write a finite number, {quote}"
+    value = _CONSTRUCTOR.construct_yaml_int(node) if node.tag == _INT_TAG else _CONSTRUCTOR.construct_yaml_float(node)
+    if ":" in body:
+        return f"the base-60 number {value} by YAML 1.1", f"write {value}, {quote}"
+    if node.tag == _INT_TAG and body.startswith("0b"):
+        return f"binary {value} by YAML 1.1 (YAML 1.2 reads text)", f"write {value}, {quote}"
+    if node.tag == _INT_TAG and body.startswith("0x"):
+        return f"hexadecimal {value}", f"write {value}, {quote}"
+    if node.tag == _INT_TAG and len(body) > 1 and body.startswith("0"):
+        decimal = sign + (body.replace("_", "").lstrip("0") or "0")
+        meant = decimal if str(value) == decimal else f"{decimal} (or {value})"
+        return f"octal {value} by YAML 1.1", f"write {meant} without the leading zero, {quote}"
+    if "_" in body:
+        return f"{value} by YAML 1.1 (YAML 1.2 reads text)", f"write {value}, {quote}"
+    return None
 
 
 def _readable(error: Any, model: type[BaseModel] | None) -> str:

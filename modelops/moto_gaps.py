@@ -7,7 +7,8 @@ reference: botocore's service model validates every request, references are chec
 errors carry AWS's codes.
 
 - instance types: moto's list is stale (no ml.g5, ml.inf2): botocore's enum is used instead;
-  monitoring job definitions' instance types are not checked at all: botocore's enum again;
+  monitoring job definitions' instance types are not checked at all: botocore's enum again
+  (both from `modelops.instance_types`, which `validate` checks specs against too);
 - CreateMonitoringSchedule does not exist in moto;
 - Feature Store: moto ignores OnlineStoreConfig and Description (and crashes on an online-only
   group), answers a missing group with a server error, and has no UpdateFeatureGroup or
@@ -75,7 +76,9 @@ def apply() -> list[str]:
 def _patch_instance_types(models: Any) -> None:
     from moto.sagemaker.exceptions import ValidationError
 
-    valid = set(_sagemaker_model().shape_for("ProductionVariantInstanceType").enum)
+    from modelops.instance_types import hosting_instance_types
+
+    valid = hosting_instance_types()
 
     def validate_instance_type(self: Any, instance_type: str) -> None:
         if instance_type not in valid:
@@ -92,7 +95,9 @@ _ORIGINAL_JOB_CREATES: dict[str, Any] = {}
 def _patch_processing_instance_types(models: Any) -> None:
     from moto.sagemaker.exceptions import ValidationError
 
-    valid = set(_sagemaker_model().shape_for("ProcessingInstanceType").enum)
+    from modelops.instance_types import processing_instance_types
+
+    valid = processing_instance_types()
     backend = models.SageMakerModelBackend
     for kind in ("data_quality", "model_quality", "model_bias", "model_explainability"):
         method = f"create_{kind}_job_definition"
@@ -218,6 +223,19 @@ def _patch_feature_store(models: Any, responses: Any) -> None:
     responses.SageMakerResponse.delete_feature_group = delete_feature_group
 
 
+def monitoring_schedules(backend: Any) -> dict[str, dict[str, Any]]:
+    """The emulated schedules of one moto SageMaker backend, by name: what DescribeMonitoringSchedule returns.
+
+    Each value is the CreateMonitoringSchedule request plus its ARN, returned as stored, with
+    `MonitoringScheduleStatus` Scheduled unless the entry sets one. No monitoring job ever runs
+    here, so a test that needs what only a run produces puts it in the entry itself, e.g. a
+    `LastMonitoringExecutionSummary` whose `MonitoringExecutionStatus` is Failed with a
+    `FailureReason` (fields: DescribeMonitoringSchedule's MonitoringExecutionSummary shape).
+    """
+    schedules: dict[str, dict[str, Any]] = backend.__dict__.setdefault("modelops_monitoring_schedules", {})
+    return schedules
+
+
 def _patch_monitoring_schedules(models: Any, responses: Any) -> None:
     from moto.core.responses import ActionResult
     from moto.sagemaker.exceptions import ResourceInUseException, ResourceNotFound, ValidationError
@@ -228,7 +246,7 @@ def _patch_monitoring_schedules(models: Any, responses: Any) -> None:
     def create_monitoring_schedule(self: Any) -> Any:
         params = _validated("CreateMonitoringSchedule", self.body)
         backend = self.sagemaker_backend
-        schedules = backend.__dict__.setdefault("modelops_monitoring_schedules", {})
+        schedules = monitoring_schedules(backend)
         name = params["MonitoringScheduleName"]
         if name in schedules:
             raise ResourceInUseException(message=f"Monitoring schedule {name} already exists.")
@@ -256,11 +274,11 @@ def _patch_monitoring_schedules(models: Any, responses: Any) -> None:
 
     def describe_monitoring_schedule(self: Any) -> Any:
         params = _validated("DescribeMonitoringSchedule", self.body)
-        schedules = self.sagemaker_backend.__dict__.get("modelops_monitoring_schedules", {})
+        schedules = monitoring_schedules(self.sagemaker_backend)
         name = params["MonitoringScheduleName"]
         if name not in schedules:
             raise ResourceNotFound(message=f"Could not find monitoring schedule {name}.")
-        return ActionResult({**schedules[name], "MonitoringScheduleStatus": "Scheduled"})
+        return ActionResult({"MonitoringScheduleStatus": "Scheduled", **schedules[name]})
 
     responses.SageMakerResponse.create_monitoring_schedule = create_monitoring_schedule
     responses.SageMakerResponse.describe_monitoring_schedule = describe_monitoring_schedule

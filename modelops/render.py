@@ -52,6 +52,7 @@ class Plan:
     outputs: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """The Plan as data for `strict_json`, which writes its numbers as the program wrote them."""
         return asdict(self)
 
     def by_type(self, type_token: str) -> list[PlanResource]:
@@ -62,6 +63,30 @@ class Plan:
         if len(found) != 1:
             raise KeyError(f"{len(found)} resources of type {type_token} named {name}")
         return found[0]
+
+
+def wire_numbers(value: Any) -> Any:
+    """`value` with every integral float written as an int, recursively.
+
+    Pulumi's wire format has a single number type (inputs travel as a protobuf Struct, whose
+    numbers are doubles), so each number the program registers reaches the mocks as a float:
+    `initialInstanceCount=1` is recorded as 1.0. The provider types numbers again from its
+    schema, so 1 and 1.0 are the same input to it; printing an integral float as the int it came
+    from is therefore exact, and shows counts, seconds and sizes as written.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: wire_numbers(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [wire_numbers(v) for v in value]
+    return value
+
+
+def strict_json(data: Any) -> str:
+    """JSON that strict parsers accept: integral floats as ints, and no NaN or Infinity, which
+    are not JSON (RFC 8259) and which json.dumps would otherwise write as bare words."""
+    return json.dumps(wire_numbers(data), indent=2, allow_nan=False, default=str)
 
 
 PROVIDER_KEY = "__provider"  # a dynamic resource's pickled provider: engine plumbing, not an input

@@ -10,7 +10,7 @@ from modelops.policy import spec_findings, stack_findings
 from modelops.repository import Repository, SpecFile, load_repository
 from modelops.spec import ModelSpec
 from modelops.spec_checks import semver_key
-from modelops.stack import StackConfig, load_stack_file, stack_problem
+from modelops.stack import StackConfig, arn_placement_problem, load_stack_file, stack_problem
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,7 @@ def _variant_problems(
                 f"[{finding.rule}] {finding.message} (stack {stack.name} pins this version as {role})",
             )
         )
+    problems.extend(_secret_region_problems(spec_file, spec, stack, role))
     if stack.vpc is not None and spec.serving.mode == "serverless":
         problems.append(
             spec_file.doc.problem(
@@ -159,6 +160,64 @@ def _variant_problems(
                 f"serverless endpoints take no VPC config, and stack {stack.name} sets modelops:vpc",
             )
         )
+    problems.extend(_image_region_problems(spec_file, spec, stack))
+    return problems
+
+
+def _image_region_problems(spec_file: SpecFile, spec: ModelSpec, stack: StackConfig) -> list[Problem]:
+    """A framework image exists in the regions its version config lists under `registries`
+    (sagemaker-core `image_uri_config/<framework>.json`, read by `image_uris._registry_from_region`)."""
+    import difflib
+
+    from modelops import frameworks
+
+    model = spec.model
+    if spec.serving.target != "sagemaker" or model.artifact is None or model.image is not None:
+        return []
+    if model.framework is None or model.framework_version is None:
+        return []
+    image = frameworks.serving_image(
+        model.framework,
+        model.framework_version,
+        spec.serving.instance_type,
+        model.base_framework_version,
+        model.py_version,
+    )
+    if not isinstance(image, frameworks.ServingImage) or stack.region in image.regions:
+        return []  # a refusal is reported with the spec file
+    close = difflib.get_close_matches(stack.region, image.regions, n=4, cutoff=0.6) or list(image.regions[:4])
+    return [
+        spec_file.doc.problem(
+            ("model", "framework_version"),
+            f"{image.describe()} has no image in {stack.region}, the region of stack {stack.name}; the sagemaker "
+            f"SDK has it in {len(image.regions)} regions, close: {', '.join(close) or 'none'}",
+        )
+    ]
+
+
+def _secret_region_problems(spec_file: SpecFile, spec: ModelSpec, stack: StackConfig, role: str) -> list[Problem]:
+    """model.secrets must be of the stack's partition and region.
+
+    Secrets Manager secrets and SSM parameters are regional: a secret is used in another region
+    through a replica, which has its own ARN there
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html),
+    and a VPC endpoint serves only its own region's service
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/vpc-endpoint-overview.html). The
+    execution role is granted exactly the pinned ARNs, so the container must read those.
+    """
+    problems = []
+    reason = (
+        f"the container runs in {stack.region} and reaches Secrets Manager and SSM through that region's "
+        f"endpoint; replicate it to {stack.region} and use that ARN"
+    )
+    for key, arn in spec.model.secrets.items():
+        problem = arn_placement_problem(arn, stack.region, reason)
+        if problem is not None:
+            problems.append(
+                spec_file.doc.problem(
+                    ("model", "secrets", key), f"{problem} (stack {stack.name} pins this version as {role})"
+                )
+            )
     return problems
 
 

@@ -80,6 +80,16 @@ class ModelSource(SpecModel):
     sha256: Annotated[str, Field(pattern=SHA256_PATTERN)] | None = None
     framework: str | None = None
     framework_version: str | None = None
+    base_framework_version: str | None = Field(
+        None,
+        description="huggingface only: the PyTorch or TensorFlow its image is built on, as the sagemaker SDK "
+        "names it (e.g. pytorch2.1.0). Unset: the newest PyTorch the SDK has for framework_version.",
+    )
+    py_version: str | None = Field(
+        None,
+        description="Python of the framework image, as the sagemaker SDK names it (e.g. py310). "
+        "Unset: the newest the SDK has for framework_version.",
+    )
     image: Annotated[str, Field(pattern=ECR_IMAGE_PATTERN)] | None = None
     environment: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="Container environment; values are passed as text."

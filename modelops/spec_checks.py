@@ -25,6 +25,8 @@ SECRET_ARN = re.compile(
     r"^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+"
     r"|ssm:[a-z0-9-]+:\d{12}:parameter/[A-Za-z0-9/_.-]+)$"
 )
+# ModelSource fields that pick among a framework's images (sagemaker `image_uris.retrieve` arguments).
+FRAMEWORK_IMAGE_CHOICES = ("base_framework_version", "py_version")
 RESERVED_FEATURE_NAMES = {"is_deleted", "write_time", "api_invocation_time"}
 # SageMaker model monitoring accepts hourly, daily and "every N hours" cron forms only.
 SCHEDULE_CRON = re.compile(r"^cron\(0 (\*|(?P<start>\d{1,2})(-(?P<end>\d{1,2}))?(/(?P<every>\d{1,2}))?) \? \* \* \*\)$")
@@ -80,6 +82,7 @@ def check_spec(spec: ModelSpec) -> list[Finding]:
         *_metadata(spec),
         *_model(spec),
         *_serving(spec),
+        *_instance_types(spec),
         *_features(spec),
         *_monitoring(spec),
         *_governance(spec),
@@ -112,7 +115,7 @@ def _model(spec: ModelSpec) -> Iterator[Finding]:
         yield (*path, "sha256"), "sha256 is only allowed with 'artifact'"
     uses_framework = model.framework is not None or model.framework_version is not None
     if model.package is not None:
-        for name in ("image", "framework", "framework_version"):
+        for name in ("image", "framework", "framework_version", *FRAMEWORK_IMAGE_CHOICES):
             if getattr(model, name) is not None:
                 yield (*path, name), (f"{name} is not allowed with 'package': the registry package carries its image")
     elif model.artifact is not None:
@@ -121,7 +124,11 @@ def _model(spec: ModelSpec) -> Iterator[Finding]:
         elif model.image is None and not uses_framework:
             yield path, "an artifact needs 'image' or 'framework' + 'framework_version'"
     if uses_framework and model.image is None:
-        yield from _framework(model.framework, model.framework_version)
+        yield from _framework(spec)
+    elif model.package is None:
+        for name in FRAMEWORK_IMAGE_CHOICES:
+            if getattr(model, name) is not None:
+                yield (*path, name), f"{name} only goes with 'framework' + 'framework_version'"
     for key in model.environment:
         if not SHELL_IDENTIFIER.match(key):
             yield (*path, "environment", key), f"{key!r} is not a shell identifier"
@@ -160,7 +167,9 @@ def _model(spec: ModelSpec) -> Iterator[Finding]:
         )
 
 
-def _framework(framework: str | None, version: str | None) -> Iterator[Finding]:
+def _framework(spec: ModelSpec) -> Iterator[Finding]:
+    model = spec.model
+    framework, version = model.framework, model.framework_version
     if framework is None or version is None:
         missing = "framework" if framework is None else "framework_version"
         yield ("model", missing), "framework and framework_version go together"
@@ -169,11 +178,29 @@ def _framework(framework: str | None, version: str | None) -> Iterator[Finding]:
     if versions is None:
         known = ", ".join(frameworks.known_frameworks())
         yield ("model", "framework"), f"unknown framework {framework!r}; the sagemaker SDK knows: {known}"
-    elif version not in versions:
+        return
+    if version not in versions:
         yield (
             ("model", "framework_version"),
             (f"{framework} {version!r} is unknown to the sagemaker SDK; known versions: " + ", ".join(versions)),
         )
+        return
+    serving = spec.serving
+    if serving.target != "sagemaker":
+        for name in FRAMEWORK_IMAGE_CHOICES:
+            if getattr(model, name) is not None:
+                yield ("model", name), f"{name} chooses a SageMaker image; {serving.target} serving takes none"
+        return
+    if serving.mode != "serverless" and serving.instance_type is None:
+        return  # reported by _serving; the image depends on the instance type
+    image = frameworks.serving_image(
+        framework, version, serving.instance_type, model.base_framework_version, model.py_version
+    )
+    if isinstance(image, frameworks.ImageRefusal):
+        if image.field != "instance_type":
+            yield ("model", image.field), image.message
+        else:
+            yield ("serving", "instance_type" if serving.instance_type else "mode"), image.message
 
 
 def _serving(spec: ModelSpec) -> Iterator[Finding]:
@@ -238,6 +265,20 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
             (*path, "rollout", "alarms"),
             (f"a {serving.rollout.strategy} rollout rolls back on alarms: set at least one"),
         )
+
+
+def _instance_types(spec: ModelSpec) -> Iterator[Finding]:
+    """Instance types SageMaker takes: botocore's SageMaker service model enumerates them for
+    endpoints (`ProductionVariantInstanceType`) and for monitoring jobs (`ProcessingInstanceType`)."""
+    from modelops.instance_types import instance_type_problem
+
+    if spec.serving.target == "sagemaker" and spec.serving.instance_type is not None:
+        problem = instance_type_problem("hosting", spec.serving.instance_type)
+        if problem:
+            yield ("serving", "instance_type"), problem
+    problem = instance_type_problem("processing", spec.monitoring.instance_type)
+    if problem:
+        yield ("monitoring", "instance_type"), problem
 
 
 def _instance_count_within_scaling(count: int, low: int, high: int) -> Iterator[Finding]:

@@ -7,13 +7,15 @@ inside the program (a real `pulumi up`), so both paths share `stack_config_from_
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, StrictInt, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from modelops.loader import Document, FieldPath, Problem, ProblemsFound, parse, validation_findings
-from modelops.spec import Environment, SpecModel
+from modelops.spec import MODEL_NAME_PATTERN, Environment, SpecModel
 
 STACKS_DIR = "stacks"
 NAMESPACE = "modelops"
@@ -82,6 +84,18 @@ class StackConfig(SpecModel):
     alarm_topic_arn: Annotated[str, Field(pattern=ARN_SNS_TOPIC)] | None = None
     tags: dict[str, str] = Field(default_factory=dict)
 
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        # A region the pattern admits but botocore does not know (eu-west-9) has no endpoints
+        # and no framework images: refuse it here, not in `plan`.
+        from modelops.regions import region_problem
+
+        problem = region_problem(value)
+        if problem:
+            raise PydanticCustomError("unknown_region", problem)
+        return value
+
     @field_validator("models", mode="before")
     @classmethod
     def _short_pins(cls, value: Any) -> Any:
@@ -111,12 +125,21 @@ def config_path(field_path: FieldPath) -> FieldPath:
     return ("config", FIELDS[str(field_path[0])], *rest)
 
 
-def stack_config_from_mapping(name: str, config: dict[str, Any], doc: Document | None = None) -> StackConfig:
-    """Build the StackConfig from `namespace:key` config values; errors name the config key."""
+def stack_config_from_mapping(
+    name: str, config: dict[str, Any], doc: Document | None = None, model_names: Collection[str] = ()
+) -> StackConfig:
+    """Build the StackConfig from `namespace:key` config values; errors name the config key.
+
+    `model_names` (the folders under model_specs/) lets a pin that slipped out of
+    `modelops:models` be recognised as one.
+    """
     problems: list[Problem] = []
     data: dict[str, Any] = {"name": name}
     for key, value in config.items():
-        if key in KEYS:
+        key_problem = _config_key_problem(key, value, model_names)
+        if key_problem is not None:
+            problems.append(_stack_problem(name, doc, ("config", str(key)), key_problem))
+        elif key in KEYS:
             data[KEYS[key]] = _plain(value)
         elif key.startswith(f"{NAMESPACE}:"):
             known = ", ".join(k for k in KEYS if k.startswith(NAMESPACE))
@@ -127,9 +150,119 @@ def stack_config_from_mapping(name: str, config: dict[str, Any], doc: Document |
         for path, message in validation_findings(exc, StackConfig, data):
             problems.append(_stack_problem(name, doc, config_path(path), message))
         raise ProblemsFound(problems) from None
+    for path, message in _arn_problems(stack):
+        problems.append(_stack_problem(name, doc, config_path(path), message))
     if problems:
         raise ProblemsFound(problems)
     return stack
+
+
+def _config_key_problem(key: Any, value: Any, model_names: Collection[str]) -> str | None:
+    """Why Pulumi would not read `key` as a config key, or None.
+
+    Pulumi parses each key of a stack file's `config:` as `<namespace>:<name>` (or the legacy
+    `<namespace>:config:<name>`) and rejects the file otherwise: `ParseKey` in
+    https://github.com/pulumi/pulumi/blob/master/sdk/go/common/resource/config/key.go.
+    Keys of other namespaces (`aws:`, `pulumi:`, `kubernetes:`) are Pulumi's or a provider's.
+    """
+    if not isinstance(key, str):
+        return f"config keys are text of the form <namespace>:<name>, not {key!r}"
+    parts = key.split(":")
+    if len(parts) == 2 or (len(parts) == 3 and parts[1] == "config"):
+        return None
+    if len(parts) > 2:
+        return f"{key!r} is not a config key: Pulumi reads them as <namespace>:<name>, with one colon"
+    message = (
+        f"{key!r} has no namespace: Pulumi reads stack config keys as <namespace>:<name> "
+        f"({NAMESPACE}:..., aws:...) and rejects the file"
+    )
+    if key in model_names:
+        return f"{message}; did you mean to put it under {NAMESPACE}:models? (model_specs/{key}/ exists)"
+    if re.match(MODEL_NAME_PATTERN, key) and _looks_like_pin(value):
+        return f"{message}; if it is a model pin, it belongs under {NAMESPACE}:models"
+    return message
+
+
+def _looks_like_pin(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "version" in value
+    return isinstance(value, str) and (value == "latest" or re.match(r"^\d+(\.\d+)*([-+].*)?$", value) is not None)
+
+
+# Services whose resources live in one region and are used only there by this stack's resources.
+REGIONAL_SERVICES = {"kms": "KMS key", "sns": "SNS topic", "secretsmanager": "secret", "ssm": "SSM parameter"}
+
+
+def arn_placement_problem(arn: str, region: str, region_reason: str = "") -> str | None:
+    """Why a resource of this ARN cannot serve a stack in `region`, or None.
+
+    Partitions are isolated from each other (separate accounts and credentials), so an ARN of
+    another partition never resolves. KMS keys, SNS topics, Secrets Manager secrets and SSM
+    parameters are regional; `region_reason` says why this use needs the stack's region (the
+    source is cited by the check that passes it). Malformed ARNs are left to the field's pattern.
+    """
+    from modelops.regions import partition_of
+
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    _, partition, service, arn_region = parts[:4]
+    expected = partition_of(region)  # None for a region botocore does not know: reported on aws:region
+    if expected is not None and partition != expected:
+        return (
+            f"{arn} is in partition {partition}, but region {region} is in partition {expected}: "
+            f"partitions are isolated, so a stack can use only arn:{expected}:... resources"
+        )
+    kind = REGIONAL_SERVICES.get(service)
+    if kind is not None and arn_region != region:
+        why = f": {region_reason}" if region_reason else ""
+        return f"the {kind} {arn} is in {arn_region}, but the stack deploys to {region}{why}"
+    return None
+
+
+def _arn_problems(stack: StackConfig) -> list[tuple[FieldPath, str]]:
+    """The stack's ARNs must be of its partition and, for regional resources, its region.
+
+    - kmsKeyArn: a KMS key lives in one region; using it in another takes a multi-Region replica,
+      which has its own ARN in that region
+      (https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-overview.html).
+      SageMaker (KmsKeyId of CreateEndpointConfig, Model Monitor, Feature Store) encrypts with a key
+      of the region it runs in, the stack's
+      (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html).
+      An alias is refused: the key ARN goes into the Resource element of the execution roles'
+      policies, and "you cannot use a key id, alias name, or alias ARN to identify a KMS key in
+      an IAM policy statement" (https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html,
+      https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html).
+    - alarmTopicArn: CloudWatch alarm actions must be in the alarm's region
+      (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html;
+      AlarmActions in https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+      takes `arn:aws:sns:region:account-id:sns-topic-name`), and the alarms are created in the stack's region.
+    - permissionsBoundaryArn: IAM is global within a partition, so only the partition is checked.
+    """
+    found: list[tuple[FieldPath, str]] = []
+    if stack.kms_key_arn is not None and stack.kms_key_arn.split(":", 5)[-1].startswith("alias/"):
+        found.append(
+            (
+                ("kms_key_arn",),
+                "this is a KMS alias, not a key: the execution roles' policies name this ARN in their "
+                "Resource element, where an alias grants no use of the key behind it (AWS KMS: an alias "
+                "cannot identify a KMS key in a policy's Resource); use the key ARN "
+                "(arn:<partition>:kms:<region>:<account>:key/<key-id>) the alias points to",
+            )
+        )
+    regional_hints = {
+        "kms_key_arn": (
+            f"SageMaker encrypts with a key of its own region; use a key (or a multi-Region replica) in {stack.region}"
+        ),
+        "alarm_topic_arn": f"CloudWatch alarm actions must be in the alarm's region; use a topic in {stack.region}",
+        "permissions_boundary_arn": "",
+    }
+    for field, region_reason in regional_hints.items():
+        arn = getattr(stack, field)
+        problem = None if arn is None else arn_placement_problem(arn, stack.region, region_reason)
+        if problem is not None:
+            found.append(((field,), problem))
+    return found
 
 
 def _plain(value: Any) -> Any:
@@ -159,7 +292,11 @@ def load_stack_file(root: Path, name: str, text: str | None = None) -> tuple[Sta
     doc = parse(path, display, text)
     if not isinstance(doc.data, dict) or not isinstance(doc.data.get("config"), dict):
         raise ProblemsFound([doc.problem((), "a stack file holds a 'config:' mapping")])
-    return stack_config_from_mapping(name, doc.data["config"], doc), doc
+    from modelops.repository import SPECS_DIR
+
+    specs = root / SPECS_DIR
+    model_names = {p.name for p in specs.iterdir() if p.is_dir()} if specs.is_dir() else set()
+    return stack_config_from_mapping(name, doc.data["config"], doc, model_names), doc
 
 
 def stack_problem(doc: Document | None, stack: StackConfig, field_path: FieldPath, message: str) -> Problem:

@@ -16,7 +16,7 @@ runner = CliRunner()
 def test_validate_ok(project: Path) -> None:
     result = runner.invoke(app, ["validate", "--root", str(project)])
     assert result.exit_code == 0, result.output
-    assert "8 spec file(s), 3 stack(s) valid" in result.output
+    assert "9 spec file(s), 3 stack(s) valid" in result.output
 
 
 def test_validate_reports_file_line_field(project: Path) -> None:
@@ -97,7 +97,7 @@ def test_plan_as_mermaid_nests_resources_in_their_components(project: Path) -> N
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "flowchart LR"
-    assert lines.count("  end") == 5  # four models and the stack bucket, each one top-level subgraph
+    assert lines.count("  end") == 6  # five models and the stack bucket, each one top-level subgraph
     nodes = [line for line in lines if "<br/><small>" in line]
     plan = json.loads(runner.invoke(app, ["plan", "--stack", "dev", "--format", "json", "--root", str(project)]).output)
     assert len(nodes) == sum(r["custom"] for r in plan["resources"])

@@ -181,7 +181,7 @@ def test_local_nvme_instances_take_no_kms_key(project: Path) -> None:
         )
     edit_yaml(
         spec_path(project, "fraud-detector", "3.0.1"),
-        lambda d: d["monitoring"].update({"instance_type": "ml.m5d.xlarge"}),
+        lambda d: d["monitoring"].update({"instance_type": "ml.r5d.xlarge"}),  # a processing type with NVMe
     )
     plan = render(project, "prod")
     assert plan.violations == []

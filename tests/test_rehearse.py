@@ -24,8 +24,18 @@ def test_example_stacks_rehearse_cleanly(stack: str) -> None:
     assert set(report.outputs["endpoints"].values()) == {f"{m}-{stack}" for m in report.outputs["models"]}
 
 
-def test_rejected_call_fails_the_rehearsal_with_aws_message(project: Path) -> None:
+def unchecked_instance_types(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`validate` refuses instance types outside botocore's enums (tests/test_instance_types.py);
+    switched off here to show that the rehearsal refuses them too, as AWS does, for a program
+    run without validation."""
+    from modelops import spec_checks
+
+    monkeypatch.setattr(spec_checks, "_instance_types", lambda spec: iter(()))
+
+
+def test_rejected_call_fails_the_rehearsal_with_aws_message(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The pattern allows it, AWS's own enum of hosting instance types does not.
+    unchecked_instance_types(monkeypatch)
     edit_yaml(
         spec_path(project, "demand-forecaster", "1.1.0"),
         lambda d: d["serving"].update({"instance_type": "ml.zz9.mega"}),
@@ -119,8 +129,9 @@ def test_prod_rehearses_feature_store_and_every_monitor() -> None:
     )
 
 
-def test_rehearsal_reports_a_monitor_the_provider_cannot_create(project: Path) -> None:
+def test_rehearsal_reports_a_monitor_the_provider_cannot_create(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The pattern allows it; AWS's enum of processing instance types does not.
+    unchecked_instance_types(monkeypatch)
     edit_yaml(
         spec_path(project, "fraud-detector", "3.1.0"),
         lambda d: d["monitoring"].update({"instance_type": "ml.zz9.mega"}),
