@@ -78,8 +78,7 @@ def violation_event_pattern(schedule_arn: str) -> dict[str, Any]:
 def monitor_images(model: ResolvedModel, region: str) -> dict[str, str]:
     images = {}
     for monitor in model.spec.monitoring.enabled_monitors():
-        analyzer = "clarify" if monitor in ("bias", "explainability") else "model-monitor"
-        images[monitor] = frameworks.analyzer_image(analyzer, region)
+        images[monitor] = frameworks.analyzer_image(frameworks.analyzer_for(monitor), region)
     return images
 
 

@@ -377,6 +377,27 @@ def image_uri(
     return _retrieve(framework, **image.retrieve_arguments(region))
 
 
+ANALYZER_SCOPES = {"model-monitor": "monitoring", "clarify": "processing"}
+
+
+@functools.cache
+def analyzer_regions(analyzer: str) -> tuple[str, ...]:
+    """Regions where the SDK has the analyzer image: the `registries` of its one version
+    (`image_uris.retrieve(analyzer, region)` picks the only version, then refuses a region that
+    is not listed with "Unsupported region")."""
+    found = _scope_config(analyzer, ANALYZER_SCOPES[analyzer])
+    if found is None:
+        return ()
+    return tuple(
+        sorted({r for version in found[1].get("versions", {}).values() for r in version.get("registries", {})})
+    )
+
+
+def analyzer_for(monitor: str) -> str:
+    """Bias and explainability run SageMaker Clarify; data and model quality the Model Monitor analyzer."""
+    return "clarify" if monitor in ("bias", "explainability") else "model-monitor"
+
+
 def analyzer_image(analyzer: str, region: str) -> str:
     """The Model Monitor analyzer (`model-monitor`) or SageMaker Clarify (`clarify`) image."""
     return _retrieve(analyzer, region=region)

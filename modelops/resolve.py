@@ -7,6 +7,7 @@ from pathlib import Path
 
 from modelops.loader import Document, FieldPath, Problem, ProblemsFound
 from modelops.policy import spec_findings, stack_findings
+from modelops.regions import partition_of
 from modelops.repository import Repository, SpecFile, load_repository
 from modelops.spec import ModelSpec
 from modelops.spec_checks import semver_key
@@ -161,6 +162,56 @@ def _variant_problems(
             )
         )
     problems.extend(_image_region_problems(spec_file, spec, stack))
+    problems.extend(_own_image_region_problems(spec_file, spec, stack))
+    problems.extend(_analyzer_region_problems(spec_file, spec, stack))
+    return problems
+
+
+def _own_image_region_problems(spec_file: SpecFile, spec: ModelSpec, stack: StackConfig) -> list[Problem]:
+    """`model.image` is pulled from ECR in the stack's region: "the Docker image for inference
+    container in Amazon EC2 Container Registry must be in the same region as the model or
+    endpoint you are creating" (ContainerDefinition.Image,
+    https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ContainerDefinition.html).
+    China's ECR hosts end in `.amazonaws.com.cn`, the other partitions' in `.amazonaws.com`."""
+    image = spec.model.image
+    if spec.serving.target != "sagemaker" or image is None:
+        return []
+    host = image.split("/", 1)[0]
+    image_region = host.split(".")[3]  # <account>.dkr.ecr.<region>.amazonaws.com[.cn], by ECR_IMAGE_PATTERN
+    china_host = host.endswith(".cn")
+    if image_region == stack.region and china_host == (partition_of(stack.region) == "aws-cn"):
+        return []
+    suffix = "amazonaws.com.cn" if partition_of(stack.region) == "aws-cn" else "amazonaws.com"
+    return [
+        spec_file.doc.problem(
+            ("model", "image"),
+            f"{host} is not the ECR of {stack.region}, the region of stack {stack.name}: SageMaker pulls "
+            f"images only from its own region's ECR; replicate the repository to "
+            f"<account>.dkr.ecr.{stack.region}.{suffix} (ECR cross-region replication) and use that image "
+            "in an environment override",
+        )
+    ]
+
+
+def _analyzer_region_problems(spec_file: SpecFile, spec: ModelSpec, stack: StackConfig) -> list[Problem]:
+    """Monitors run the Model Monitor analyzer or SageMaker Clarify image of the stack's region,
+    and the sagemaker SDK (`image_uri_config/model-monitor.json`, `clarify.json`) lists the
+    regions that have one; elsewhere `image_uris.retrieve` refuses with "Unsupported region"."""
+    from modelops import frameworks
+
+    problems = []
+    for monitor in spec.monitoring.enabled_monitors():
+        analyzer = frameworks.analyzer_for(monitor)
+        regions = frameworks.analyzer_regions(analyzer)
+        if regions and stack.region not in regions:
+            problems.append(
+                spec_file.doc.problem(
+                    ("monitoring", monitor),
+                    f"the sagemaker SDK has no {analyzer} image in {stack.region}, the region of stack "
+                    f"{stack.name}, so this monitor cannot run there; disable it in an environment override "
+                    f"(regions with the image: {', '.join(regions)})",
+                )
+            )
     return problems
 
 
@@ -260,11 +311,41 @@ def _combination_problems(
                     "variants of one endpoint share its mode",
                 )
             )
-        if variant.role == "challenger" and primary.spec.serving.rollout.strategy == "rolling":
+        if primary.spec.serving.rollout.strategy == "rolling":
             problems.append(
-                stack_problem(doc, stack, path, "rolling deployments are not available with a challenger variant")
+                stack_problem(
+                    doc,
+                    stack,
+                    path,
+                    f"rolling deployments are not available with a {variant.role} variant (multi-variant endpoints "
+                    "are excluded); use canary or linear",
+                )
             )
+        problems.extend(_guardrails_on_inf1(primary, variant, stack, doc, path))
     return problems
+
+
+def _guardrails_on_inf1(
+    primary: Variant, variant: Variant, stack: StackConfig, doc: Document | None, path: FieldPath
+) -> list[Problem]:
+    """An endpoint that uses Inf1 instances anywhere falls back to all at once with no baking,
+    silently ("Exclusions",
+    https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-exclusions.html); the
+    spec check sees the primary's own instance type, this one the variants an endpoint gains."""
+    strategy = primary.spec.serving.rollout.strategy
+    instance_type = variant.spec.serving.instance_type or ""
+    if strategy == "all_at_once" or not instance_type.startswith("ml.inf1."):
+        return []
+    return [
+        stack_problem(
+            doc,
+            stack,
+            path,
+            f"the {variant.role} runs on {instance_type}, and an endpoint with Inf1 instances gets no deployment "
+            f"guardrails: the primary's {strategy} rollout would silently run all at once; use an Inf2 instance "
+            "or rollout strategy all_at_once",
+        )
+    ]
 
 
 @dataclass

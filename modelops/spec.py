@@ -44,9 +44,12 @@ BASELINE = (
 
 
 class SpecModel(BaseModel):
-    """Base of every spec model: unknown keys are errors, values are never coerced to text."""
+    """Base of every spec model: unknown keys are errors, values are never coerced to text.
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    A float too large for a double (`1.0e+400`) reads as infinity: AWS's numeric fields take
+    none, and strict JSON cannot carry it, so it is refused like a written `.inf`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, allow_inf_nan=False)
 
 
 class Metadata(SpecModel):

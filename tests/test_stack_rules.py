@@ -196,3 +196,84 @@ def test_new_version_file_is_picked_up(project: Path) -> None:
     write_yaml(spec_path(project, version="1.4.0-rc.1"), data)
     pin(project, "staging", "churn-classifier", "1.4.0-rc.1")
     assert problems(project) == []
+
+
+def test_rolling_with_shadow(project: Path) -> None:
+    """A shadow makes the endpoint multi-variant, which rolling deployments exclude."""
+    pin(
+        project,
+        "prod",
+        "demand-forecaster",
+        {"version": "1.0.0", "shadow": {"version": "1.1.0", "sampling_percent": 10}},
+    )
+    assert_problem(
+        problems(project),
+        "modelops:models.demand-forecaster.shadow.version",
+        "rolling deployments are not available with a shadow variant (multi-variant endpoints are excluded)",
+    )
+
+
+def _inf1_version(root: Path) -> None:
+    inf1 = read_yaml(spec_path(root, "fraud-detector", "3.1.0"))
+    inf1["metadata"]["version"] = "3.2.0"
+    inf1["model"]["framework"], inf1["model"]["framework_version"] = "huggingface", "4.12.3"
+    inf1["serving"].update(instance_type="ml.inf1.xlarge", rollout={"strategy": "all_at_once"})
+    write_yaml(spec_path(root, "fraud-detector", "3.2.0"), inf1)
+
+
+def test_inf1_challenger_takes_the_guardrails_away(project: Path) -> None:
+    _inf1_version(project)
+    pin(
+        project,
+        "dev",
+        "fraud-detector",
+        {"version": "3.1.0", "challenger": {"version": "3.2.0", "traffic_percent": 10}},
+    )
+    # dev overrides 3.1.0's rollout to all_at_once: no guardrail to lose there.
+    assert not [p for p in problems(project) if "Inf1" in p.message]
+    pin(
+        project,
+        "prod",
+        "fraud-detector",
+        {"version": "3.1.0", "challenger": {"version": "3.2.0", "traffic_percent": 10}},
+    )
+    assert_problem(
+        problems(project),
+        "modelops:models.fraud-detector.challenger.version",
+        "the challenger runs on ml.inf1.xlarge, and an endpoint with Inf1 instances gets no deployment guardrails: "
+        "the primary's linear rollout would silently run all at once",
+        "Pulumi.prod.yaml",
+    )
+
+
+def test_own_image_must_be_in_the_stacks_region(project: Path) -> None:
+    edit_yaml(stack_file(project, "dev"), lambda d: d["config"].__setitem__("aws:region", "us-east-1"))
+    assert_problem(
+        problems(project),
+        "model.image",
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com is not the ECR of us-east-1, the region of stack dev",
+        "demand-forecaster/1.1.0.yaml",
+    )
+
+
+def test_own_image_must_be_of_the_partitions_host(project: Path) -> None:
+    path = spec_path(project, "demand-forecaster", "1.1.0")
+    text = path.read_text().replace(".eu-west-1.amazonaws.com/", ".eu-west-1.amazonaws.com.cn/")
+    path.write_text(text)
+    assert_problem(problems(project), "model.image", "is not the ECR of eu-west-1", "demand-forecaster/1.1.0.yaml")
+
+
+def test_monitor_needs_its_analyzer_image_in_the_region(project: Path) -> None:
+    """The SDK lists no Model Monitor image in us-gov-west-1, nor a Clarify one in il-central-1."""
+    edit_yaml(stack_file(project, "dev"), lambda d: d["config"].__setitem__("aws:region", "us-gov-west-1"))
+    found = problems(project)
+    assert_problem(
+        found,
+        "monitoring.data_quality",
+        "the sagemaker SDK has no model-monitor image in us-gov-west-1, the region of stack dev",
+        "fraud-detector/3.1.0.yaml",
+    )
+    edit_yaml(stack_file(project, "dev"), lambda d: d["config"].__setitem__("aws:region", "il-central-1"))
+    found = problems(project)
+    assert_problem(found, "monitoring.bias", "no clarify image in il-central-1", "fraud-detector/3.1.0.yaml")
+    assert not [p for p in found if p.field == "monitoring.data_quality"]

@@ -220,3 +220,15 @@ def test_diff_json_is_strict_and_keeps_integers(tmp_path: Path) -> None:
     [change] = [f for f in stack["fields"] if f["path"] == "serving.autoscaling.target_invocations_per_instance"]
     assert (type(change["old"]), type(change["new"])) == (int, int) and (change["old"], change["new"]) == (700, 800)
     assert integral_floats(diff) == []
+
+
+def test_a_float_beyond_a_double_is_refused_as_infinity(project: Path) -> None:
+    """`1.0e+400` reads as inf: it would render a scaling target AWS refuses and break plan JSON."""
+    path = spec_path(project, "churn-classifier", "1.2.0")
+    spec = read_yaml(path)
+    spec["serving"]["autoscaling"]["target_invocations_per_instance"] = float("inf")
+    write_yaml(path, spec)
+    text = path.read_text()
+    assert ".inf" in text
+    path.write_text(text.replace(".inf", "1.0e+400"))
+    assert_problem(problems(project), "serving.autoscaling.target_invocations_per_instance", "finite number", SPEC_FILE)
