@@ -19,7 +19,7 @@ import yaml
 
 from modelops.gitrev import materialize
 from modelops.loader import Problem, ProblemsFound
-from modelops.plan_format import markdown_cell
+from modelops.markdown_safe import code, row, text
 from modelops.render import Plan, PlanResource, render, strict_json
 from modelops.replacements import IGNORED, replacing_paths, top_level
 from modelops.repository import SPECS_DIR
@@ -427,52 +427,69 @@ def diff_text(result: Diff) -> str:
     return "\n".join(lines)
 
 
+def _spec_file_markdown(change: SpecFileChange) -> str:
+    model, version = code(change.model), code(change.version)
+    if change.kind == "removed":
+        return f"removed {model} {version} (validate --base rejects removing a released version)"
+    if change.kind == "edited":
+        return f"edited released {model} {version} (validate --base rejects this)"
+    since = f" (changes since {code(change.since)})" if change.since else " (the model's first version)"
+    return f"published {model} {version}{since}"
+
+
+def _why_markdown(change: ResourceChange) -> str:
+    if change.action == "replace":
+        return f"replaced: {', '.join(code(p) for p in change.replacing)} changed"
+    if change.action == "update":
+        return ", ".join(code(p) for p in change.fields)
+    return "new" if change.action == "create" else "no longer declared"
+
+
 def diff_markdown(result: Diff) -> str:
-    lines = [f"## modelops diff against `{result.base}`", ""]
+    """The pull-request comment. Every value from a spec, a stack or a path is escaped by
+    `modelops.markdown_safe`: shown in code spans, or as escaped text, one table row per line."""
+    lines = [f"## modelops diff against {code(result.base)}", ""]
     critical = result.critical
     if critical:
         lines += [f"> [!CAUTION]\n> {len(critical)} change(s) destroy data or cause downtime. Review them first.", ""]
         lines += ["| stack | change | resource | consequence |", "|---|---|---|---|"]
         for stack_name, change in critical:
-            reason = markdown_cell(_critical_reason(change))
-            lines.append(f"| {stack_name} | **{change.action}** | `{change.name}` ({change.type}) | {reason} |")
+            resource = f"{code(change.name)} ({code(change.type)})"
+            lines.append(row(code(stack_name), f"**{change.action}**", resource, text(_critical_reason(change))))
         lines.append("")
     if result.spec_files:
         lines += ["### Spec files", "", "| change | field | before | after |", "|---|---|---|---|"]
         for file_change in result.spec_files:
-            lines.append(f"| {markdown_cell(_spec_file_summary(file_change))} | | | |")
+            lines.append(row(_spec_file_markdown(file_change), "", "", ""))
             for path, old, new in file_change.fields:
-                lines.append(f"| | `{path}` | `{markdown_cell(_short(old))}` | `{markdown_cell(_short(new))}` |")
+                lines.append(row("", code(path), code(_short(old)), code(_short(new))))
         lines.append("")
     for stack in result.stacks:
-        lines += [f"### Stack `{stack.stack}` ({stack.environment}): {_counts(stack.resources)}", ""]
+        heading = f"### Stack {code(stack.stack)} ({text(stack.environment)}): {_counts(stack.resources)}"
+        lines += [heading, ""]
         if stack.empty:
             lines += ["No change.", ""]
             continue
         if stack.versions:
             lines += ["| model | variant | before | after |", "|---|---|---|---|"]
-            lines += [f"| {v.model} | {v.role} | {v.old or '-'} | {v.new or '-'} |" for v in stack.versions]
+            lines += [
+                row(code(v.model), text(v.role), code(v.old) if v.old else "-", code(v.new) if v.new else "-")
+                for v in stack.versions
+            ]
             lines.append("")
         if stack.fields:
             lines += ["<details><summary>Spec fields changed</summary>", ""]
             lines += ["| model | field | before | after |", "|---|---|---|---|"]
-            for spec_field in stack.fields:
-                before, after = markdown_cell(_short(spec_field.old)), markdown_cell(_short(spec_field.new))
-                lines.append(
-                    f"| {spec_field.model} ({spec_field.role}) | `{spec_field.path}` | `{before}` | `{after}` |"
-                )
+            for f in stack.fields:
+                model = f"{code(f.model)} ({text(f.role)})"
+                lines.append(row(model, code(f.path), code(_short(f.old)), code(_short(f.new))))
             lines += ["", "</details>", ""]
         if stack.resources:
             lines += ["<details><summary>Resources</summary>", ""]
             lines += ["| action | resource | type | why |", "|---|---|---|---|"]
             for change in stack.resources:
-                why = {
-                    "replace": f"replaced: {', '.join(change.replacing)} changed",
-                    "update": ", ".join(change.fields),
-                    "create": "new",
-                    "delete": "no longer declared",
-                }[change.action]
                 mark = " :warning:" if change.critical else ""
-                lines.append(f"| {change.action}{mark} | `{change.name}` | {change.type} | {markdown_cell(why)} |")
+                action = f"{change.action}{mark}"
+                lines.append(row(action, code(change.name), code(change.type), _why_markdown(change)))
             lines += ["", "</details>", ""]
     return "\n".join(lines).rstrip() + "\n"

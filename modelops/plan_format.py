@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from modelops.markdown_safe import code, mermaid_label, row, text
 from modelops.render import Plan, PlanResource, physical_name
 
 
@@ -28,19 +29,10 @@ def render_tree(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def markdown_cell(text: str) -> str:
-    """Text that stays inside one cell of a markdown table."""
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def _short_type(type_token: str) -> str:
     """`aws:sagemaker/endpoint:Endpoint` -> `sagemaker:Endpoint`."""
     module = type_token.split(":")[1].split("/")[0] if type_token.count(":") >= 2 else type_token
     return f"{module}:{type_token.rsplit(':', 1)[-1]}"
-
-
-def _label(text: str) -> str:
-    return text.replace('"', "#quot;")
 
 
 def render_mermaid(plan: Plan) -> str:
@@ -58,9 +50,10 @@ def render_mermaid(plan: Plan) -> str:
             node = ids[resource.urn]
             if resource.custom:
                 name = physical_name(resource.inputs) or resource.name
-                lines.append(f'{indent}{node}["{_label(name)}<br/><small>{_short_type(resource.type)}</small>"]')
+                label = f"{mermaid_label(name)}<br/><small>{mermaid_label(_short_type(resource.type))}</small>"
+                lines.append(f'{indent}{node}["{label}"]')
             else:
-                lines.append(f'{indent}subgraph {node}["{_label(resource.name)}"]')
+                lines.append(f'{indent}subgraph {node}["{mermaid_label(resource.name)}"]')
                 walk(resource.urn, depth + 1)
                 lines.append(f"{indent}end")
 
@@ -69,24 +62,25 @@ def render_mermaid(plan: Plan) -> str:
 
 
 def render_markdown(plan: Plan) -> str:
-    """The plan as a pull-request comment: models, counts per type, violations, the graph."""
+    """The plan as a pull-request comment: models, counts per type, violations, the graph.
+    Every value from the specs and the stack goes through `modelops.markdown_safe`."""
     custom = [r for r in plan.resources if r.custom]
-    lines = [f"## modelops plan: stack `{plan.stack}` ({plan.environment})", ""]
+    lines = [f"## modelops plan: stack {code(plan.stack)} ({text(plan.environment)})", ""]
     if plan.violations:
         lines += [f"> [!WARNING]\n> {len(plan.violations)} governance violation(s).", ""]
         lines += ["| rule | severity | resource | message |", "|---|---|---|---|"]
         lines += [
-            f"| {v.rule} | {v.severity} | `{v.urn.rsplit('::', 1)[-1]}` | {markdown_cell(v.message)} |"
+            row(text(v.rule), text(v.severity), code(v.urn.rsplit("::", 1)[-1]), text(v.message))
             for v in plan.violations
         ]
         lines.append("")
     lines += ["| model | version |", "|---|---|"]
-    lines += [f"| {m['name']} | {m['version']} |" for m in plan.models]
+    lines += [row(code(m["name"]), code(m["version"])) for m in plan.models]
     counts: dict[str, int] = {}
     for resource in custom:
         counts[_short_type(resource.type)] = counts.get(_short_type(resource.type), 0) + 1
     lines += ["", f"{len(custom)} resources:", "", "| type | count |", "|---|---|"]
-    lines += [f"| {t} | {n} |" for t, n in sorted(counts.items())]
+    lines += [row(code(t), str(n)) for t, n in sorted(counts.items())]
     lines += [
         "",
         "<details><summary>Resource graph</summary>",

@@ -101,13 +101,13 @@ def test_plan_as_mermaid_nests_resources_in_their_components(project: Path) -> N
     nodes = [line for line in lines if "<br/><small>" in line]
     plan = json.loads(runner.invoke(app, ["plan", "--stack", "dev", "--format", "json", "--root", str(project)]).output)
     assert len(nodes) == sum(r["custom"] for r in plan["resources"])
-    assert any('["customer-profile-dev<br/><small>sagemaker:FeatureGroup</small>"]' in n for n in nodes)
+    assert any('["customer-profile-dev<br/><small>sagemaker#58;FeatureGroup</small>"]' in n for n in nodes)
 
 
 def test_plan_as_markdown_leads_with_violations(project: Path) -> None:
     result = runner.invoke(app, ["plan", "--stack", "dev", "--format", "markdown", "--root", str(project)])
     assert result.exit_code == 0, result.output
-    assert "| churn-classifier | 1.3.0 |" in result.output and "```mermaid\nflowchart LR" in result.output
+    assert "| `churn-classifier` | `1.3.0` |" in result.output and "```mermaid\nflowchart LR" in result.output
     assert "[!WARNING]" not in result.output
     # Break a rule the plan checks: a role policy with a wildcard action.
     from modelops.plan_format import render_markdown
@@ -119,4 +119,4 @@ def test_plan_as_markdown_leads_with_violations(project: Path) -> None:
     ]
     markdown = render_markdown(plan)
     assert markdown.index("[!WARNING]") < markdown.index("| model | version |")
-    assert "IAM action 's3:*' \\| x" in markdown
+    assert "IAM action 's3:\\*' \\| x" in markdown
