@@ -61,6 +61,7 @@ class FeatureGroup(pulumi.ComponentResource):
             role_name=naming.feature_group_role_name(physical),
             description=f"Feature Store role of feature group {physical} in {stack.name} (modelops)",
             account=args.account,
+            source_arn=None,  # SageMaker documents no aws:SourceArn for Feature Store
             policy=feature_group_role_policy(
                 FeatureGroupRoleScope(
                     partition=args.partition,

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 
 from components.providers.model_card import ModelCard
 from components.sagemaker_role import sagemaker_role
-from modelops.iam import ExecutionRoleScope, execution_role_policy
+from modelops.iam import ExecutionRoleScope, execution_role_policy, sagemaker_source_arn
 from modelops.naming import bounded, role_name
 from modelops.resolve import ResolvedModel
 from modelops.stack import StackConfig
@@ -67,6 +67,7 @@ class Governance(pulumi.ComponentResource):
             role_name=role_name(model.name, stack.environment),
             description=f"SageMaker execution role of {model.name} in {stack.name} (modelops)",
             account=args.scope.account,
+            source_arn=sagemaker_source_arn(args.scope.partition, args.scope.region, args.scope.account),
             policy=execution_role_policy(args.scope),
             boundary_arn=stack.permissions_boundary_arn,
             tags=args.tags,

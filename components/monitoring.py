@@ -28,7 +28,7 @@ import pulumi_aws as aws
 from components.providers.monitoring_job_definition import MonitoringJobDefinition
 from components.sagemaker_role import sagemaker_role
 from modelops import frameworks, naming
-from modelops.iam import MonitoringRoleScope, monitoring_role_policy
+from modelops.iam import MonitoringRoleScope, monitoring_role_policy, sagemaker_source_arn
 from modelops.instance_storage import has_local_storage
 from modelops.resolve import ResolvedModel
 from modelops.spec_checks import schedule_interval_hours
@@ -277,6 +277,7 @@ class Monitoring(pulumi.ComponentResource):
             role_name=role_name,
             description=f"Model monitoring jobs of {model.name} in {stack.name} (modelops)",
             account=args.account,
+            source_arn=sagemaker_source_arn(args.partition, stack.region, args.account),
             policy=monitoring_role_policy(
                 MonitoringRoleScope(
                     partition=args.partition,

@@ -17,18 +17,23 @@ def sagemaker_role(
     role_name: str,
     description: str,
     account: str,
+    source_arn: str | None,
     policy: dict[str, Any] | None,
     boundary_arn: str | None,
     tags: dict[str, str],
     parent: pulumi.Resource,
 ) -> tuple[aws.iam.Role, aws.iam.RolePolicy | None]:
-    """`name`-role and `name`-policy; the policy is left out when the role needs no permission."""
+    """`name`-role and `name`-policy; the policy is left out when the role needs no permission.
+
+    `source_arn` narrows the trust policy to SageMaker acting for those resources
+    (`modelops.iam.sagemaker_source_arn`); None where AWS documents no value for the feature.
+    """
     child = pulumi.ResourceOptions(parent=parent)
     role = aws.iam.Role(
         f"{name}-role",
         name=role_name,
         description=description,
-        assume_role_policy=json.dumps(assume_role_policy(account)),
+        assume_role_policy=json.dumps(assume_role_policy(account, source_arn)),
         permissions_boundary=boundary_arn,
         max_session_duration=3600,
         tags=tags,

@@ -1,13 +1,22 @@
-"""The stack's own S3 bucket for data capture and async output, when modelops:buckets names none."""
+"""The stack's own S3 bucket for data capture and async output, when modelops:buckets names none.
+
+Encrypted (the stack key, else SSE-S3), public access blocked, ACLs disabled (object ownership
+BucketOwnerEnforced), versioned, and reachable only over TLS (`modelops.iam.bucket_tls_only_policy`).
+S3 refuses concurrent configuration calls on one bucket ("OperationAborted: A conflicting
+conditional operation is currently in progress", pulumi/pulumi-aws#1570,
+hashicorp/terraform-provider-aws#7628 and #33552), so each configuration waits for the previous one.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, cast
 
 import pulumi
 import pulumi_aws as aws
 
+from modelops.iam import bucket_tls_only_policy
 from modelops.naming import bounded
 
 
@@ -18,6 +27,7 @@ class StackBucketArgs:
     stack: str
     kms_key_arn: str | None
     tags: dict[str, str]
+    partition: str
 
 
 def stack_bucket_name(account: str, region: str, stack: str) -> str:
@@ -42,7 +52,7 @@ class StackBucket(pulumi.ComponentResource):
             if args.kms_key_arn
             else {"sse_algorithm": "AES256"}
         )
-        aws.s3.BucketServerSideEncryptionConfiguration(
+        encryption_config = aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
             bucket=bucket.id,
             rules=[
@@ -56,14 +66,40 @@ class StackBucket(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        aws.s3.BucketPublicAccessBlock(
+        public_access_block = aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access-block",
             bucket=bucket.id,
             block_public_acls=True,
             block_public_policy=True,
             ignore_public_acls=True,
             restrict_public_buckets=True,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[encryption_config]),
+        )
+        # ACLs off: the bucket owner owns every object and only policies grant access. New buckets
+        # default to it since April 2023; declaring it keeps it so
+        # (docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html).
+        ownership = aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access_block]),
+        )
+        # An overwritten or deleted capture, report or offline-store object stays recoverable
+        # as a noncurrent version (docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html).
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[ownership]),
+        )
+        aws.s3.BucketPolicy(
+            f"{name}-policy",
+            bucket=bucket.id,
+            policy=json.dumps(
+                bucket_tls_only_policy(args.partition, stack_bucket_name(args.account, args.region, args.stack)),
+                sort_keys=True,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
         )
         self.bucket_name = bucket.bucket
         self.register_outputs({"bucket_name": self.bucket_name})

@@ -6,8 +6,11 @@ Permissions" and the SageMaker VPC guide:
 - `ecr:GetAuthorizationToken` and `cloudwatch:PutMetricData` have no resource-level
   permissions, so they are the only statements on "*" (the metric one limited by namespace);
 - a model in a VPC needs to create and delete its elastic network interfaces in the stack's
-  subnets and security groups, and the ec2 Describe calls, which also take only "*";
+  subnets and security groups, and the ec2 Describe calls, which also take only "*"
+  (`vpc_statements` says which ENI of the account the role may touch);
 - endpoint logs go to `/aws/sagemaker/Endpoints/<endpoint>`.
+
+Every rendered policy is linted with parliament in `tests/test_iam_lint.py`.
 """
 
 from __future__ import annotations
@@ -192,18 +195,46 @@ def s3_read_statements(partition: str, sid: str, uris: list[str]) -> list[dict[s
     return statements
 
 
-def _key_statement(kms_key_arn: str) -> dict[str, Any]:
-    return {
+def _key_statement(kms_key_arn: str, via_services: tuple[str, ...] = ()) -> dict[str, Any]:
+    statement: dict[str, Any] = {
         "Sid": "UseStackKey",
         "Effect": "Allow",
         "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
         "Resource": [kms_key_arn],
     }
+    if via_services:
+        # "kms:ViaService limits use of a KMS key to requests from specified AWS services"
+        # (docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
+        statement["Condition"] = {"StringEquals": {"kms:ViaService": sorted(via_services)}}
+    return statement
+
+
+def s3_via_service(partition: str, region: str) -> str:
+    """The `kms:ViaService` value of S3 in `region`: S3 calls KMS on the caller's behalf for
+    SSE-KMS (docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html)."""
+    from modelops.regions import dns_suffix
+
+    return f"s3.{region}.{dns_suffix(partition)}"
 
 
 def vpc_statements(
     p: str, region: str, account: str, subnet_ids: tuple[str, ...], security_group_ids: tuple[str, ...]
 ) -> list[dict[str, Any]]:
+    """What SageMaker does with the role in the stack's VPC, limited to the stack's subnets.
+
+    From the EC2 service authorization reference
+    (docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html):
+    - the Describe calls support no resource-level permissions: `Resource: "*"` only;
+    - `CreateNetworkInterface` is authorized on the new network-interface (which carries no
+      `ec2:Subnet` key yet), the subnet (required) and the security groups, so it is limited by
+      naming exactly the stack's subnets and security groups as resources;
+    - `DeleteNetworkInterface`, `CreateNetworkInterfacePermission` and
+      `DeleteNetworkInterfacePermission` are authorized on an existing network-interface, which
+      carries `ec2:Subnet` (the ARN of its subnet): they are allowed only on interfaces in the
+      stack's subnets, not on any interface of the account. The stack names its subnets, not its
+      VPC, so the narrower `ec2:Subnet` is used rather than `ec2:Vpc`.
+    """
+    subnets = [f"arn:{p}:ec2:{region}:{account}:subnet/{s}" for s in subnet_ids]
     return [
         {
             "Sid": "VpcDescribe",
@@ -218,19 +249,25 @@ def vpc_statements(
             "Resource": ["*"],
         },
         {
+            "Sid": "VpcCreateNetworkInterface",
+            "Effect": "Allow",
+            "Action": ["ec2:CreateNetworkInterface"],
+            "Resource": [
+                f"arn:{p}:ec2:{region}:{account}:network-interface/*",
+                *subnets,
+                *(f"arn:{p}:ec2:{region}:{account}:security-group/{g}" for g in security_group_ids),
+            ],
+        },
+        {
             "Sid": "VpcNetworkInterfaces",
             "Effect": "Allow",
             "Action": [
-                "ec2:CreateNetworkInterface",
                 "ec2:CreateNetworkInterfacePermission",
                 "ec2:DeleteNetworkInterface",
                 "ec2:DeleteNetworkInterfacePermission",
             ],
-            "Resource": [
-                f"arn:{p}:ec2:{region}:{account}:network-interface/*",
-                *(f"arn:{p}:ec2:{region}:{account}:subnet/{s}" for s in subnet_ids),
-                *(f"arn:{p}:ec2:{region}:{account}:security-group/{g}" for g in security_group_ids),
-            ],
+            "Resource": [f"arn:{p}:ec2:{region}:{account}:network-interface/*"],
+            "Condition": {"ArnEquals": {"ec2:Subnet": subnets}},
         },
     ]
 
@@ -281,7 +318,14 @@ def feature_group_role_policy(scope: FeatureGroupRoleScope) -> dict[str, Any] | 
             },
         ]
     if scope.kms_key_arn:
-        statements.append(_key_statement(scope.kms_key_arn))
+        # The role uses the key only to write the offline store: "The IAM roleARN that is passed
+        # as a parameter to CreateFeatureGroup must have ... kms:GenerateDataKey" on
+        # S3StorageConfig.KmsKeyId, the key "used to encrypt any objects written into the
+        # OfflineStore S3 location" (docs.aws.amazon.com/sagemaker/latest/APIReference/API_S3StorageConfig.html),
+        # i.e. S3 server-side encryption, where S3 calls KMS for the role: only through S3.
+        # The online store's key is used by the caller of CreateFeatureGroup and of the data
+        # plane, not by this role (API_OnlineStoreSecurityConfig.html).
+        statements.append(_key_statement(scope.kms_key_arn, (s3_via_service(p, scope.region),)))
     return {"Version": "2012-10-17", "Statement": statements} if statements else None
 
 
@@ -371,8 +415,27 @@ def monitoring_role_policy(scope: MonitoringRoleScope) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
-def assume_role_policy(account: str) -> dict[str, Any]:
-    """SageMaker may assume the role, only on behalf of this account (confused deputy)."""
+def sagemaker_source_arn(partition: str, region: str, account: str) -> str:
+    """The `aws:SourceArn` SageMaker presents when it assumes an inference or processing role.
+
+    SageMaker's confused-deputy guide gives `arn:aws:sagemaker:<region>:<account>:*` for
+    real-time, serverless and asynchronous inference ("Do not replace the aws:SourceArn in this
+    template with the full ARN of a specific model or endpoint"), and
+    `arn:aws:sagemaker:<region>:<account>:processing-job/*` for processing jobs, which the
+    monitoring schedules start
+    (docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html).
+    The monitoring role takes the region-wide form too: its job definitions are created before
+    any processing job exists, and what SageMaker presents then is not documented.
+    """
+    return f"arn:{partition}:sagemaker:{region}:{account}:*"
+
+
+def assume_role_policy(account: str, source_arn: str | None = None) -> dict[str, Any]:
+    """SageMaker may assume the role, only on behalf of this account (confused deputy) and, when
+    `source_arn` is given, only for this account's SageMaker resources in the stack's region."""
+    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": account}}
+    if source_arn is not None:
+        condition["ArnLike"] = {"aws:SourceArn": source_arn}
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -380,7 +443,28 @@ def assume_role_policy(account: str) -> dict[str, Any]:
                 "Effect": "Allow",
                 "Principal": {"Service": "sagemaker.amazonaws.com"},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+                "Condition": condition,
+            }
+        ],
+    }
+
+
+def bucket_tls_only_policy(partition: str, bucket: str) -> dict[str, Any]:
+    """The stack bucket's policy: every request without TLS is denied, on the bucket and its
+    objects. S3 accepts HTTP unless a bucket policy denies `aws:SecureTransport` false
+    (docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html, "Enforce
+    encryption of data in transit"; repost.aws/knowledge-center/s3-bucket-policy-for-config-rule).
+    A Deny-only policy is not public, so it passes the bucket's BlockPublicPolicy."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
             }
         ],
     }

@@ -75,6 +75,7 @@ def run(root: Path = PROJECT_ROOT) -> None:
                 stack=stack.name,
                 kms_key_arn=stack.kms_key_arn,
                 tags=stack_resource_tags(stack.environment, stack.tags),
+                partition=account.partition,
             ),
         )
         default_bucket = stack_bucket_name(account.account, stack.region, stack.name)

@@ -46,6 +46,14 @@ def partition_of(region: str) -> str | None:
     return known_regions().get(region)
 
 
+def dns_suffix(partition: str) -> str:
+    """The DNS suffix of a partition's service endpoints (`amazonaws.com`, `amazonaws.com.cn`)."""
+    for entry in _partitions():
+        if entry["id"] == partition:
+            return str(entry.get("outputs", {}).get("dnsSuffix", "amazonaws.com"))
+    return "amazonaws.com"
+
+
 def region_problem(region: str) -> str | None:
     """Why `region` is not a region botocore knows (listing close ones), or None."""
     regions = known_regions()

@@ -98,6 +98,14 @@ def _public_access_block(inputs: dict[str, Any], region: str) -> dict[str, Any]:
     }
 
 
+def _ownership_controls(inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    rule = inputs.get("rule", {})
+    return {
+        "Bucket": inputs["bucket"],
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": rule.get("objectOwnership")}]},
+    }
+
+
 OPERATIONS: dict[str, Operation] = {
     "aws:iam/role:Role": Operation(
         "iam",
@@ -171,6 +179,13 @@ OPERATIONS: dict[str, Operation] = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": Operation(
         "s3", "put_public_access_block", reshape=_public_access_block, physical_id=lambda p: p["Bucket"]
     ),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": Operation(
+        "s3", "put_bucket_ownership_controls", reshape=_ownership_controls, physical_id=lambda p: p["Bucket"]
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": Operation(
+        "s3", "put_bucket_versioning", physical_id=lambda p: p["Bucket"]
+    ),
+    "aws:s3/bucketPolicy:BucketPolicy": Operation("s3", "put_bucket_policy", physical_id=lambda p: p["Bucket"]),
 }
 # Imported (adopted) resources are read, not created: the call that proves they exist.
 READS: dict[str, tuple[str, str, str, str]] = {

@@ -110,12 +110,15 @@ class ProgramFailed(Exception):
 
 
 def _arn(type_token: str, name: str, region: str) -> str:
+    from modelops.regions import partition_of
+
+    p = partition_of(region) or "aws"
     service = type_token.split(":")[1].split("/")[0]
     if service == "iam":
-        return f"arn:aws:iam::{MOCK_ACCOUNT}:role/{name}"
+        return f"arn:{p}:iam::{MOCK_ACCOUNT}:role/{name}"
     if service == "s3":
-        return f"arn:aws:s3:::{name}"
-    return f"arn:aws:{service}:{region}:{MOCK_ACCOUNT}:{type_token.split(':')[-1].lower()}/{name}"
+        return f"arn:{p}:s3:::{name}"
+    return f"arn:{p}:{service}:{region}:{MOCK_ACCOUNT}:{type_token.split(':')[-1].lower()}/{name}"
 
 
 class RecordingMocks:
@@ -137,7 +140,10 @@ class RecordingMocks:
                 "id": MOCK_ACCOUNT,
             }
         if token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+            from modelops.regions import dns_suffix, partition_of
+
+            partition = partition_of(self.region) or "aws"  # the stack's, as the provider answers
+            return {"partition": partition, "dnsSuffix": dns_suffix(partition), "id": partition}
         if token == "aws:index/getRegion:getRegion":
             return {"name": self.region, "region": self.region, "id": self.region}
         return {}

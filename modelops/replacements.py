@@ -64,6 +64,11 @@ REPLACE_ON_CHANGE: dict[str, frozenset[str]] = {
         {"bucket", "expectedBucketOwner"}
     ),
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": frozenset({"bucket"}),
+    # s3/bucket_ownership_controls.go and bucket_policy.go: `bucket` ForceNew, rule and policy in
+    # place; bucket_versioning.go: bucket and expected_bucket_owner ForceNew.
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": frozenset({"bucket"}),
+    "aws:s3/bucketPolicy:BucketPolicy": frozenset({"bucket"}),
+    "aws:s3/bucketVersioning:BucketVersioning": frozenset({"bucket", "expectedBucketOwner"}),
 }
 
 # Nested arguments marked ForceNew under a parent that updates in place. A change above one
