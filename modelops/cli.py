@@ -1,10 +1,23 @@
 """`modelops` command line. Library errors become exit codes here and only here:
-0 success, 1 a finding or user error (one line each), 2 bad usage."""
+
+- 0: success;
+- 1: findings, one line each (`file:line:col: field: message`), or a failed rehearsal, verify
+  or drift check;
+- 2: bad usage: an unknown option (click's own), a --root that holds no repository, a --stack
+  or --to that names no stack file in stacks/;
+- 3: an error: AWS refused a call or found no credentials (verify, drift), or an unexpected
+  exception. One line; `modelops --debug ...` (or MODELOPS_DEBUG=1) prints the traceback too;
+- 130: interrupted (Ctrl-C).
+
+No traceback reaches the user without --debug: pull requests are hostile input, and a traceback
+is neither a finding nor something the author of one can act on.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -12,6 +25,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from modelops.errors import UsageError
 from modelops.loader import ProblemsFound
 
 app = typer.Typer(
@@ -34,24 +48,83 @@ class PlanFormat(StrEnum):
     mermaid = "mermaid"
 
 
+EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED = 1, 2, 3, 130
+DEBUG_HINT = "rerun as `modelops --debug <command> ...` (or with MODELOPS_DEBUG=1) for the traceback"
+
+
+class _Options:
+    debug = False
+
+
+@app.callback()
+def _global_options(
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", envvar="MODELOPS_DEBUG", help="Print the traceback of an unexpected error."),
+    ] = False,
+) -> None:
+    # Set on every invocation, so one run's --debug never leaks into the next (tests reuse the app).
+    _Options.debug = debug
+
+
+def _one_line(text: object) -> str:
+    """Messages (AWS's, an exception's) may span lines: the user gets one."""
+    return " ".join(str(text).split())
+
+
 def _guarded(action: Callable[[], T]) -> T:
-    """Run a command body: user errors print one line each and exit 1, never a traceback."""
+    """Run a command body: findings print one line each and exit 1, never a traceback."""
     try:
         return action()
     except ProblemsFound as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
         typer.echo(f"{len(exc.problems)} problem(s) found.", err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(EXIT_FINDINGS) from None
+    except UsageError as exc:
+        typer.echo(f"modelops: {_one_line(exc)}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
     except typer.Exit:
         raise
+    except KeyboardInterrupt:
+        # click would print "Aborted!" and exit 1, the code of a finding.
+        typer.echo("modelops: interrupted", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as exc:  # noqa: BLE001 - the one place internal errors meet the user
+        if _Options.debug:
+            traceback.print_exc()
         if type(exc).__module__.startswith("botocore"):
-            # Only live commands (verify) reach AWS: missing credentials or a refused call.
-            typer.echo(f"modelops: AWS: {exc}", err=True)
-            raise typer.Exit(1) from None
-        typer.echo(f"modelops: internal error: {type(exc).__name__}: {exc}", err=True)
-        raise typer.Exit(1) from None
+            # Only live commands (verify, drift) reach AWS: missing credentials or a refused call.
+            # Not a finding about the stack: nothing was compared.
+            typer.echo(f"modelops: AWS: {_one_line(exc)}", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
+        hint = "" if _Options.debug else f"; {DEBUG_HINT}"
+        typer.echo(f"modelops: internal error: {type(exc).__name__}: {_one_line(exc)}{hint}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+def _repository(root: Path, needs_stacks: bool = True) -> Path:
+    """`root` if it holds a repository (model_specs/ and, unless not needed, a stack)."""
+    from modelops.repository import SPECS_DIR
+    from modelops.stack import STACKS_DIR, stack_names
+
+    if not root.is_dir():
+        reason = "not a directory" if root.exists() else "no such directory"
+        raise UsageError(f"--root {str(root)!r}: {reason}")
+    if not (root / SPECS_DIR).is_dir():
+        raise UsageError(
+            f"--root {str(root)!r} has no {SPECS_DIR}/ folder: run modelops at the repository's root or pass --root"
+        )
+    if needs_stacks and not stack_names(root):
+        raise UsageError(f"--root {str(root)!r} has no stacks: {STACKS_DIR}/ holds no Pulumi.<stack>.yaml")
+    return root
+
+
+def _stack(root: Path, name: str, option: str = "--stack") -> str:
+    """A stack name the user gave, checked against stacks/ (UsageError otherwise)."""
+    from modelops.stack import require_stack
+
+    return require_stack(_repository(root), name, option)
 
 
 @app.command()
@@ -68,7 +141,8 @@ def validate(
     from modelops.stack import stack_names
 
     def body() -> None:
-        names = stack or stack_names(root)
+        _repository(root)
+        names = [_stack(root, name) for name in stack] if stack else stack_names(root)
         project = load_project(root, names)
         found = list(project.problems)
         if base is not None:
@@ -95,7 +169,7 @@ def plan(
     from modelops.render import render, strict_json
 
     def body() -> None:
-        result = render(root, stack)
+        result = render(root, _stack(root, stack))
         if output_format is PlanFormat.json:
             typer.echo(strict_json(result.to_json()))
         elif output_format is PlanFormat.markdown:
@@ -116,7 +190,7 @@ def rehearse(stack: StackOption, root: RootOption = Path(".")) -> None:
     from modelops.rehearse import rehearse as run_rehearsal
 
     def body() -> None:
-        report = run_rehearsal(root, stack)
+        report = run_rehearsal(root, _stack(root, stack))
         typer.echo(report.summary())
         if not report.ok:
             raise typer.Exit(1)
@@ -150,6 +224,13 @@ def diff(
     from modelops.diff import diff_json, diff_markdown, diff_text
 
     def body() -> None:
+        from modelops.stack import STACK_NAME
+
+        if not root.is_dir():
+            _repository(root)  # names what is wrong with the root
+        if stack is not None and not STACK_NAME.match(stack):
+            # A stack may exist at REV only: diff checks the name against both revisions.
+            _stack(root, stack)
         result = compute(root, base, stack)
         renderers = {DiffFormat.text: diff_text, DiffFormat.markdown: diff_markdown, DiffFormat.json: diff_json}
         typer.echo(renderers[output_format](result))
@@ -170,7 +251,7 @@ def promote(
     from modelops.promote import promote as run_promotion
 
     def body() -> None:
-        typer.echo(run_promotion(root, model, version, to).summary())
+        typer.echo(run_promotion(root, model, version, _stack(root, to, "--to")).summary())
 
     _guarded(body)
 
@@ -182,7 +263,7 @@ def policy_config(stack: StackOption, root: RootOption = Path(".")) -> None:
     from modelops.stack import load_stack_file
 
     def body() -> None:
-        config, _ = load_stack_file(root, stack)
+        config, _ = load_stack_file(root, _stack(root, stack))
         facts = {
             "environment": config.environment,
             "kmsKeyArn": config.kms_key_arn,
@@ -201,7 +282,7 @@ def verify(stack: StackOption, root: RootOption = Path(".")) -> None:
     from modelops.live import verify as run_verify
 
     def body() -> None:
-        report = run_verify(root, stack)
+        report = run_verify(root, _stack(root, stack))
         typer.echo(report.summary())
         if not report.ok:
             raise typer.Exit(1)
@@ -215,7 +296,7 @@ def drift(stack: StackOption, root: RootOption = Path(".")) -> None:
     from modelops.live import drift as run_drift
 
     def body() -> None:
-        report = run_drift(root, stack)
+        report = run_drift(root, _stack(root, stack))
         typer.echo(report.summary())
         if not report.ok:
             raise typer.Exit(1)
@@ -232,6 +313,8 @@ def schema(
     from modelops.schema import SCHEMA_PATH, schema_text
 
     def body() -> None:
+        if not root.is_dir():
+            _repository(root)  # never create a tree under a mistyped --root
         path = root / SCHEMA_PATH
         text = schema_text()
         if check:

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from modelops.errors import UsageError
 from modelops.gitrev import materialize
 from modelops.loader import Problem, ProblemsFound
 from modelops.markdown_safe import code, row, text
@@ -313,16 +314,18 @@ def diff(root: Path, base: str, stack: str | None = None) -> Diff:
         base_root = materialize(root, base, Path(tmp))
         files = spec_file_changes(base_root, root)
         base_stacks, head_stacks = stack_names(base_root), stack_names(root)
+        if stack is not None and stack not in base_stacks and stack not in head_stacks:
+            # Matched against both revisions' files before any is read: a stack may exist at REV only.
+            known = ", ".join(sorted(set(base_stacks) | set(head_stacks))) or "none"
+            raise UsageError(
+                f"--stack {stack!r}: no file stacks/Pulumi.{stack}.yaml here or at {base} (stacks: {known})"
+            )
         wanted = [stack] if stack else sorted(set(base_stacks) | set(head_stacks))
         old_models, old_plans = _side(base_root, [s for s in wanted if s in base_stacks], base)
     new_models, new_plans = _side(root, [s for s in wanted if s in head_stacks], "")
     result = Diff(base=base, stacks=[], spec_files=files)
     for name in wanted:
         old_plan, new_plan = old_plans.get(name), new_plans.get(name)
-        if old_plan is None and new_plan is None:
-            raise ProblemsFound(
-                [Problem(f"stacks/Pulumi.{name}.yaml", 1, 1, "", f"no stack {name!r} here or at {base}")]
-            )
         environment = (new_plan or old_plan).environment  # type: ignore[union-attr]
         old, new = old_models.get(name, []), new_models.get(name, [])
         result.stacks.append(

@@ -154,6 +154,7 @@ def _variant_problems(
             )
         )
     problems.extend(_secret_region_problems(spec_file, spec, stack, role))
+    problems.extend(_tag_count_problems(spec_file, spec, stack))
     if stack.vpc is not None and spec.serving.mode == "serverless":
         problems.append(
             spec_file.doc.problem(
@@ -213,6 +214,24 @@ def _analyzer_region_problems(spec_file: SpecFile, spec: ModelSpec, stack: Stack
                 )
             )
     return problems
+
+
+def _tag_count_problems(spec_file: SpecFile, spec: ModelSpec, stack: StackConfig) -> list[Problem]:
+    """Each resource of the model carries the stack's tags, the spec's and modelops's own; AWS
+    takes at most 50 (botocore's SageMaker `TagList` max; IAM roles and S3 buckets take 50 too)."""
+    from modelops.tags import MAX_TAGS, REQUIRED_TAGS, resource_tags
+
+    meta = spec.metadata
+    merged = resource_tags(meta.owner, meta.name, meta.version, stack.environment, stack.tags, meta.tags)
+    if len(merged) <= MAX_TAGS:
+        return []
+    return [
+        spec_file.doc.problem(
+            ("metadata", "tags"),
+            f"with stack {stack.name}'s {len(stack.tags)} tags and modelops's {len(REQUIRED_TAGS)}, each resource "
+            f"would carry {len(merged)} tags: AWS takes at most {MAX_TAGS}",
+        )
+    ]
 
 
 def _image_region_problems(spec_file: SpecFile, spec: ModelSpec, stack: StackConfig) -> list[Problem]:

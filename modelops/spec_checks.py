@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from modelops import frameworks
 from modelops.loader import FieldPath
 from modelops.spec import FeatureGroupSpec, ModelSpec
+from modelops.tags import tag_problems, tag_value_problem
 
 Finding = tuple[FieldPath, str]
 
@@ -97,13 +98,12 @@ def _metadata(spec: ModelSpec) -> Iterator[Finding]:
         yield ("metadata", "version"), f"version {meta.version!r} is not SemVer 2.0 (e.g. 1.2.0)"
     if len(meta.tags) > 40:
         yield ("metadata", "tags"), f"{len(meta.tags)} tags: AWS allows at most 40 (with ours, fewer)"
-    for key, value in meta.tags.items():
-        if not 1 <= len(key) <= 128:
-            yield ("metadata", "tags", key), "tag keys are 1 to 128 characters"
-        if key.lower().startswith("aws:"):
-            yield ("metadata", "tags", key), "tag keys starting with 'aws:' are reserved by AWS"
-        if len(value) > 256:
-            yield ("metadata", "tags", key), "tag values are at most 256 characters"
+    for key, message in tag_problems(meta.tags):
+        yield ("metadata", "tags", key), message
+    # The owner is the value of the `owner` tag on every resource of the model.
+    owner_problem = tag_value_problem(meta.owner, "the owner tag's value")
+    if owner_problem is not None:
+        yield ("metadata", "owner"), owner_problem
 
 
 def _model(spec: ModelSpec) -> Iterator[Finding]:

@@ -14,8 +14,10 @@ from typing import Annotated, Any
 from pydantic import Field, StrictInt, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from modelops.errors import UsageError
 from modelops.loader import Document, FieldPath, Problem, ProblemsFound, parse, validation_findings
 from modelops.spec import MODEL_NAME_PATTERN, Environment, SpecModel
+from modelops.tags import tag_problems
 
 STACKS_DIR = "stacks"
 NAMESPACE = "modelops"
@@ -105,7 +107,17 @@ class StackConfig(SpecModel):
         return value
 
 
+# "Stack names may only contain alphanumeric characters, hyphens, underscores, or periods"
+# (https://www.pulumi.com/docs/iac/concepts/stacks/). `org/stack` names a stack of the Pulumi
+# Cloud, never a file: a stack file is stacks/Pulumi.<stack>.yaml for the stack part alone.
+STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
 def stack_path(root: Path, stack: str) -> Path:
+    if "/" in stack or "\0" in stack:
+        # A name from the command line must never reach a path outside stacks/ (require_stack
+        # refuses it first with the list of stacks; this guards every other caller).
+        raise UsageError(f"{stack!r} is not a stack name: a stack is a file {STACKS_DIR}/Pulumi.<stack>.yaml")
     return root / STACKS_DIR / f"Pulumi.{stack}.yaml"
 
 
@@ -113,6 +125,24 @@ def stack_names(root: Path) -> list[str]:
     directory = root / STACKS_DIR
     pattern = re.compile(r"^Pulumi\.(.+)\.yaml$")
     return sorted(m[1] for p in directory.glob("Pulumi.*.yaml") if (m := pattern.match(p.name)))
+
+
+def require_stack(root: Path, name: str, option: str = "--stack") -> str:
+    """`name` if it names a stack file of this repository; else UsageError listing the stacks.
+
+    The name is matched against the files in stacks/, never joined into a path first, so
+    `x/../../elsewhere`, an absolute path or `org/stack` cannot name a file outside it.
+    """
+    known = stack_names(root)
+    listing = ", ".join(known) if known else f"none, {STACKS_DIR}/ holds no Pulumi.<stack>.yaml"
+    if not STACK_NAME.match(name):
+        raise UsageError(
+            f"{option} {name!r} is not a stack name: Pulumi stack names are letters, digits, '-', '_' "
+            f"and '.', and name a file {STACKS_DIR}/Pulumi.<stack>.yaml (stacks: {listing})"
+        )
+    if name not in known:
+        raise UsageError(f"{option} {name!r}: no file {STACKS_DIR}/Pulumi.{name}.yaml (stacks: {listing})")
+    return name
 
 
 def config_path(field_path: FieldPath) -> FieldPath:
@@ -139,7 +169,10 @@ def stack_config_from_mapping(
         key_problem = _config_key_problem(key, value, model_names)
         if key_problem is not None:
             problems.append(_stack_problem(name, doc, ("config", str(key)), key_problem))
-        elif key in KEYS:
+            continue
+        for secret_path, message in plaintext_secrets(key, value):
+            problems.append(_stack_problem(name, doc, ("config", *secret_path), message))
+        if key in KEYS:
             data[KEYS[key]] = _plain(value)
         elif key.startswith(f"{NAMESPACE}:"):
             known = ", ".join(k for k in KEYS if k.startswith(NAMESPACE))
@@ -152,6 +185,8 @@ def stack_config_from_mapping(
         raise ProblemsFound(problems) from None
     for path, message in _arn_problems(stack):
         problems.append(_stack_problem(name, doc, config_path(path), message))
+    for tag, message in tag_problems(stack.tags):
+        problems.append(_stack_problem(name, doc, config_path(("tags", tag)), message))
     if problems:
         raise ProblemsFound(problems)
     return stack
@@ -181,6 +216,76 @@ def _config_key_problem(key: Any, value: Any, model_names: Collection[str]) -> s
     if re.match(MODEL_NAME_PATTERN, key) and _looks_like_pin(value):
         return f"{message}; if it is a model pin, it belongs under {NAMESPACE}:models"
     return message
+
+
+# Config that pulumi-aws's schema marks secret (config variables accessKey, secretKey and token;
+# pulumi_aws/config/vars.py reads them): `pulumi config set --secret` stores them encrypted.
+PROVIDER_SECRETS = frozenset({"aws:accessKey", "aws:secretKey", "aws:token"})
+# The key names for which `pulumi config set` itself warns that a value looks like a secret
+# (`keyPattern` next to `looksLikeSecret` in pulumi/pkg/cmd/pulumi/config.go). Pulumi adds an
+# entropy test; modelops refuses any plain text under such a key, which `--secret` always fixes.
+SECRET_KEY_NAME = re.compile(r"passwd|pass|password|pwd|secret|token", re.IGNORECASE)
+# A key naming a file or path (`aws:sharedCredentialsFiles`, `webIdentityTokenFile`) holds no secret.
+PATH_KEY_NAME = re.compile(r"(file|files|path|paths)$", re.IGNORECASE)
+# Shapes of credentials wherever they sit: an AWS access key id (long-term AKIA, temporary ASIA;
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids)
+# and a PEM private key.
+CREDENTIAL_SHAPES = (
+    (re.compile(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])"), "an AWS access key id"),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
+)
+
+
+def _is_secure(value: Any) -> bool:
+    """Pulumi writes an encrypted value as `{secure: v1:...}`, at the top or nested (--path)."""
+    return isinstance(value, dict) and set(value) == {"secure"}
+
+
+def plaintext_secrets(key: str, value: Any) -> list[tuple[FieldPath, str]]:
+    """(path under config, message) for each credential `key` holds in plain text.
+
+    The stack file is in git, and a pull request can be read by anyone who can read the
+    repository: a credential in it is leaked, whatever happens to the pull request. Pulumi
+    encrypts a value set with `pulumi config set --secret` (https://www.pulumi.com/docs/iac/concepts/secrets/).
+    """
+    found: list[tuple[FieldPath, str]] = []
+
+    def fix(path: FieldPath) -> str:
+        from modelops.loader import dotted
+
+        if own:
+            # modelops's values become tags and names that anyone who can describe them reads;
+            # none can be encrypted.
+            return "remove it and rotate the credential: modelops passes this value to AWS as written"
+        option = " --path" if len(path) > 1 else ""
+        return (
+            f"remove it, rotate the credential, and set it with `pulumi config set --secret{option} "
+            f"{dotted(path)} <value>`, which stores it encrypted (secure: v1:...); the deploy workflows "
+            "take short-lived credentials from OIDC and need no key in the file"
+        )
+
+    def by_name(name: str) -> bool:
+        return SECRET_KEY_NAME.search(name) is not None and PATH_KEY_NAME.search(name) is None
+
+    def walk(path: FieldPath, item: Any, secret_by_name: bool) -> None:
+        if _is_secure(item):
+            return
+        if isinstance(item, dict):
+            for child_key, child in item.items():
+                walk((*path, child_key), child, not own and by_name(str(child_key)))
+        elif isinstance(item, list):
+            for index, child in enumerate(item):
+                walk((*path, index), child, secret_by_name)
+        elif isinstance(item, str) and item:
+            shape = next((what for pattern, what in CREDENTIAL_SHAPES if pattern.search(item)), None)
+            if secret_by_name or shape is not None:
+                found.append((path, f"{shape or 'a credential'} in plain text: {fix(path)}"))
+
+    # Only text is taken for a credential by its key's name: `aws:tokenBucketRateLimiterCapacity`
+    # matches Pulumi's pattern and is a number. modelops's own keys are known and hold none.
+    own = key.startswith(f"{NAMESPACE}:")
+    walk((key,), value, key in PROVIDER_SECRETS or (not own and by_name(key.split(":")[-1])))
+    return found
 
 
 def _looks_like_pin(value: Any) -> bool:

@@ -1,9 +1,86 @@
-"""Tags every taggable resource carries (governance table: in every environment)."""
+"""Tags every taggable resource carries (governance table: in every environment), and AWS's
+rules for tag keys and values, checked at validate time.
+
+The rules are those of SageMaker's `Tag` shape in botocore's service model
+(`botocore/data/sagemaker/2017-07-24/service-2.json`): `TagKey` is 1 to 128 characters of
+pattern `([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)`, `TagValue` 0 to 256 of the same pattern, and a
+`TagList` holds at most 50 tags. IAM's `tagKeyType`/`tagValueType` (roles) take the same
+characters (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html). The `aws:`
+prefix of a key is AWS's own in any case: "Don't use `aws:`, `AWS:`, or any upper or lowercase
+combination of such as a prefix ... as it is reserved for AWS use"
+(https://docs.aws.amazon.com/batch/latest/userguide/tag-restrictions.html; the same restrictions
+list 50 tags per resource, 128 and 256 Unicode characters).
+A tag AWS refuses fails `CreateEndpoint`, `CreateRole` or `CreateBucket` at deploy time, after
+other resources of the stack were already created, so it is refused here instead.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+
 REQUIRED_TAGS = ("owner", "model", "model-version", "environment", "managed-by")
 MANAGED_BY = "modelops"
+
+# botocore's pattern, kept verbatim so that tests/test_tag_rules.py notices when AWS changes it.
+TAG_PATTERN = "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
+MAX_TAGS = 50  # SageMaker's TagList max; IAM roles and S3 buckets take 50 too
+_PUNCTUATION = frozenset("_.:/=+-@")
+_ALLOWED_TEXT = "letters, numbers, spaces and _ . : / = + - @"
+
+
+def _refused_characters(text: str) -> list[str]:
+    """Characters outside \\p{L} (letters), \\p{Z} (separators), \\p{N} (numbers) and the
+    punctuation of the pattern. Python's `re` has no \\p classes: Unicode categories are the
+    same definition."""
+    refused: list[str] = []
+    for char in text:
+        if unicodedata.category(char)[0] in "LZN" or char in _PUNCTUATION:
+            continue
+        if char not in refused:
+            refused.append(char)
+    return refused
+
+
+def _describe(chars: list[str]) -> str:
+    shown = ", ".join(repr(c) if c.isprintable() else f"U+{ord(c):04X}" for c in chars[:5])
+    more = f" and {len(chars) - 5} more" if len(chars) > 5 else ""
+    return shown + more
+
+
+def tag_key_problem(key: str) -> str | None:
+    """Why AWS refuses `key` as a tag key, or None."""
+    if not 1 <= len(key) <= TAG_KEY_MAX:
+        return f"tag keys are 1 to {TAG_KEY_MAX} characters (this one has {len(key)})"
+    if key[:4].lower() == "aws:":
+        return "tag keys starting with 'aws:' (in any case) are reserved by AWS"
+    refused = _refused_characters(key)
+    if refused:
+        return f"AWS refuses {_describe(refused)} in a tag key: it takes only {_ALLOWED_TEXT}"
+    return None
+
+
+def tag_value_problem(value: str, what: str = "a tag value") -> str | None:
+    """Why AWS refuses `value` as a tag value, or None. `what` names it in the message."""
+    if len(value) > TAG_VALUE_MAX:
+        return f"{what} is at most {TAG_VALUE_MAX} characters (this one has {len(value)})"
+    refused = _refused_characters(value)
+    if refused:
+        return f"AWS refuses {_describe(refused)} in {what}: it takes only {_ALLOWED_TEXT}"
+    return None
+
+
+def tag_problems(tags: dict[str, str]) -> list[tuple[str, str]]:
+    """(key, message) for each key or value of `tags` that AWS refuses."""
+    found: list[tuple[str, str]] = []
+    for key, value in tags.items():
+        problem = tag_key_problem(key)
+        if problem is None and isinstance(value, str):
+            problem = tag_value_problem(value)
+        if problem is not None:
+            found.append((key, problem))
+    return found
 
 
 def resource_tags(

@@ -54,7 +54,10 @@ def test_plan_tree_and_missing_stack(project: Path) -> None:
         "churn-classifier-serving-endpoint (aws:sagemaker/endpoint:Endpoint)  [churn-classifier-dev]" in result.output
     )
     missing = runner.invoke(app, ["plan", "--stack", "qa", "--root", str(project)])
-    assert missing.exit_code == 1 and "stacks/Pulumi.qa.yaml" in missing.output
+    assert missing.exit_code == 2, missing.output
+    assert missing.output.strip() == (
+        "modelops: --stack 'qa': no file stacks/Pulumi.qa.yaml (stacks: dev, prod, staging)"
+    )
 
 
 def test_rehearse_command(project: Path) -> None:

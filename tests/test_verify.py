@@ -44,7 +44,7 @@ def test_verify_names_what_is_not_as_intended(project: Path) -> None:
     assert "FAIL endpoint demand-forecaster-dev" in report.summary()
 
 
-def test_verify_without_credentials_says_so_in_one_line(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_verify_and_drift_without_credentials_exit_3_in_one_line(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
     from modelops.cli import app
@@ -54,9 +54,11 @@ def test_verify_without_credentials_says_so_in_one_line(monkeypatch) -> None:  #
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    result = CliRunner().invoke(app, ["verify", "--stack", "dev", "--root", str(REPO_ROOT)])
-    assert result.exit_code == 1
-    assert result.output.strip() == "modelops: AWS: Unable to locate credentials"
+    for command in ("verify", "drift"):
+        result = CliRunner().invoke(app, [command, "--stack", "dev", "--root", str(REPO_ROOT)])
+        # 3, not 1: nothing was compared, so there is no finding about the stack.
+        assert result.exit_code == 3, result.output
+        assert result.output.strip() == "modelops: AWS: Unable to locate credentials"
 
 
 def test_drift_reports_what_changed_outside_the_stack() -> None:

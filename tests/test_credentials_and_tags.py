@@ -1,0 +1,160 @@
+"""Stack files hold no plain-text credential, and every tag follows AWS's character rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modelops import tags
+from modelops.loader import Problem
+from tests.conftest import assert_problem, edit_yaml, problems, spec_path
+from tests.test_stack_config import line_of, stack_file
+
+SECRET_FIX = "pulumi config set --secret"
+
+
+def add_config(root: Path, stack: str, lines: str) -> Path:
+    """Append config lines under `config:` (two-space indented YAML text)."""
+    path = stack_file(root, stack)
+    path.write_text(path.read_text() + lines)
+    return path
+
+
+def stack_problems(root: Path, stack: str = "dev") -> list[Problem]:
+    return [p for p in problems(root) if p.file == f"stacks/Pulumi.{stack}.yaml"]
+
+
+# --- credentials ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["aws:secretKey", "aws:accessKey", "aws:token", "myapp:dbPassword", "gcp:apiToken"])
+def test_a_plain_text_credential_is_refused(project: Path, key: str) -> None:
+    path = add_config(project, "dev", f"  {key}: wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY\n")
+    found = assert_problem(stack_problems(project), key, "a credential in plain text")
+    assert f"`{SECRET_FIX} {key} <value>`" in found.message and "stores it encrypted" in found.message
+    assert (found.line, found.column) == (line_of(path, key), 3)
+    assert str(found).startswith(f"stacks/Pulumi.dev.yaml:{found.line}:3: {key}: a credential in plain text")
+
+
+def test_an_encrypted_credential_is_fine(project: Path) -> None:
+    add_config(project, "dev", "  aws:secretKey:\n    secure: v1:Zm9vYmFyYmF6:cXV4\n  aws:token: ''\n")
+    assert stack_problems(project) == []
+
+
+def test_settings_whose_names_look_like_credentials_but_are_not(project: Path) -> None:
+    add_config(
+        project,
+        "dev",
+        "  aws:tokenBucketRateLimiterCapacity: 100\n"  # a number: matches Pulumi's pattern, holds no secret
+        "  aws:sharedCredentialsFiles: [/home/ci/.aws/credentials]\n"
+        "  aws:assumeRoleWithWebIdentity: {roleArn: 'arn:aws:iam::123456789012:role/ci', "
+        "webIdentityTokenFile: /var/run/token}\n",
+    )
+    assert stack_problems(project) == []
+
+
+def test_a_nested_credential_names_its_path(project: Path) -> None:
+    add_config(
+        project,
+        "dev",
+        "  aws:assumeRoleWithWebIdentity:\n    roleArn: arn:aws:iam::123456789012:role/ci\n"
+        "    webIdentityToken: eyJhbGciOiJSUzI1NiJ9.payload.signature\n",
+    )
+    found = assert_problem(
+        stack_problems(project), "aws:assumeRoleWithWebIdentity.webIdentityToken", "a credential in plain text"
+    )
+    assert f"`{SECRET_FIX} --path aws:assumeRoleWithWebIdentity.webIdentityToken <value>`" in found.message
+
+
+def test_an_access_key_id_is_refused_anywhere(project: Path) -> None:
+    edit_yaml(
+        stack_file(project, "dev"),
+        lambda d: d["config"]["modelops:tags"].update({"ci-user": "AKIAIOSFODNN7EXAMPLE"}),
+    )
+    found = assert_problem(stack_problems(project), "modelops:tags.ci-user", "an AWS access key id in plain text")
+    assert "remove it and rotate the credential" in found.message and SECRET_FIX not in found.message
+    add_config(project, "staging", "  aws:profile: ASIAY34FZKBOKMUTVV7A\n")
+    assert_problem(stack_problems(project, "staging"), "aws:profile", "an AWS access key id in plain text")
+
+
+def test_a_private_key_is_refused(project: Path) -> None:
+    add_config(project, "dev", "  myapp:signing: '-----BEGIN RSA PRIVATE KEY----- MIIEow...'\n")
+    assert_problem(stack_problems(project), "myapp:signing", "a private key in plain text")
+
+
+# --- tags -----------------------------------------------------------------------------------
+
+
+def test_the_rules_are_botocores() -> None:
+    """The SageMaker Tag shape this module encodes; fails when botocore's model changes."""
+    import botocore.loaders
+
+    shapes = botocore.loaders.Loader().load_service_model("sagemaker", "service-2")["shapes"]
+    key, value, tag_list = shapes["TagKey"], shapes["TagValue"], shapes["TagList"]
+    assert key["pattern"] == value["pattern"] == tags.TAG_PATTERN
+    assert (key["min"], key["max"], value["min"], value["max"]) == (1, tags.TAG_KEY_MAX, 0, tags.TAG_VALUE_MAX)
+    assert tag_list["max"] == tags.MAX_TAGS
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "fragment"),
+    [
+        ("team<script>", "x", "AWS refuses '<', '>' in a tag key: it takes only letters, numbers, spaces and _"),
+        ("team", 'say "hi"', "AWS refuses '\"' in a tag value"),
+        ("team", "a\tb", "AWS refuses U+0009 in a tag value"),
+        ("cost,center", "x", "AWS refuses ',' in a tag key"),
+        ("AWS:team", "x", "tag keys starting with 'aws:' (in any case) are reserved by AWS"),
+        ("Aws:Team", "x", "reserved by AWS"),
+        ("k" * 129, "x", "tag keys are 1 to 128 characters (this one has 129)"),
+        ("team", "v" * 257, "a tag value is at most 256 characters (this one has 257)"),
+    ],
+)
+def test_stack_tags_follow_aws_rules(project: Path, key: str, value: str, fragment: str) -> None:
+    edit_yaml(stack_file(project, "dev"), lambda d: d["config"]["modelops:tags"].update({key: value}))
+    found = assert_problem(stack_problems(project), f"modelops:tags.{key}", fragment)
+    # On the key itself, inside modelops:tags (edit_yaml writes the mapping in block style).
+    assert found.line > line_of(stack_file(project, "dev"), "modelops:tags") and found.column >= 5
+
+
+def test_an_empty_tag_key_is_refused(project: Path) -> None:
+    edit_yaml(stack_file(project, "dev"), lambda d: d["config"]["modelops:tags"].update({"": "x"}))
+    assert_problem(stack_problems(project), "modelops:tags.", "tag keys are 1 to 128 characters")
+
+
+def test_letters_numbers_and_spaces_of_any_script_are_fine(project: Path) -> None:
+    unicode_tags = {"équipe données": "Zürich · 東京"[:7] + " 2024", "team/sub=x+y@z:1.2_3-4": "", "Ωmega": "١٢٣"}
+    edit_yaml(stack_file(project, "dev"), lambda d: d["config"]["modelops:tags"].update(unicode_tags))
+    edit_yaml(spec_path(project), lambda d: d["metadata"]["tags"].update(unicode_tags))
+    assert problems(project) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "fragment"),
+    [
+        ("team", "growth;drop", "AWS refuses ';' in a tag value"),
+        ("AWS:cost", "x", "reserved by AWS"),
+        ("team#1", "x", "AWS refuses '#' in a tag key"),
+    ],
+)
+def test_spec_tags_follow_aws_rules(project: Path, key: str, value: str, fragment: str) -> None:
+    edit_yaml(spec_path(project), lambda d: d["metadata"]["tags"].update({key: value}))
+    assert_problem(problems(project), f"metadata.tags.{key}", fragment, "churn-classifier/1.2.0.yaml")
+
+
+def test_the_owner_is_a_tag_value(project: Path) -> None:
+    edit_yaml(spec_path(project), lambda d: d["metadata"].update({"owner": "Growth ML <growth-ml@example.com>"}))
+    assert_problem(problems(project), "metadata.owner", "AWS refuses '<', '>' in the owner tag's value", "1.2.0.yaml")
+
+
+def test_the_stack_and_spec_tags_together_stay_within_50(project: Path) -> None:
+    edit_yaml(
+        spec_path(project, version="1.3.0"), lambda d: d["metadata"].update({"tags": {f"s{i}": "v" for i in range(40)}})
+    )
+    assert problems(project) == []
+    edit_yaml(
+        stack_file(project, "dev"),
+        lambda d: d["config"]["modelops:tags"].update({f"t{i}": "v" for i in range(6)}),
+    )
+    found = assert_problem(problems(project), "metadata.tags", "each resource would carry 52 tags", "1.3.0.yaml")
+    assert "AWS takes at most 50" in found.message and "stack dev's 7 tags and modelops's 5" in found.message
