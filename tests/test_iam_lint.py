@@ -78,13 +78,13 @@ SYNTHETIC_STACKS = {
     securityGroupIds: [sg-0ab12cd3, sg-0ef45ab6]
   modelops:alarmTopicArn: arn:aws:sns:eu-west-1:123456789012:ml-alarms-lint
 """,
-    # The same in the aws-cn partition (churn-classifier reads an aws-partition secret).
+    # The same in the aws-cn partition (churn-classifier reads an aws-partition secret, and
+    # demand-forecaster's image is in eu-west-1's ECR).
     "lint-cn": """config:
   aws:region: cn-north-1
   modelops:environment: dev
   modelops:models:
     fraud-detector: 3.1.0
-    demand-forecaster: 1.1.0
     sentiment-hf: 1.0.0
   modelops:kmsKeyArn: arn:aws-cn:kms:cn-north-1:123456789012:key/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d
   modelops:vpc: {subnetIds: [subnet-0aa11bb2], securityGroupIds: [sg-0ab12cd3]}

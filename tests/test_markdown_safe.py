@@ -153,7 +153,7 @@ def assert_mermaid_inert(graph: str, value: str | None = None) -> None:
 
 
 def make_hostile(data: dict[str, Any]) -> None:
-    data["metadata"].update(version="1.4.0", description=HOSTILE, owner=f"{BACKTICKS} @team")
+    data["metadata"].update(version="1.4.0", description=HOSTILE, owner=HOSTILE_TAG)  # the owner is a tag value too
     data["metadata"]["tags"] = {"cost-center": HOSTILE_TAG, "team@evil www.evil.example": "x"}
     data["model"]["environment"]["HOSTILE"] = HOSTILE
     data["governance"]["model_card"]["intended_uses"] = HOSTILE
