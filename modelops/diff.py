@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from modelops.errors import UsageError
 from modelops.gitrev import materialize
-from modelops.loader import Problem, ProblemsFound
+from modelops.loader import Problem, ProblemsFound, parse, read_bytes
 from modelops.markdown_safe import code, row, text
 from modelops.render import Plan, PlanResource, render, strict_json
 from modelops.replacements import IGNORED, replacing_paths, top_level
@@ -134,7 +132,11 @@ class Diff:
 
 
 def _named(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) and "name" in v for v in value)
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, dict) and isinstance(v.get("name"), str) for v in value)
+    )
 
 
 def _walk(old: Any, new: Any, path: str, out: dict[str, tuple[Any, Any]]) -> None:
@@ -277,11 +279,23 @@ def _spec_files(root: Path) -> dict[tuple[str, str], Path]:
     return {(p.parent.name, p.stem): p for p in sorted((root / SPECS_DIR).glob("*/*.yaml"))}
 
 
+# A file that cannot be read or parsed (a directory, a FIFO, not UTF-8, past a limit) compares as
+# this; the revision's own validation, which diff runs next, reports why.
+_UNREADABLE: dict[str, Any] = {}
+
+
 def _spec_data(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text())
-    except yaml.YAMLError:
-        return {}
+        return parse(path, path.name).data
+    except ProblemsFound:
+        return _UNREADABLE
+
+
+def _spec_bytes(path: Path) -> bytes | None:
+    try:
+        return read_bytes(path, path.name)
+    except ProblemsFound:
+        return None
 
 
 def spec_file_changes(base_root: Path, root: Path) -> list[SpecFileChange]:
@@ -301,7 +315,7 @@ def spec_file_changes(base_root: Path, root: Path) -> list[SpecFileChange]:
             changes.append(
                 SpecFileChange("published", model, version, previous, tuple((p, o, n) for p, (o, n) in fields.items()))
             )
-        elif before[key].read_bytes() != after[key].read_bytes():
+        elif _spec_bytes(before[key]) != _spec_bytes(after[key]):
             fields = changed_paths(_spec_data(before[key]), _spec_data(after[key]))
             changes.append(
                 SpecFileChange("edited", model, version, version, tuple((p, o, n) for p, (o, n) in fields.items()))

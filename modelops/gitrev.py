@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import tarfile
 from pathlib import Path
@@ -35,11 +36,11 @@ def resolve_revision(root: Path, rev: str) -> str:
 
 def _prefix(root: Path) -> str:
     """Where the project sits inside its git repository ('' at the top)."""
-    return _git(root, "rev-parse", "--show-prefix").decode().strip()
+    return os.fsdecode(_git(root, "rev-parse", "--show-prefix").strip())
 
 
 def _toplevel(root: Path) -> Path:
-    return Path(_git(root, "rev-parse", "--show-toplevel").decode().strip())
+    return Path(os.fsdecode(_git(root, "rev-parse", "--show-toplevel").strip()))
 
 
 def project_files(root: Path, rev: str) -> dict[str, bytes]:
@@ -48,7 +49,9 @@ def project_files(root: Path, rev: str) -> dict[str, bytes]:
     prefix, top = _prefix(root), _toplevel(root)
     # From the top level, paths are repository-relative for both commands.
     listed = _git(top, "ls-tree", "-r", "--name-only", "-z", commit, "--", *(prefix + p for p in PROJECT_PATHS))
-    paths = [p for p in listed.decode().split("\0") if p]
+    # Names are bytes to git: any that are not UTF-8 round-trip through the file system's
+    # encoding (surrogateescape), as tarfile decodes the archive's member names.
+    paths = [os.fsdecode(p) for p in listed.split(b"\0") if p]
     if not paths:
         return {}
     archive = _git(top, "archive", "--format=tar", commit, "--", *paths)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from modelops.gitrev import project_files
-from modelops.loader import Problem
+from modelops.loader import Problem, ProblemsFound, read_bytes
 from modelops.repository import SPECS_DIR
 from modelops.spec_checks import SEMVER, semver_key
 
@@ -45,7 +46,7 @@ def released_file_problems(root: Path, rev: str) -> list[Problem]:
         current = root / path
         following = _next_patch(by_model[model] + [p.stem for p in (root / SPECS_DIR / model).glob("*.yaml")])
         advice = f"publish the change as a new version{f' (e.g. {following})' if following else ''} instead"
-        if not current.is_file():
+        if not os.path.lexists(current):
             problems.append(
                 Problem(
                     path,
@@ -57,7 +58,13 @@ def released_file_problems(root: Path, rev: str) -> list[Problem]:
                 )
             )
             continue
-        text = current.read_bytes()
+        try:
+            text = read_bytes(current, path)
+        except ProblemsFound as exc:
+            # Not a regular file now (a symlink, a directory, a FIFO) or past the size limit:
+            # the same finding as validate's, and the released content cannot be compared.
+            problems.extend(exc.problems)
+            continue
         if text != content:
             line = _first_difference(content.decode(errors="replace"), text.decode(errors="replace"))
             problems.append(

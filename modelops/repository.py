@@ -69,7 +69,14 @@ class Repository:
 def load_repository(root: Path) -> Repository:
     repo = Repository(root=root)
     directory = root / SPECS_DIR
-    paths = sorted(directory.glob("*/*")) if directory.is_dir() else []
+    paths: list[Path] = []
+    for folder in sorted(directory.iterdir()) if directory.is_dir() else []:
+        if folder.is_symlink():
+            # Path.glob would follow it; git archive (validate --base, diff) skips it.
+            message = "is a symbolic link: a model's folder holds its version files itself"
+            repo.problems.append(Problem(folder.relative_to(root).as_posix(), 1, 1, "", message))
+        elif folder.is_dir():
+            paths.extend(sorted(folder.iterdir()))
     for path in paths:
         display = path.relative_to(root).as_posix()
         if path.suffix != ".yaml":

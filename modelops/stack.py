@@ -6,6 +6,7 @@ inside the program (a real `pulumi up`), so both paths share `stack_config_from_
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Collection
 from pathlib import Path
@@ -392,7 +393,7 @@ def load_stack_file(root: Path, name: str, text: str | None = None) -> tuple[Sta
     """The stack file (or `text` in its place, to check an edit before it is written)."""
     path = stack_path(root, name)
     display = path.relative_to(root).as_posix()
-    if text is None and not path.is_file():
+    if text is None and not os.path.lexists(path):  # a directory, FIFO or symlink is parse's finding
         raise ProblemsFound([Problem(display, 1, 1, "", f"stack {name!r} has no file {display}")])
     doc = parse(path, display, text)
     if not isinstance(doc.data, dict) or not isinstance(doc.data.get("config"), dict):

@@ -119,7 +119,7 @@ def test_stack_tags_follow_aws_rules(project: Path, key: str, value: str, fragme
 
 def test_an_empty_tag_key_is_refused(project: Path) -> None:
     edit_yaml(stack_file(project, "dev"), lambda d: d["config"]["modelops:tags"].update({"": "x"}))
-    assert_problem(stack_problems(project), "modelops:tags.", "tag keys are 1 to 128 characters")
+    assert_problem(stack_problems(project), 'modelops:tags[""]', "tag keys are 1 to 128 characters")
 
 
 def test_letters_numbers_and_spaces_of_any_script_are_fine(project: Path) -> None:
