@@ -7,7 +7,7 @@
   or --to that names no stack file in stacks/;
 - 3: an error: AWS refused a call or found no credentials (verify, drift), or an unexpected
   exception. One line; `modelops --debug ...` (or MODELOPS_DEBUG=1) prints the traceback too;
-- 130: interrupted (Ctrl-C).
+- 130: interrupted (Ctrl-C); 141: the reader of the output went away (`| head`), as a shell reports it.
 
 No traceback reaches the user without --debug: pull requests are hostile input, and a traceback
 is neither a finding nor something the author of one can act on.
@@ -16,6 +16,7 @@ is neither a finding nor something the author of one can act on.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -48,7 +49,7 @@ class PlanFormat(StrEnum):
     mermaid = "mermaid"
 
 
-EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED = 1, 2, 3, 130
+EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 3, 130, 141
 DEBUG_HINT = "rerun as `modelops --debug <command> ...` (or with MODELOPS_DEBUG=1) for the traceback"
 
 
@@ -86,6 +87,12 @@ def _guarded(action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_USAGE) from None
     except typer.Exit:
         raise
+    except BrokenPipeError:
+        # The reader went away (`modelops plan ... | head`): nothing left to tell it. Point stdout
+        # at /dev/null so the interpreter's final flush does not raise again, and exit as a
+        # shell reports a SIGPIPE'd command.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(EXIT_BROKEN_PIPE) from None
     except KeyboardInterrupt:
         # click would print "Aborted!" and exit 1, the code of a finding.
         typer.echo("modelops: interrupted", err=True)
@@ -111,6 +118,13 @@ def _repository(root: Path, needs_stacks: bool = True) -> Path:
     if not root.is_dir():
         reason = "not a directory" if root.exists() else "no such directory"
         raise UsageError(f"--root {str(root)!r}: {reason}")
+    for folder in (SPECS_DIR, STACKS_DIR):
+        if (root / folder).is_symlink():
+            # Everything under them is read as the repository's own: a link could point a pull
+            # request's validation, or promote's write, anywhere on the machine.
+            raise UsageError(
+                f"--root {str(root)!r}: {folder}/ is a symbolic link; it must be a folder of the repository"
+            )
     if not (root / SPECS_DIR).is_dir():
         raise UsageError(
             f"--root {str(root)!r} has no {SPECS_DIR}/ folder: run modelops at the repository's root or pass --root"
@@ -318,13 +332,17 @@ def schema(
         path = root / SCHEMA_PATH
         text = schema_text()
         if check:
-            if not path.is_file() or path.read_text() != text:
+            if not path.is_file() or path.is_symlink() or path.read_bytes() != text.encode():
                 typer.echo(f"{SCHEMA_PATH} is stale: run `modelops schema`", err=True)
                 raise typer.Exit(1)
             typer.echo(f"{SCHEMA_PATH} is current")
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        # Replaced, never written through: a symlink or FIFO at the path (a pull request can
+        # commit either) is swapped for the file, not followed or blocked on.
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(text)
+        os.replace(temporary, path)
         typer.echo(f"wrote {SCHEMA_PATH}")
 
     _guarded(body)

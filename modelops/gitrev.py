@@ -8,6 +8,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+from modelops.errors import UsageError
 from modelops.loader import Problem, ProblemsFound
 
 PROJECT_PATHS = ("model_specs", "stacks")
@@ -26,12 +27,13 @@ def _git(root: Path, *args: str) -> bytes:
 
 def resolve_revision(root: Path, rev: str) -> str:
     """The commit `rev` names; a clear problem if it names none."""
+    # A revision is the user's argument, not a file's content: naming none is bad usage (exit 2).
     if rev.startswith("-"):
-        raise ProblemsFound([Problem("git", 1, 1, "", f"{rev!r} is not a revision")])
+        raise UsageError(f"--base {rev!r} is not a revision")
     try:
         return _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
     except ProblemsFound:
-        raise ProblemsFound([Problem("git", 1, 1, "", f"unknown revision {rev!r}")]) from None
+        raise UsageError(f"--base: unknown revision {rev!r}") from None
 
 
 def _prefix(root: Path) -> str:

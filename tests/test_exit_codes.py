@@ -172,3 +172,41 @@ def test_diff_takes_a_stack_that_exists_at_base_only(tmp_path: Path) -> None:
     assert unknown.output.strip() == (
         "modelops: --stack 'qa': no file stacks/Pulumi.qa.yaml here or at HEAD (stacks: dev, prod, staging)"
     )
+
+
+@pytest.mark.parametrize("folder", ["model_specs", "stacks"])
+def test_a_symlinked_project_folder_is_refused(tmp_path: Path, project: Path, folder: str) -> None:
+    """A pull request that turns stacks/ into a link would point validation (and promote's
+    write) outside the repository."""
+    elsewhere = tmp_path / "elsewhere" / folder
+    elsewhere.parent.mkdir()
+    shutil.move(project / folder, elsewhere)
+    (project / folder).symlink_to(elsewhere)
+    result = runner.invoke(app, ["validate", "--root", str(project)])
+    assert result.exit_code == 2, result.output
+    assert f"{folder}/ is a symbolic link; it must be a folder of the repository" in result.output
+
+
+def test_schema_replaces_a_symlink_instead_of_writing_through_it(tmp_path: Path, project: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me\n")
+    schema = project / "schemas" / "modelspec-v1.json"
+    schema.unlink()
+    schema.symlink_to(outside)
+    assert runner.invoke(app, ["schema", "--root", str(project), "--check"]).exit_code == 1
+    result = runner.invoke(app, ["schema", "--root", str(project)])
+    assert result.exit_code == 0, result.output
+    assert outside.read_text() == "keep me\n"
+    assert not schema.is_symlink() and schema.read_text().startswith("{")
+    assert runner.invoke(app, ["schema", "--root", str(project), "--check"]).exit_code == 0
+
+
+def test_a_reader_that_goes_away_is_no_error(project: Path) -> None:
+    """`modelops plan ... | head -1`: no BrokenPipeError, no internal error. `true` closes the
+    pipe at once; the plan takes seconds to render, so its write always meets a closed pipe."""
+    command = f"{sys.executable} -m modelops plan --stack dev --root {project} | true"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.stderr == ""
+    assert result.returncode == 141

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from modelops.cli import app
 from modelops.diff import VersionChange, diff, diff_markdown, diff_text, resource_changes
-from modelops.loader import ProblemsFound
+from modelops.errors import UsageError
 from modelops.promote import promote
 from modelops.render import Plan, PlanResource
 from tests.conftest import REPO_ROOT, edit_yaml, read_yaml, spec_path, write_yaml
@@ -123,10 +123,13 @@ def test_edited_version_file_is_rejected(repo: Path) -> None:
 
 
 def test_unknown_revision_is_a_clear_error(repo: Path) -> None:
-    with pytest.raises(ProblemsFound, match="unknown revision 'no-such-rev'"):
+    with pytest.raises(UsageError, match="unknown revision 'no-such-rev'"):
         diff(repo, "no-such-rev")
-    outcome = cli(repo, "validate", "--base", "no-such-rev")
-    assert outcome.exit_code == 1 and "unknown revision" in outcome.output
+    for command in (["validate"], ["diff"]):
+        outcome = cli(repo, *command, "--base", "no-such-rev")
+        assert outcome.exit_code == 2 and "--base: unknown revision 'no-such-rev'" in outcome.output
+    outcome = cli(repo, "validate", "--base", "--output=x")
+    assert outcome.exit_code == 2 and "is not a revision" in outcome.output
 
 
 def test_stack_added_since_base_is_all_creates(repo: Path) -> None:

@@ -128,3 +128,14 @@ def test_deploy_goes_dev_staging_prod_through_environments() -> None:
 def test_checkers_are_installed_from_requirements(tool: str) -> None:
     assert (BIN / tool).exists() or shutil.which(tool), f"{tool} missing: it is pinned in requirements.txt"
     assert tool in (REPO_ROOT / "requirements.txt").read_text()
+
+
+def test_jobs_with_credentials_skip_pull_requests_from_forks() -> None:
+    """A fork gets no OIDC token and a read-only GITHUB_TOKEN: the jobs that need either run
+    only for branches of this repository, instead of failing on every fork."""
+    jobs = load("preview.yml")["jobs"]
+    same_repository = "github.event.pull_request.head.repo.full_name == github.repository"
+    for name, job in jobs.items():
+        granted = job.get("permissions", {})
+        if granted.get("id-token") == "write" or granted.get("pull-requests") == "write":
+            assert same_repository in job.get("if", ""), name
