@@ -18,7 +18,7 @@ from typing import Any
 from modelops.errors import UsageError
 from modelops.gitrev import materialize
 from modelops.loader import Problem, ProblemsFound, parse, read_bytes
-from modelops.markdown_safe import code, row, text
+from modelops.markdown_safe import code, row, text, visible
 from modelops.render import Plan, PlanResource, render, strict_json
 from modelops.replacements import IGNORED, replacing_paths, top_level
 from modelops.repository import SPECS_DIR
@@ -441,7 +441,8 @@ def diff_text(result: Diff) -> str:
                 lines.append(
                     f"    {SYMBOLS[change.action]:<2} {change.action} {change.name} ({change.type}){detail}{mark}"
                 )
-    return "\n".join(lines)
+    # Spec text reaches a terminal or a CI log: no escape sequence or line break of its own.
+    return "\n".join(visible(line) for line in lines)
 
 
 def _spec_file_markdown(change: SpecFileChange) -> str:

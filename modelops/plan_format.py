@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from modelops.markdown_safe import code, mermaid_label, row, text
+from modelops.markdown_safe import code, mermaid_label, row, text, visible
 from modelops.render import Plan, PlanResource, physical_name
 
 
@@ -26,7 +26,8 @@ def render_tree(plan: Plan) -> str:
     lines.append(f"{sum(r.custom for r in plan.resources)} resources")
     for violation in plan.violations:
         lines.append(f"VIOLATION [{violation.rule}] {violation.urn}: {violation.message}")
-    return "\n".join(lines)
+    # Spec text reaches a terminal or a CI log: no escape sequence or line break of its own.
+    return "\n".join(visible(line) for line in lines)
 
 
 def _short_type(type_token: str) -> str:

@@ -21,7 +21,7 @@ from markdown_it.token import Token
 
 from modelops.diff import Diff, FieldChange, ResourceChange, SpecFileChange, StackDiff, VersionChange, diff_markdown
 from modelops.markdown_safe import WORD_JOINER, code, mermaid_label, row, text, visible
-from modelops.plan_format import render_markdown, render_mermaid
+from modelops.plan_format import render_markdown, render_mermaid, render_tree
 from modelops.render import Plan, PlanResource, PlanViolation, render
 from tests.conftest import edit_yaml, read_yaml, spec_path, write_yaml
 from tests.test_gitops import cli, git, repo  # noqa: F401  (the scratch git repository fixture)
@@ -243,3 +243,26 @@ def test_visible_shows_what_cannot_be_seen() -> None:
     assert visible("a\nb\r\u202ec\u200b\x00\t") == "a\\nb\\r\\u202ec\\u200b\\u0000\t"
     assert code("``` ` ``") == "```` ``` ` `` ````" and code(" a ") == "`  a  `" and code("  ") == "`  `"
     assert text("@team https://x") == f"@{WORD_JOINER}team https:{WORD_JOINER}//x"
+
+
+# Text output: a terminal or a CI log.
+
+TERMINAL_ESCAPES = "\x1b[2J\x1b]8;;https://evil.example\x07click\x1b]8;;\x07\rover"
+
+
+def test_text_output_carries_no_terminal_escape_from_spec_text(repo: Path) -> None:  # noqa: F811
+    data = read_yaml(spec_path(repo, "churn-classifier", "1.3.0"))
+    data["metadata"]["version"] = "1.4.0"
+    data["model"]["environment"]["BANNER"] = TERMINAL_ESCAPES
+    write_yaml(spec_path(repo, "churn-classifier", "1.4.0"), data)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "escapes")
+    outcome = cli(repo, "diff", "--base", "HEAD~1", "--stack", "dev")
+    assert outcome.exit_code == 0, outcome.output
+    assert "BANNER" in outcome.output
+    assert not {"\x1b", "\x07", "\r"} & set(outcome.output)
+    assert "\\u001b[2J" in outcome.output
+    plan = render(repo, "dev")
+    plan.violations = [PlanViolation("rule", "mandatory", plan.resources[0].urn, f"value {TERMINAL_ESCAPES}")]
+    tree = render_tree(plan)
+    assert not {"\x1b", "\x07", "\r"} & set(tree) and "\\u001b]8;;" in tree
