@@ -156,6 +156,15 @@ class KubernetesServing(SpecModel):
     cpu: str = "1"
     memory: str = "2Gi"
     gpu: Annotated[StrictInt, Field(ge=0)] = 0
+    scale_metric: Literal["cpu", "memory", "concurrency", "rps"] = Field(
+        "cpu", description="kserve only: what the autoscaler watches."
+    )
+    scale_target: Annotated[StrictInt, Field(ge=1)] = Field(
+        70, description="Percent for cpu and memory; per replica for concurrency and rps."
+    )
+    port: Annotated[StrictInt, Field(ge=1, le=65535)] = Field(
+        8080, description="deployment runtime: the HTTP port the model server listens on."
+    )
 
 
 class Serving(SpecModel):

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, StrictInt, ValidationError, field_validator
+from pydantic import Field, StrictBool, StrictInt, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from modelops.errors import UsageError
@@ -25,6 +25,7 @@ NAMESPACE = "modelops"
 ARN_KMS_KEY = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$"
 ARN_IAM_POLICY = r"^arn:aws[a-z-]*:iam::\d{12}:policy/[A-Za-z0-9+=,.@_/-]+$"
 ARN_SNS_TOPIC = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$"
+ARN_OIDC_PROVIDER = r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/[A-Za-z0-9.\/_-]+$"
 BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 REGION = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
 VERSION_PIN = r"^(latest|[0-9A-Za-z.+-]+)$"
@@ -40,6 +41,7 @@ KEYS = {
     "modelops:buckets": "buckets",
     "modelops:alarmTopicArn": "alarm_topic_arn",
     "modelops:tags": "tags",
+    "modelops:kubernetes": "kubernetes",
 }
 FIELDS = {v: k for k, v in KEYS.items()}
 
@@ -75,6 +77,17 @@ class Buckets(SpecModel):
     feature_store: Annotated[str, Field(pattern=BUCKET_NAME)] | None = Field(None, alias="featureStore")
 
 
+class KubernetesConfig(SpecModel):
+    """The EKS cluster a stack's kubernetes models run on (kubernetes-serving.md)."""
+
+    oidc_provider_arn: Annotated[str, Field(pattern=ARN_OIDC_PROVIDER)] | None = Field(None, alias="oidcProviderArn")
+    context: Annotated[str, Field(min_length=1, max_length=253)] | None = None
+    payload_logger_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2048)] | None = Field(
+        None, alias="payloadLoggerUrl"
+    )
+    manage_namespaces: StrictBool = Field(True, alias="manageNamespaces")
+
+
 class StackConfig(SpecModel):
     name: str
     region: Annotated[str, Field(pattern=REGION)]
@@ -86,6 +99,7 @@ class StackConfig(SpecModel):
     buckets: Buckets = Field(default_factory=Buckets)
     alarm_topic_arn: Annotated[str, Field(pattern=ARN_SNS_TOPIC)] | None = None
     tags: dict[str, str] = Field(default_factory=dict)
+    kubernetes: KubernetesConfig = Field(default_factory=KubernetesConfig)
 
     @field_validator("region")
     @classmethod
