@@ -5,8 +5,9 @@
   or drift check;
 - 2: bad usage: an unknown option (click's own), a --root that holds no repository, a --stack
   or --to that names no stack file in stacks/;
-- 3: an error: AWS refused a call or found no credentials (verify, drift), or an unexpected
-  exception. One line; `modelops --debug ...` (or MODELOPS_DEBUG=1) prints the traceback too;
+- 3: an error: AWS refused a call or found no credentials, or no Kubernetes cluster could be
+  reached for a stack's kubernetes models (verify, drift), or an unexpected exception. One
+  line; `modelops --debug ...` (or MODELOPS_DEBUG=1) prints the traceback too;
 - 130: interrupted (Ctrl-C); 141: the reader of the output went away (`| head`), as a shell reports it.
 
 No traceback reaches the user without --debug: pull requests are hostile input, and a traceback
@@ -26,7 +27,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from modelops.errors import UsageError
+from modelops.errors import ClusterUnavailable, UsageError
 from modelops.loader import ProblemsFound
 
 app = typer.Typer(
@@ -87,6 +88,10 @@ def _guarded(action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_USAGE) from None
     except typer.Exit:
         raise
+    except ClusterUnavailable as exc:
+        # verify, drift of a stack with kubernetes models: no cluster to compare with.
+        typer.echo(f"modelops: Kubernetes: {_one_line(exc)}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
     except BrokenPipeError:
         # The reader went away (`modelops plan ... | head`): nothing left to tell it. Point stdout
         # at /dev/null so the interpreter's final flush does not raise again, and exit as a
@@ -292,7 +297,8 @@ def policy_config(stack: StackOption, root: RootOption = Path(".")) -> None:
 @app.command()
 def verify(stack: StackOption, root: RootOption = Path(".")) -> None:
     """After a deploy: endpoints InService on the intended config (a rollback fails), schedules
-    Scheduled with no failed last run, feature groups Created."""
+    Scheduled with no failed last run, feature groups Created; kubernetes models Ready (KServe)
+    or rolled out (Deployment) on the intended version."""
     from modelops.live import verify as run_verify
 
     def body() -> None:
@@ -306,7 +312,8 @@ def verify(stack: StackOption, root: RootOption = Path(".")) -> None:
 
 @app.command()
 def drift(stack: StackOption, root: RootOption = Path(".")) -> None:
-    """Compare what can change outside Pulumi with the stack: weights, capacity, schedules, TTLs."""
+    """Compare what can change outside Pulumi with the stack: weights, capacity, schedules, TTLs,
+    and the replica bounds and canary percent of kubernetes models."""
     from modelops.live import drift as run_drift
 
     def body() -> None:

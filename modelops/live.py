@@ -19,6 +19,11 @@ aws-controllers-k8s/sagemaker-controller PR #7; terraform-provider-aws PR #49020
 reason may be empty). verify therefore compares the configuration and shows the reason.
 Statuses: https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeEndpoint.html
 (botocore's `EndpointStatus` enum).
+
+Kubernetes models (`serving.target: kubernetes`) are checked through the Kubernetes API by
+`modelops.live_kubernetes`, never with DescribeEndpoint. A stack whose models all serve on
+kubernetes and own no feature group makes no AWS call; one without kubernetes models never
+needs a cluster nor imports the kubernetes client.
 """
 
 from __future__ import annotations
@@ -26,9 +31,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelops.render import Plan, RecordingMocks, render
+
+if TYPE_CHECKING:
+    from modelops.live_kubernetes import Cluster
+    from modelops.resolve import ResolvedModel
 
 ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 SCHEDULE = "aws:sagemaker/monitoringSchedule:MonitoringSchedule"
@@ -50,6 +59,7 @@ class LiveReport:
     command: str  # verify | drift
     stack: str
     checks: list[Check]
+    against: str = "AWS"
 
     @property
     def ok(self) -> bool:
@@ -57,7 +67,7 @@ class LiveReport:
 
     def summary(self) -> str:
         failed_mark = "FAIL" if self.command == "verify" else "DRIFT"
-        lines = [f"{self.command} stack {self.stack} against AWS"]
+        lines = [f"{self.command} stack {self.stack} against {self.against}"]
         # One line per check, even when AWS's FailureReason spans several.
         lines += [f"  {'ok ' if c.ok else failed_mark} {c.subject}: {' '.join(c.message.split())}" for c in self.checks]
         failed = sum(not c.ok for c in self.checks)
@@ -132,8 +142,13 @@ def _endpoint_check(name: str, intended: str, described: dict[str, Any]) -> Chec
     return Check(subject, True, f"{status} on {intended}{maintenance}{earlier}")
 
 
-def _endpoints(plan: Plan, client: Any) -> Iterator[Check]:
-    for resource in plan.by_type(ENDPOINT):
+def _sagemaker_endpoints(plan: Plan, skip: frozenset[str]) -> list[Any]:
+    """The plan's endpoints, less any named for a kubernetes model: those are not asked of SageMaker."""
+    return [r for r in plan.by_type(ENDPOINT) if r.inputs["name"] not in skip]
+
+
+def _endpoints(plan: Plan, client: Any, skip: frozenset[str] = frozenset()) -> Iterator[Check]:
+    for resource in _sagemaker_endpoints(plan, skip):
         name, intended = resource.inputs["name"], resource.inputs["endpointConfigName"]
         described, error = _describe(client.describe_endpoint, EndpointName=name)
         if described is None:
@@ -209,18 +224,85 @@ def _intended(root: Path, stack: str) -> tuple[Plan, str]:
     return render(root, stack, LiveIdentityMocks(region), BotoRegistry()), region
 
 
-def verify(root: Path, stack: str) -> LiveReport:
+@dataclass(frozen=True)
+class _Targets:
+    """Where a stack's models run: which live checks it needs."""
+
+    models: list[ResolvedModel]
+    kubernetes: list[ResolvedModel]
+    context: str | None  # modelops:kubernetes.context; None: the kubeconfig's current context
+    needs_aws: bool
+    skip_endpoints: frozenset[str]  # SageMaker names of kubernetes models: never described
+
+
+def _targets(root: Path, stack: str) -> _Targets:
+    from modelops.feature_store import deployed_groups
+    from modelops.live_kubernetes import is_kubernetes
+    from modelops.loader import ProblemsFound
+    from modelops.naming import endpoint_name
+    from modelops.resolve import load_project
+
+    project = load_project(root, [stack])
+    if project.problems:
+        raise ProblemsFound(project.problems)
+    config, _ = project.stacks[stack]
+    models = project.resolved[stack]
+    kubernetes = [m for m in models if is_kubernetes(m)]
+    # AWS is asked whenever the stack has anything there (or nothing anywhere, as before).
+    needs_aws = (
+        not kubernetes
+        or len(kubernetes) < len(models)
+        or bool(deployed_groups(project.repo, models, config.environment))
+    )
+    skip = frozenset(endpoint_name(m.name, config.environment) for m in kubernetes)
+    return _Targets(models, kubernetes, config.kubernetes.context, needs_aws, skip)
+
+
+def _live(
+    command: str,
+    root: Path,
+    stack: str,
+    aws_checks: Callable[[Plan, str, frozenset[str]], list[Check]],
+    cluster_checks: Callable[[Cluster, list[ResolvedModel]], list[Check]],
+) -> LiveReport:
+    targets = _targets(root, stack)
+    cluster = None
+    if targets.kubernetes:
+        from modelops.live_kubernetes import connect
+
+        cluster = connect(targets.context, stack)  # first: without a cluster, nothing is compared
+    try:
+        checks: list[Check] = []
+        if targets.needs_aws:
+            plan, region = _intended(root, stack)
+            checks += aws_checks(plan, region, targets.skip_endpoints)
+        if cluster is not None:
+            checks += cluster_checks(cluster, targets.kubernetes)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    against = [*(["AWS"] if targets.needs_aws else []), *([f"Kubernetes context {cluster.context}"] if cluster else [])]
+    return LiveReport(command, stack, checks, " and ".join(against))
+
+
+def _verify_aws(plan: Plan, region: str, skip: frozenset[str]) -> list[Check]:
     import boto3
 
-    plan, region = _intended(root, stack)
     client = boto3.client("sagemaker", region_name=region)
-    checks = [*_endpoints(plan, client), *_schedules(plan, client), *_feature_groups(plan, client)]
-    return LiveReport("verify", stack, checks)
+    return [*_endpoints(plan, client, skip), *_schedules(plan, client), *_feature_groups(plan, client)]
 
 
-def _variant_drift(plan: Plan, client: Any, limits: dict[str, tuple[int, int]]) -> Iterator[Check]:
+def verify(root: Path, stack: str) -> LiveReport:
+    from modelops.live_kubernetes import verify_checks
+
+    return _live("verify", root, stack, _verify_aws, verify_checks)
+
+
+def _variant_drift(
+    plan: Plan, client: Any, limits: dict[str, tuple[int, int]], skip: frozenset[str] = frozenset()
+) -> Iterator[Check]:
     configs = {r.inputs["name"]: r.inputs for r in plan.by_type(CONFIG)}
-    for resource in plan.by_type(ENDPOINT):
+    for resource in _sagemaker_endpoints(plan, skip):
         name = resource.inputs["name"]
         described, error = _describe(client.describe_endpoint, EndpointName=name)
         if described is None:
@@ -254,10 +336,16 @@ def _variant_drift(plan: Plan, client: Any, limits: dict[str, tuple[int, int]]) 
             yield Check(subject, True, f"weight {weight}, {count} instances")
 
 
-def _scaling_drift(plan: Plan, region: str) -> tuple[list[Check], dict[str, tuple[int, int]]]:
+def _scaling_drift(
+    plan: Plan, region: str, skip: frozenset[str] = frozenset()
+) -> tuple[list[Check], dict[str, tuple[int, int]]]:
     import boto3
 
-    planned = {r.inputs["resourceId"]: r.inputs for r in plan.by_type(SCALING_TARGET)}
+    planned = {
+        r.inputs["resourceId"]: r.inputs
+        for r in plan.by_type(SCALING_TARGET)
+        if r.inputs["resourceId"].split("/")[1] not in skip  # endpoint/<name>/variant/<variant>
+    }
     limits = {rid: (int(t["minCapacity"]), int(t["maxCapacity"])) for rid, t in planned.items()}
     if not planned:
         return [], limits
@@ -319,16 +407,20 @@ def _ttl_drift(plan: Plan, client: Any) -> Iterator[Check]:
             yield Check(f"feature group {name}", True, f"online TTL {planned_ttl}")
 
 
-def drift(root: Path, stack: str) -> LiveReport:
+def _drift_aws(plan: Plan, region: str, skip: frozenset[str]) -> list[Check]:
     import boto3
 
-    plan, region = _intended(root, stack)
     client = boto3.client("sagemaker", region_name=region)
-    scaling, limits = _scaling_drift(plan, region)
-    checks = [
-        *_variant_drift(plan, client, limits),
+    scaling, limits = _scaling_drift(plan, region, skip)
+    return [
+        *_variant_drift(plan, client, limits, skip),
         *scaling,
         *_schedule_drift(plan, client),
         *_ttl_drift(plan, client),
     ]
-    return LiveReport("drift", stack, checks)
+
+
+def drift(root: Path, stack: str) -> LiveReport:
+    from modelops.live_kubernetes import drift_checks
+
+    return _live("drift", root, stack, _drift_aws, drift_checks)
