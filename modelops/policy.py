@@ -36,11 +36,7 @@ def spec_findings(spec: ModelSpec, environment: str) -> Iterator[PolicyFinding]:
     if environment != "prod":
         return
     if serving.target == "kubernetes":
-        replicas = serving.kubernetes.min_replicas if serving.kubernetes else 1
-        if replicas < 2:
-            yield PolicyFinding(
-                "prod-redundancy", ("serving", "kubernetes", "min_replicas"), "prod requires min_replicas >= 2"
-            )
+        yield from _kubernetes_prod_findings(spec)
         return
     if serving.mode == "realtime":
         if serving.instance_count < 2:
@@ -81,13 +77,56 @@ def spec_findings(spec: ModelSpec, environment: str) -> Iterator[PolicyFinding]:
                 )
 
 
-def stack_findings(stack: StackConfig) -> Iterator[PolicyFinding]:
+def _kubernetes_prod_findings(spec: ModelSpec) -> Iterator[PolicyFinding]:
+    """Prod's governance for a model served on kubernetes (README, 'Kubernetes serving').
+
+    What applies as on SageMaker: redundancy (min_replicas, since each replica is a pod),
+    a rollout that never takes serving capacity away (rolling: maxSurge with 0 unavailable;
+    all_at_once is a Recreate), and data capture where modelops renders one (KServe's payload
+    logger). What does not: the risk-driven monitors are SageMaker Model Monitor jobs over an
+    endpoint's capture, which kubernetes serving cannot run (kubernetes-serving.md), and a plain
+    Deployment has no capture modelops could wire; both are listed as gaps in the README."""
+    serving = spec.serving
+    k8s = serving.kubernetes
+    replicas = k8s.min_replicas if k8s else 1
+    if replicas < 2:
+        yield PolicyFinding(
+            "prod-redundancy", ("serving", "kubernetes", "min_replicas"), "prod requires min_replicas >= 2"
+        )
+    runtime = k8s.runtime if k8s else "kserve"
+    if runtime == "kserve" and not serving.data_capture.enabled:
+        yield PolicyFinding(
+            "prod-data-capture",
+            ("serving", "data_capture", "enabled"),
+            "prod requires data capture (on kubernetes, KServe's payload logger)",
+        )
+    if serving.rollout.strategy == "all_at_once":
+        yield PolicyFinding(
+            "prod-guarded-rollout",
+            ("serving", "rollout", "strategy"),
+            "prod requires a rolling rollout on kubernetes, not all_at_once (a Recreate stops every replica first)",
+        )
+
+
+@dataclass(frozen=True)
+class StackUse:
+    """What the models a stack pins put on AWS: VPC config goes on SageMaker models and
+    monitoring jobs; the stack's KMS key on SageMaker endpoints, capture, monitoring outputs and
+    feature groups. A model served on kubernetes runs in the cluster's own network and writes
+    neither, so a stack of kubernetes models alone needs no modelops:vpc (and, without feature
+    groups, no modelops:kmsKeyArn)."""
+
+    sagemaker: bool = True
+    feature_groups: bool = True
+
+
+def stack_findings(stack: StackConfig, use: StackUse = StackUse()) -> Iterator[PolicyFinding]:
     if stack.environment in STRICT:
-        if stack.vpc is None:
+        if stack.vpc is None and use.sagemaker:
             yield PolicyFinding(
                 "vpc-required", ("vpc",), f"{stack.environment} requires modelops:vpc for models and monitoring jobs"
             )
-        if stack.kms_key_arn is None:
+        if stack.kms_key_arn is None and (use.sagemaker or use.feature_groups):
             yield PolicyFinding(
                 "kms-required",
                 ("kms_key_arn",),

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modelops.loader import Document, FieldPath, Problem, ProblemsFound
-from modelops.policy import spec_findings, stack_findings
+from modelops.policy import StackUse, spec_findings, stack_findings
 from modelops.regions import partition_of
 from modelops.repository import Repository, SpecFile, load_repository
-from modelops.spec import ModelSpec
+from modelops.spec import KubernetesServing, ModelSpec
 from modelops.spec_checks import semver_key
 from modelops.stack import StackConfig, arn_placement_problem, load_stack_file, stack_problem
 
@@ -54,9 +54,9 @@ def resolve_stack(
     repo: Repository, stack: StackConfig, doc: Document | None = None
 ) -> tuple[list[ResolvedModel], list[Problem]]:
     problems: list[Problem] = []
-    for finding in stack_findings(stack):
-        problems.append(stack_problem(doc, stack, finding.path, f"[{finding.rule}] {finding.message}"))
     resolved: list[ResolvedModel] = []
+    stack_variants: list[Variant] = []
+    unresolved = False
     for name, pin in stack.models.items():
         pin_path: FieldPath = ("models", name)
         if name not in repo.specs and not any(n == name for n, _ in repo.unloadable):
@@ -70,6 +70,7 @@ def resolve_stack(
             version = resolve_pin_version(repo, name, pinned)
             spec_file = repo.get(name, version) if version else None
             if spec_file is None:
+                unresolved = True
                 if version is not None and (name, version) in repo.unloadable:
                     continue  # its own errors are already reported
                 known = ", ".join(repo.versions(name)) or "none"
@@ -80,9 +81,12 @@ def resolve_stack(
                 )
                 continue
             problems.extend(_variant_problems(spec_file, stack, doc, path, role))
-            variants.append(
-                Variant(role, spec_file.spec.metadata.version, spec_file.for_environment(stack.environment), percent)
+            variant = Variant(
+                role, spec_file.spec.metadata.version, spec_file.for_environment(stack.environment), percent
             )
+            problems.extend(_kubernetes_pin_problems(name, variant, stack, doc, path))
+            variants.append(variant)
+        stack_variants.extend(variants)
         problems.extend(_combination_problems(variants, stack, doc, pin_path))
         if variants and variants[0].role == "primary" and len(variants) == len(list(_pinned_variants(pin, pin_path))):
             by_role = {v.role: v for v in variants}
@@ -92,7 +96,60 @@ def resolve_stack(
                 )
             )
     problems.extend(_feature_read_problems(repo, resolved, stack, doc))
+    use = StackUse(
+        sagemaker=unresolved or not stack_variants or any(v.spec.serving.target == "sagemaker" for v in stack_variants),
+        feature_groups=unresolved or any(v.spec.features.groups for v in stack_variants),
+    )
+    for finding in stack_findings(stack, use):
+        problems.append(stack_problem(doc, stack, finding.path, f"[{finding.rule}] {finding.message}"))
     return resolved, problems
+
+
+def _kubernetes_pin_problems(
+    name: str, variant: Variant, stack: StackConfig, doc: Document | None, path: FieldPath
+) -> list[Problem]:
+    """What a stack must say to serve a pinned version on kubernetes (kubernetes-serving.md,
+    'Stack config'): the EKS cluster's IAM OIDC provider, which the model's IRSA role trusts,
+    and for data capture the URL KServe's payload logger sends to. A namespace that modelops
+    manages must not be `default`, which every cluster has and no stack may own."""
+    serving = variant.spec.serving
+    if serving.target != "kubernetes":
+        return []
+    where = f"{name} {variant.version} serves on kubernetes in stack {stack.name} (as {variant.role})"
+    problems = []
+    if stack.kubernetes.oidc_provider_arn is None:
+        problems.append(
+            stack_problem(
+                doc,
+                stack,
+                path,
+                f"{where}: set modelops:kubernetes.oidcProviderArn, the IAM OIDC provider of the EKS cluster, "
+                "which the model's IRSA role trusts",
+            )
+        )
+    if serving.data_capture.enabled and stack.kubernetes.payload_logger_url is None:
+        problems.append(
+            stack_problem(
+                doc,
+                stack,
+                path,
+                f"{where} with data capture: set modelops:kubernetes.payloadLoggerUrl, where KServe's payload "
+                f"logger sends requests and responses, or disable serving.data_capture for {stack.environment}",
+            )
+        )
+    namespace = serving.kubernetes.namespace if serving.kubernetes else "models"
+    if namespace == "default" and stack.kubernetes.manage_namespaces:
+        problems.append(
+            stack_problem(
+                doc,
+                stack,
+                path,
+                f"{where} in namespace 'default', which every cluster has: with modelops:kubernetes.manageNamespaces "
+                "true the stack would create and own it; use a namespace of the model's own, or set "
+                "manageNamespaces: false",
+            )
+        )
+    return problems
 
 
 def _feature_read_problems(
@@ -299,7 +356,7 @@ def _combination_problems(
         return problems
     primary = variants[0]
     roles = {v.role for v in variants}
-    if {"challenger", "shadow"} <= roles:
+    if {"challenger", "shadow"} <= roles and primary.spec.serving.target == "sagemaker":
         problems.append(
             stack_problem(
                 doc,
@@ -314,13 +371,15 @@ def _combination_problems(
             problems.append(
                 stack_problem(doc, stack, path, f"the {variant.role} must be another version than {primary.version}")
             )
+        if "kubernetes" in (primary.spec.serving.target, variant.spec.serving.target):
+            # SageMaker's variant rules (serverless, modes, guardrail exclusions) do not apply.
+            problems.extend(_kubernetes_variant_problems(primary, variant, stack, doc, path))
+            continue
         for spec in (primary.spec, variant.spec):
             if spec.serving.mode == "serverless":
                 problems.append(stack_problem(doc, stack, path, f"serverless endpoints take no {variant.role} variant"))
                 break
-        if variant.spec.serving.target != "sagemaker" or primary.spec.serving.target != "sagemaker":
-            problems.append(stack_problem(doc, stack, path, f"a {variant.role} variant needs SageMaker serving"))
-        elif variant.spec.serving.mode != primary.spec.serving.mode:
+        if variant.spec.serving.mode != primary.spec.serving.mode:
             problems.append(
                 stack_problem(
                     doc,
@@ -342,6 +401,45 @@ def _combination_problems(
             )
         problems.extend(_guardrails_on_inf1(primary, variant, stack, doc, path))
     return problems
+
+
+def _kubernetes_variant_problems(
+    primary: Variant, variant: Variant, stack: StackConfig, doc: Document | None, path: FieldPath
+) -> list[Problem]:
+    """A second version next to a kubernetes primary (kubernetes-serving.md): a challenger becomes
+    a KServe canary entry (`spec.canary`, with its traffic_percent) of the primary's
+    InferenceService, so both serve with runtime kserve, in the one namespace of that object.
+    KServe mirrors no traffic, so there is no shadow. A variant and its primary share a target
+    in each environment; a switch between SageMaker and kubernetes is made for both at once."""
+    role = variant.role
+    targets = (primary.spec.serving.target, variant.spec.serving.target)
+    if targets[0] != targets[1]:
+        message = (
+            f"the primary serves on {targets[0]} in {stack.environment}, the {role} on {targets[1]}: a {role} "
+            "is part of its primary's endpoint or InferenceService, so both serve on the same target"
+        )
+        return [stack_problem(doc, stack, path, message)]
+    if role == "shadow":
+        message = (
+            "shadow variants are not available on kubernetes (KServe mirrors no traffic): pin the new version "
+            "as a challenger with a small traffic_percent instead (runtime kserve)"
+        )
+        return [stack_problem(doc, stack, path, message)]
+    default = KubernetesServing()
+    ours, theirs = primary.spec.serving.kubernetes or default, variant.spec.serving.kubernetes or default
+    if (ours.runtime, theirs.runtime) != ("kserve", "kserve"):
+        message = (
+            "a challenger on kubernetes is a KServe canary entry of the primary's InferenceService: both need "
+            f"runtime kserve (the primary has {ours.runtime}, the challenger {theirs.runtime})"
+        )
+        return [stack_problem(doc, stack, path, message)]
+    if ours.namespace != theirs.namespace:
+        message = (
+            f"the challenger is a canary entry of the primary's InferenceService in namespace {ours.namespace!r}, "
+            f"but its spec serves in {theirs.namespace!r}: use the same namespace"
+        )
+        return [stack_problem(doc, stack, path, message)]
+    return []
 
 
 def _guardrails_on_inf1(

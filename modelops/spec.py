@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+    field_validator,
+)
 
 API_VERSION = "modelops/v1"
 ENVIRONMENTS = ("dev", "staging", "prod")
@@ -148,19 +157,54 @@ class Rollout(SpecModel):
     alarms: RolloutAlarms = Field(default_factory=RolloutAlarms)
 
 
+def _quantity_text(value: Any) -> Any:
+    # YAML reads `cpu: 2` and `cpu: 0.5` as numbers, and Kubernetes takes a quantity written
+    # either way (int-or-string); the spec keeps the text, which `modelops.quantities` checks.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Quantity = Annotated[
+    str,
+    BeforeValidator(_quantity_text),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]}),
+]
+# A DNS-1123 label, as Kubernetes requires of a namespace name (at most 63 characters).
+DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+
+
 class KubernetesServing(SpecModel):
-    runtime: Literal["kserve", "deployment"] = "kserve"
-    namespace: Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")] = "models"
-    min_replicas: Annotated[StrictInt, Field(ge=0)] = 1
-    max_replicas: Annotated[StrictInt, Field(ge=1)] = 1
-    cpu: str = "1"
-    memory: str = "2Gi"
-    gpu: Annotated[StrictInt, Field(ge=0)] = 0
+    """`serving.kubernetes` (shared/design/kubernetes-serving.md); the rules that relate its
+    fields to each other and to the rest of the spec live in `modelops.spec_checks` (`_kubernetes_serving`)."""
+
+    runtime: Literal["kserve", "deployment"] = Field(
+        "kserve",
+        description="kserve: a KServe InferenceService (Standard mode) serving model.artifact with model.framework "
+        "as its model format, or with model.image as a custom predictor. deployment: a Deployment, Service and "
+        "HorizontalPodAutoscaler running model.image.",
+    )
+    namespace: Annotated[str, Field(pattern=DNS_LABEL_PATTERN, max_length=63)] = Field(
+        "models", description="Kubernetes namespace of the model's objects: a DNS label, not kube-*."
+    )
+    min_replicas: Annotated[StrictInt, Field(ge=0)] = Field(
+        1, description="Fewest replicas the autoscaler keeps; 0 only with runtime kserve."
+    )
+    max_replicas: Annotated[StrictInt, Field(ge=1)] = Field(1, description="Most replicas the autoscaler adds.")
+    cpu: Quantity = Field(
+        "1", description='CPU per replica as a Kubernetes quantity ("500m", "2"); requests equal limits.'
+    )
+    memory: Quantity = Field(
+        "2Gi", description='Memory per replica as a Kubernetes quantity ("512Mi", "4Gi"); requests equal limits.'
+    )
+    gpu: Annotated[StrictInt, Field(ge=0)] = Field(0, description="nvidia.com/gpu per replica (at most 8).")
     scale_metric: Literal["cpu", "memory", "concurrency", "rps"] = Field(
-        "cpu", description="kserve only: what the autoscaler watches."
+        "cpu",
+        description="What the HorizontalPodAutoscaler watches: cpu or memory utilization. concurrency and rps are "
+        "KServe's Knative (Serverless mode) metrics, which Standard mode refuses.",
     )
     scale_target: Annotated[StrictInt, Field(ge=1)] = Field(
-        70, description="Percent for cpu and memory; per replica for concurrency and rps."
+        70, description="Percent for cpu and memory (1 to 100); per replica for concurrency and rps."
     )
     port: Annotated[StrictInt, Field(ge=1, le=65535)] = Field(
         8080, description="deployment runtime: the HTTP port the model server listens on."
@@ -168,7 +212,10 @@ class KubernetesServing(SpecModel):
 
 
 class Serving(SpecModel):
-    target: Literal["sagemaker", "kubernetes"] = "sagemaker"
+    target: Literal["sagemaker", "kubernetes"] = Field(
+        "sagemaker",
+        description="sagemaker: a SageMaker endpoint. kubernetes: the stack's EKS cluster (serving.kubernetes).",
+    )
     mode: Literal["realtime", "serverless", "async"] = "realtime"
     instance_type: Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)] | None = None
     instance_count: PositiveInt = 1
@@ -177,7 +224,9 @@ class Serving(SpecModel):
     autoscaling: Autoscaling | None = None
     data_capture: DataCapture = Field(default_factory=DataCapture)
     rollout: Rollout = Field(default_factory=Rollout)
-    kubernetes: KubernetesServing | None = None
+    kubernetes: KubernetesServing | None = Field(
+        None, description="target kubernetes only: runtime, namespace, replicas and resources (defaults when unset)."
+    )
 
 
 class Feature(SpecModel):

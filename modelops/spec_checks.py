@@ -10,7 +10,8 @@ from collections.abc import Iterator
 
 from modelops import frameworks
 from modelops.loader import FieldPath
-from modelops.spec import FeatureGroupSpec, ModelSpec
+from modelops.quantities import cpu_problem, memory_problem
+from modelops.spec import FeatureGroupSpec, KubernetesServing, ModelSpec
 from modelops.tags import tag_problems, tag_value_problem
 
 Finding = tuple[FieldPath, str]
@@ -118,17 +119,20 @@ def _model(spec: ModelSpec) -> Iterator[Finding]:
         for name in ("image", "framework", "framework_version", *FRAMEWORK_IMAGE_CHOICES):
             if getattr(model, name) is not None:
                 yield (*path, name), (f"{name} is not allowed with 'package': the registry package carries its image")
+    elif spec.serving.target == "kubernetes":
+        yield from _kubernetes_container(spec)
     elif model.artifact is not None:
         if model.image is not None and uses_framework:
             yield (*path, "image"), "give either 'image' or 'framework' + 'framework_version', not both"
         elif model.image is None and not uses_framework:
             yield path, "an artifact needs 'image' or 'framework' + 'framework_version'"
-    if uses_framework and model.image is None:
-        yield from _framework(spec)
-    elif model.package is None:
-        for name in FRAMEWORK_IMAGE_CHOICES:
-            if getattr(model, name) is not None:
-                yield (*path, name), f"{name} only goes with 'framework' + 'framework_version'"
+    if spec.serving.target == "sagemaker":  # on kubernetes the framework is KServe's model format
+        if uses_framework and model.image is None:
+            yield from _framework(spec)
+        elif model.package is None:
+            for name in FRAMEWORK_IMAGE_CHOICES:
+                if getattr(model, name) is not None:
+                    yield (*path, name), f"{name} only goes with 'framework' + 'framework_version'"
     for key in model.environment:
         if not SHELL_IDENTIFIER.match(key):
             yield (*path, "environment", key), f"{key!r} is not a shell identifier"
@@ -144,6 +148,9 @@ def _model(spec: ModelSpec) -> Iterator[Finding]:
             yield (*path, "secrets", key), (f"{arn!r} is not a Secrets Manager secret or SSM parameter ARN")
         if f"{key}_SECRET_ARN" in model.environment:
             yield (*path, "environment", f"{key}_SECRET_ARN"), f"collides with secret {key!r}"
+    if spec.serving.target == "kubernetes":
+        yield from _kubernetes_isolation(spec)
+        return
     if model.secrets and spec.network_isolation:
         reason = (
             "network_isolation is on"
@@ -186,11 +193,6 @@ def _framework(spec: ModelSpec) -> Iterator[Finding]:
         )
         return
     serving = spec.serving
-    if serving.target != "sagemaker":
-        for name in FRAMEWORK_IMAGE_CHOICES:
-            if getattr(model, name) is not None:
-                yield ("model", name), f"{name} chooses a SageMaker image; {serving.target} serving takes none"
-        return
     if serving.mode != "serverless" and serving.instance_type is None:
         return  # reported by _serving; the image depends on the instance type
     image = frameworks.serving_image(
@@ -208,21 +210,13 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
     path: FieldPath = ("serving",)
     serverless = serving.mode == "serverless"
     if serving.target == "kubernetes":
-        if serving.mode != "realtime":
-            yield (*path, "mode"), "kubernetes serving is realtime only"
-        if spec.model.package is not None:
-            yield (
-                ("model", "package"),
-                (
-                    "kubernetes serving needs 'artifact' with 'image' or 'framework': "
-                    "a registry package only deploys to SageMaker"
-                ),
-            )
-        if serving.kubernetes and serving.kubernetes.min_replicas > serving.kubernetes.max_replicas:
-            yield (*path, "kubernetes", "min_replicas"), "min_replicas must not exceed max_replicas"
+        yield from _kubernetes_serving(spec)
         return
     if serving.kubernetes is not None:
-        yield (*path, "kubernetes"), "only used with target: kubernetes"
+        yield (
+            (*path, "kubernetes"),
+            "only used with target: kubernetes (an environments override that switches to sagemaker sets it to null)",
+        )
     if serverless:
         if serving.instance_type is not None:
             yield (*path, "instance_type"), "serverless endpoints take no instance_type"
@@ -264,6 +258,239 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
         yield (
             (*path, "rollout", "alarms"),
             (f"a {serving.rollout.strategy} rollout rolls back on alarms: set at least one"),
+        )
+
+
+# KServe's built-in ServingRuntimes select a predictor by `modelFormat.name`
+# (shared/design/kubernetes-serving.md, 'Spec'): sklearn, xgboost, lightgbm, pytorch,
+# tensorflow, onnx and huggingface. Any other model is served with the spec's own image.
+KSERVE_MODEL_FORMATS = ("sklearn", "xgboost", "lightgbm", "pytorch", "tensorflow", "onnx", "huggingface")
+# serving fields that size or shape a SageMaker endpoint (field name, spec key).
+SAGEMAKER_SERVING_FIELDS = (
+    ("instance_type", "instance_type"),
+    ("instance_count", "instance_count"),
+    ("autoscaling", "autoscaling"),
+    ("serverless", "serverless"),
+    ("async_inference", "async"),
+)
+# rollout fields that configure SageMaker's deployment guardrails (traffic shifting, baking,
+# rollback alarms); a Kubernetes rolling update has maxSurge (rolling_batch_percent) only.
+GUARDRAIL_ROLLOUT_FIELDS = ("canary_percent", "linear_step_percent", "wait_s", "termination_wait_s", "alarms")
+# No EC2 instance has more than 8 NVIDIA GPUs (p4d, p5, g5.48xlarge, g6.48xlarge: "Amazon EC2
+# accelerated computing instances", docs.aws.amazon.com/ec2/latest/instancetypes/ac.html), and a
+# pod's GPUs come from one node: a replica asking for more would stay Pending forever.
+MAX_GPUS_PER_REPLICA = 8
+# Kubernetes label values: at most 63 characters, alphanumerics with '-', '_' and '.' inside
+# ("Labels and Selectors, Syntax and character set", kubernetes.io/docs/concepts/overview/
+# working-with-objects/labels/). Every object carries app.kubernetes.io/version: <version>.
+LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+# A DNS label, as every host name part: at most 63 characters (RFC 1123).
+DNS_LABEL_MAX = 63
+
+
+def _kubernetes_container(spec: ModelSpec) -> Iterator[Finding]:
+    """What runs the artifact on kubernetes (kubernetes-serving.md): runtime kserve serves it with
+    `framework` as KServe's `modelFormat`, or with `image` as a custom predictor; runtime
+    deployment runs `image`, a model server. SageMaker's framework images play no part, so the
+    sagemaker SDK's framework versions are not checked here; `framework_version` is optional."""
+    model = spec.model
+    runtime = (spec.serving.kubernetes or KubernetesServing()).runtime
+    path: FieldPath = ("model",)
+    for name in FRAMEWORK_IMAGE_CHOICES:
+        if getattr(model, name) is not None:
+            yield (*path, name), f"{name} chooses a SageMaker image; kubernetes serving takes none"
+    if model.framework_version is not None and model.framework is None:
+        yield (*path, "framework_version"), "framework_version goes with framework"
+    if model.artifact is None:
+        return  # "exactly one of 'artifact' or 'package'" is reported
+    if runtime == "deployment":
+        if model.framework is not None:
+            yield (
+                (*path, "framework"),
+                "runtime deployment runs model.image, a model server of your own; a framework's model "
+                "is served by runtime kserve",
+            )
+        if model.image is None:
+            yield (
+                (*path, "image"),
+                "runtime deployment needs model.image: a model server listening on serving.kubernetes.port",
+            )
+        return
+    formats = ", ".join(KSERVE_MODEL_FORMATS)
+    if model.image is not None and model.framework is not None:
+        yield (
+            (*path, "image"),
+            "give either 'image' (a custom KServe predictor) or 'framework' (a KServe model format), not both",
+        )
+    elif model.image is None and model.framework is None:
+        yield (
+            path,
+            f"runtime kserve serves the artifact with 'framework', one of KServe's model formats ({formats}), "
+            "or with your own predictor 'image'",
+        )
+    elif model.framework is not None and model.framework not in KSERVE_MODEL_FORMATS:
+        yield (
+            (*path, "framework"),
+            f"KServe has no model format {model.framework!r}: runtime kserve takes {formats}; serve any other "
+            "model with your own predictor 'image'",
+        )
+
+
+def _kubernetes_isolation(spec: ModelSpec) -> Iterator[Finding]:
+    """Network isolation is SageMaker's (`EnableNetworkIsolation` of CreateModel); modelops renders
+    no NetworkPolicy, and KServe's storage initializer downloads the artifact over the network.
+    Confidential and restricted data requires isolation in every environment (modelspec-v1.md,
+    'Governance by environment'), so such a model is served on SageMaker."""
+    model = spec.model
+    if model.network_isolation:
+        yield (
+            ("model", "network_isolation"),
+            "network isolation is SageMaker's (EnableNetworkIsolation); kubernetes serving has none: remove it, "
+            "or serve this model on SageMaker",
+        )
+    classification = spec.metadata.data_classification
+    if classification in ("confidential", "restricted"):
+        yield (
+            ("metadata", "data_classification"),
+            f"{classification} data requires network isolation in every environment, which only SageMaker "
+            "serving provides: serve this model on SageMaker",
+        )
+
+
+def _kubernetes_serving(spec: ModelSpec) -> Iterator[Finding]:
+    """The rules of shared/design/kubernetes-serving.md on `serving` of a kubernetes model,
+    merged for its environment (so an override that switches the target is checked as well)."""
+    serving = spec.serving
+    k8s = serving.kubernetes or KubernetesServing()
+    path: FieldPath = ("serving",)
+    kpath: FieldPath = (*path, "kubernetes")
+    if serving.mode != "realtime":
+        yield (*path, "mode"), "kubernetes serving is realtime only"
+    if spec.model.package is not None:
+        yield (
+            ("model", "package"),
+            (
+                "kubernetes serving needs 'artifact' with 'image' or 'framework': "
+                "a registry package only deploys to SageMaker"
+            ),
+        )
+    for field, key in SAGEMAKER_SERVING_FIELDS:
+        if field in serving.model_fields_set and getattr(serving, field) is not None:
+            yield (
+                (*path, key),
+                f"{key} shapes a SageMaker endpoint; kubernetes serving is sized by serving.kubernetes "
+                "(min_replicas, max_replicas, cpu, memory, gpu)",
+            )
+    yield from _kubernetes_scaling(k8s, kpath)
+    yield from _kubernetes_names(spec, k8s, kpath)
+    if serving.data_capture.enabled and k8s.runtime == "deployment":
+        yield (
+            (*path, "data_capture", "enabled"),
+            "data capture on kubernetes is KServe's payload logger, and a Deployment has none: "
+            "use runtime kserve, or disable data capture",
+        )
+    rollout = serving.rollout
+    if rollout.strategy in ("canary", "linear"):
+        yield (
+            (*path, "rollout", "strategy"),
+            f"{rollout.strategy} is a SageMaker deployment guardrail; kubernetes rolls out with rolling or "
+            "all_at_once. For the same result, pin the new version as a challenger with its traffic_percent "
+            "in the stack: it becomes a KServe canary entry (runtime kserve)",
+        )
+    for name in GUARDRAIL_ROLLOUT_FIELDS:
+        if name in rollout.model_fields_set:
+            yield (
+                (*path, "rollout", name),
+                f"{name} configures SageMaker's deployment guardrails; a kubernetes rollout takes strategy and "
+                "rolling_batch_percent only",
+            )
+
+
+def _kubernetes_scaling(k8s: KubernetesServing, kpath: FieldPath) -> Iterator[Finding]:
+    """Replicas, autoscaling and resources of a kubernetes model.
+
+    - A Deployment's HorizontalPodAutoscaler keeps at least one replica (`minReplicas` "is
+      allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled", autoscaling/v2
+      HorizontalPodAutoscalerSpec); kubernetes-serving.md allows 0 with kserve only.
+    - KServe's Standard (raw deployment) mode scales with an HPA, and its admission webhook
+      (`validateScalingHPACompExtension`, kserve pkg/apis/serving/v1beta1/
+      inference_service_validation.go) accepts the metrics cpu and memory only, with a target
+      of 1 to 100 percent; concurrency and rps are its Knative (Serverless mode) metrics. A
+      Deployment's autoscaling/v2 HPA scales on the same two Resource metrics without a custom
+      metrics adapter, so both runtimes take cpu and memory.
+    - requests equal limits, so utilization never passes 100 percent of the request.
+    """
+    if k8s.min_replicas > k8s.max_replicas:
+        yield (
+            (*kpath, "min_replicas"),
+            f"min_replicas {k8s.min_replicas} exceeds max_replicas {k8s.max_replicas}",
+        )
+    if k8s.min_replicas == 0 and k8s.runtime == "deployment":
+        yield (
+            (*kpath, "min_replicas"),
+            "min_replicas 0 (scale to zero) needs runtime kserve: a Deployment's HorizontalPodAutoscaler "
+            "keeps at least 1 replica",
+        )
+    if k8s.scale_metric in ("concurrency", "rps"):
+        if k8s.runtime == "kserve":
+            reason = (
+                "KServe's Standard (raw deployment) mode scales with a HorizontalPodAutoscaler, and its webhook "
+                f"refuses {k8s.scale_metric}, a Knative metric of its Serverless mode"
+            )
+        else:
+            reason = (
+                "a Deployment's HorizontalPodAutoscaler (autoscaling/v2 Resource metrics) has no "
+                f"{k8s.scale_metric} without a custom metrics adapter"
+            )
+        yield (*kpath, "scale_metric"), f"{reason}: use cpu or memory"
+    elif k8s.scale_target > 100:
+        yield (
+            (*kpath, "scale_target"),
+            f"scale_target is a percent of the requested {k8s.scale_metric} with scale_metric {k8s.scale_metric}: "
+            "1 to 100 (requests equal limits, so utilization never passes 100)",
+        )
+    for field, problem in (("cpu", cpu_problem(k8s.cpu)), ("memory", memory_problem(k8s.memory))):
+        if problem is not None:
+            yield (*kpath, field), problem
+    if k8s.gpu > MAX_GPUS_PER_REPLICA:
+        yield (
+            (*kpath, "gpu"),
+            f"{k8s.gpu} GPUs per replica: no EC2 instance has more than {MAX_GPUS_PER_REPLICA} NVIDIA GPUs, "
+            "and a replica's GPUs come from one node, so it would never schedule",
+        )
+
+
+def _kubernetes_names(spec: ModelSpec, k8s: KubernetesServing, kpath: FieldPath) -> Iterator[Finding]:
+    """Names Kubernetes derives from the spec.
+
+    The model name is the ServiceAccount's and the InferenceService's: MODEL_NAME_PATTERN
+    (a letter, then at most 31 lowercase letters, digits and '-') is always a DNS-1035 label,
+    the strictest of the two (KServe's `IsvcNameFmt` is `[a-z]([-a-z0-9]*[a-z0-9])?`), so it
+    needs no rule of its own here. The namespace pattern and length are the field's.
+    """
+    namespace = k8s.namespace
+    if namespace.startswith("kube-"):
+        # "Avoid creating namespaces with the prefix kube-, since it is reserved for Kubernetes
+        # system namespaces" (kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/).
+        yield (*kpath, "namespace"), f"{namespace!r}: the kube- prefix is reserved for Kubernetes system namespaces"
+    name = spec.metadata.name
+    host = f"{name}-predictor-{namespace}"
+    if k8s.runtime == "kserve" and len(host) > DNS_LABEL_MAX:
+        # KServe's default ingress domainTemplate is "{{ .Name }}-{{ .Namespace }}.{{ .IngressDomain }}"
+        # (kserve pkg/apis/serving/v1beta1/configmap.go), and the predictor's Name is <isvc>-predictor.
+        yield (
+            (*kpath, "namespace"),
+            f"KServe names the predictor's host {host}.<domain> ({len(host)} characters before the domain), "
+            f"and a DNS label holds at most {DNS_LABEL_MAX}: use a namespace of at most "
+            f"{DNS_LABEL_MAX - len(name) - len('-predictor-')} characters",
+        )
+    version = spec.metadata.version
+    if len(version) > DNS_LABEL_MAX or not LABEL_VALUE.match(version):
+        yield (
+            ("metadata", "version"),
+            f"{version!r} cannot be the value of the label app.kubernetes.io/version: label values are at most "
+            "63 letters, digits, '-', '_' and '.', with no '+' build metadata; publish the version without it "
+            "to serve it on kubernetes",
         )
 
 
@@ -355,7 +582,13 @@ def _monitoring(spec: ModelSpec) -> Iterator[Finding]:
         if spec.serving.mode == "serverless":
             yield path, "serverless endpoints cannot be monitored"
         elif spec.serving.target != "sagemaker":
-            yield path, "monitoring needs SageMaker serving"
+            # kubernetes-serving.md: "monitoring must be all disabled on kubernetes".
+            yield (
+                path,
+                f"{name} is a SageMaker Model Monitor job, which reads a SageMaker endpoint's data capture: "
+                "disable it on kubernetes (an environments override can enable it where the model serves on "
+                "SageMaker)",
+            )
         elif not spec.serving.data_capture.enabled:
             yield path, f"{name} monitoring needs serving.data_capture.enabled: true"
     quality = monitoring.model_quality

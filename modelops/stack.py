@@ -25,7 +25,13 @@ NAMESPACE = "modelops"
 ARN_KMS_KEY = r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+$"
 ARN_IAM_POLICY = r"^arn:aws[a-z-]*:iam::\d{12}:policy/[A-Za-z0-9+=,.@_/-]+$"
 ARN_SNS_TOPIC = r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$"
-ARN_OIDC_PROVIDER = r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/[A-Za-z0-9.\/_-]+$"
+# An EKS cluster's IAM OIDC provider: the provider is named after the cluster's issuer URL,
+# oidc.eks.<region>.amazonaws.com[.cn]/id/<id> ("Create an IAM OIDC provider for your cluster",
+# docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html).
+ARN_OIDC_PROVIDER = (
+    r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/oidc\.eks\.[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d\."
+    r"amazonaws\.com(\.cn)?/id/[A-Za-z0-9]{1,64}$"
+)
 BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 REGION = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
 VERSION_PIN = r"^(latest|[0-9A-Za-z.+-]+)$"
@@ -80,12 +86,25 @@ class Buckets(SpecModel):
 class KubernetesConfig(SpecModel):
     """The EKS cluster a stack's kubernetes models run on (kubernetes-serving.md)."""
 
-    oidc_provider_arn: Annotated[str, Field(pattern=ARN_OIDC_PROVIDER)] | None = Field(None, alias="oidcProviderArn")
+    oidc_provider_arn: str | None = Field(None, alias="oidcProviderArn")
     context: Annotated[str, Field(min_length=1, max_length=253)] | None = None
     payload_logger_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2048)] | None = Field(
         None, alias="payloadLoggerUrl"
     )
     manage_namespaces: StrictBool = Field(True, alias="manageNamespaces")
+
+    @field_validator("oidc_provider_arn")
+    @classmethod
+    def _eks_oidc_provider(cls, value: str | None) -> str | None:
+        # A readable refusal instead of the pattern: the IRSA roles trust exactly this provider.
+        if value is not None and not re.match(ARN_OIDC_PROVIDER, value):
+            raise PydanticCustomError(
+                "oidc_provider_arn",
+                "not the IAM OIDC provider of an EKS cluster: arn:<partition>:iam::<account>:oidc-provider/"
+                "oidc.eks.<region>.amazonaws.com/id/<id>, the provider created for the cluster's issuer "
+                "(aws eks describe-cluster --query cluster.identity.oidc.issuer)",
+            )
+        return value
 
 
 class StackConfig(SpecModel):
@@ -382,7 +401,39 @@ def _arn_problems(stack: StackConfig) -> list[tuple[FieldPath, str]]:
         problem = None if arn is None else arn_placement_problem(arn, stack.region, region_reason)
         if problem is not None:
             found.append(((field,), problem))
+    found.extend(_oidc_provider_problems(stack))
     return found
+
+
+def _oidc_provider_problems(stack: StackConfig) -> list[tuple[FieldPath, str]]:
+    """modelops:kubernetes.oidcProviderArn is trusted by the IRSA roles the stack creates.
+
+    IAM is global within a partition, so only the partition is checked against the region. A
+    role trusts a web identity provider of its own account (`AssumeRoleWithWebIdentity` needs
+    the provider registered in the role's account; "IAM roles for service accounts, cross-account",
+    docs.aws.amazon.com/eks/latest/userguide/cross-account-access.html, creates the provider in the
+    other account for that reason), and a customer-managed permissions boundary is a policy of
+    the role's account too: when both are set, their accounts must agree.
+    """
+    arn = stack.kubernetes.oidc_provider_arn
+    if arn is None:
+        return []
+    path: FieldPath = ("kubernetes", "oidcProviderArn")
+    problem = arn_placement_problem(arn, stack.region)
+    if problem is not None:
+        return [(path, problem)]
+    account = arn.split(":")[4]
+    boundary = stack.permissions_boundary_arn
+    if boundary is not None and boundary.split(":")[4] != account:
+        return [
+            (
+                path,
+                f"the OIDC provider is in account {account}, the permissions boundary in {boundary.split(':')[4]}: "
+                "the IRSA roles are created in one account, which must hold both (an IAM role trusts only a "
+                "provider of its own account)",
+            )
+        ]
+    return []
 
 
 def _plain(value: Any) -> Any:

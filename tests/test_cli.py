@@ -16,7 +16,7 @@ runner = CliRunner()
 def test_validate_ok(project: Path) -> None:
     result = runner.invoke(app, ["validate", "--root", str(project)])
     assert result.exit_code == 0, result.output
-    assert "9 spec file(s), 3 stack(s) valid" in result.output
+    assert "13 spec file(s), 3 stack(s) valid" in result.output
 
 
 def test_validate_reports_file_line_field(project: Path) -> None:
