@@ -318,8 +318,19 @@ def _combination_problems(
             if spec.serving.mode == "serverless":
                 problems.append(stack_problem(doc, stack, path, f"serverless endpoints take no {variant.role} variant"))
                 break
-        if variant.spec.serving.target != "sagemaker" or primary.spec.serving.target != "sagemaker":
-            problems.append(stack_problem(doc, stack, path, f"a {variant.role} variant needs SageMaker serving"))
+        targets = {variant.spec.serving.target, primary.spec.serving.target}
+        if targets == {"kubernetes"} and variant.role == "challenger" and _kserve(primary) and _kserve(variant):
+            pass  # a KServe canary entry (modelops.kubernetes_manifests.inference_service)
+        elif targets != {"sagemaker"}:
+            problems.append(
+                stack_problem(
+                    doc,
+                    stack,
+                    path,
+                    f"a {variant.role} variant needs SageMaker serving (on Kubernetes: a challenger with runtime "
+                    "kserve for both versions, which becomes a KServe canary)",
+                )
+            )
         elif variant.spec.serving.mode != primary.spec.serving.mode:
             problems.append(
                 stack_problem(
@@ -330,7 +341,7 @@ def _combination_problems(
                     "variants of one endpoint share its mode",
                 )
             )
-        if primary.spec.serving.rollout.strategy == "rolling":
+        if primary.spec.serving.rollout.strategy == "rolling" and targets == {"sagemaker"}:
             problems.append(
                 stack_problem(
                     doc,
@@ -342,6 +353,11 @@ def _combination_problems(
             )
         problems.extend(_guardrails_on_inf1(primary, variant, stack, doc, path))
     return problems
+
+
+def _kserve(variant: Variant) -> bool:
+    kubernetes = variant.spec.serving.kubernetes
+    return kubernetes is None or kubernetes.runtime == "kserve"
 
 
 def _guardrails_on_inf1(
