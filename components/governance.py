@@ -25,7 +25,7 @@ CARD_STATUS = {"dev": "Draft", "staging": "PendingReview", "prod": "Approved"}
 class GovernanceArgs:
     model: ResolvedModel
     stack: StackConfig
-    scope: ExecutionRoleScope
+    scope: ExecutionRoleScope | None  # None: no SageMaker execution role (a model served on Kubernetes)
     tags: dict[str, str]
 
 
@@ -54,25 +54,34 @@ def model_card_content(model: ResolvedModel) -> dict:
 
 
 class Governance(pulumi.ComponentResource):
-    role_arn: pulumi.Output[str]
-    role_name: pulumi.Output[str]
+    """The model card of every model, wherever it serves; for SageMaker also the execution role
+    and the adopted registry package group. A model served on Kubernetes gets its role from
+    `components.kubernetes_identity` instead; its card is the same one, updated in place when
+    the model moves between targets."""
+
+    role_arn: pulumi.Output[str] | None
+    role_name: pulumi.Output[str] | None
     model_card_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: GovernanceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelops:governance:Governance", name, {}, opts)
         model, stack = args.model, args.stack
         child = pulumi.ResourceOptions(parent=self)
-        role, _ = sagemaker_role(
-            f"{name}-execution",
-            role_name=role_name(model.name, stack.environment),
-            description=f"SageMaker execution role of {model.name} in {stack.name} (modelops)",
-            account=args.scope.account,
-            source_arn=sagemaker_source_arn(args.scope.partition, args.scope.region, args.scope.account),
-            policy=execution_role_policy(args.scope),
-            boundary_arn=stack.permissions_boundary_arn,
-            tags=args.tags,
-            parent=self,
-        )
+        self.role_arn = self.role_name = None
+        if args.scope is not None:
+            role, _ = sagemaker_role(
+                f"{name}-execution",
+                role_name=role_name(model.name, stack.environment),
+                description=f"SageMaker execution role of {model.name} in {stack.name} (modelops)",
+                account=args.scope.account,
+                source_arn=sagemaker_source_arn(args.scope.partition, args.scope.region, args.scope.account),
+                policy=execution_role_policy(args.scope),
+                boundary_arn=stack.permissions_boundary_arn,
+                tags=args.tags,
+                parent=self,
+            )
+            self.role_arn = role.arn
+            self.role_name = role.name
         package = model.spec.model.package
         if package is not None:
             # The training pipeline registers packages into this group before any deploy, so
@@ -101,8 +110,6 @@ class Governance(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        self.role_arn = role.arn
-        self.role_name = role.name
         self.model_card_name = pulumi.Output.from_input(card_name)
         self.register_outputs(
             {"role_arn": self.role_arn, "role_name": self.role_name, "model_card_name": self.model_card_name}

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import pulumi
 
 from components.feature_group import FeatureGroup, FeatureGroupArgs
 from components.governance import Governance, GovernanceArgs
+from components.kserve_service import KServeService, KServeServiceArgs
+from components.kubernetes_deployment import KubernetesDeployment, KubernetesDeploymentArgs
+from components.kubernetes_identity import KubernetesIdentity, KubernetesIdentityArgs
+from components.kubernetes_provider import KubernetesCluster
 from components.monitoring import Monitoring, MonitoringArgs
 from components.sagemaker_endpoint import ContainerSource, SageMakerEndpoint, SageMakerEndpointArgs
 from modelops import frameworks, naming, registry
+from modelops import kubernetes_manifests as manifests
 from modelops.errors import DeploymentRefused
 from modelops.feature_store import FeatureGroupDeployment, feature_group_arn, model_reads
 from modelops.iam import ExecutionRoleScope
@@ -34,6 +40,7 @@ class ModelDeploymentArgs:
     account: AccountContext
     default_bucket: str | None  # the stack's own bucket, when modelops:buckets leaves one out
     feature_groups: list[FeatureGroupDeployment]  # every group the stack deploys (owned and read)
+    cluster: KubernetesCluster | None = None  # the stack's, when any of its models serves on Kubernetes
 
 
 def container_source(
@@ -70,7 +77,7 @@ def container_source(
 
 
 class ModelDeployment(pulumi.ComponentResource):
-    endpoint_name: pulumi.Output[str]
+    endpoint_name: pulumi.Output[str] | None  # the SageMaker endpoint; None on Kubernetes
     role_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: ModelDeploymentArgs, opts: pulumi.ResourceOptions | None = None):
@@ -78,8 +85,7 @@ class ModelDeployment(pulumi.ComponentResource):
         model, stack, account = args.model, args.stack, args.account
         env = stack.environment
         spec = model.spec
-        if spec.serving.target != "sagemaker":
-            raise DeploymentRefused(f"{model.name}: kubernetes serving is not implemented yet")
+        on_kubernetes = spec.serving.target == "kubernetes"
         tags = resource_tags(spec.metadata.owner, model.name, model.version, env, stack.tags, spec.metadata.tags)
         endpoint_name = naming.endpoint_name(model.name, env)
 
@@ -89,30 +95,36 @@ class ModelDeployment(pulumi.ComponentResource):
         secrets: list[str] = []
         s3_read: list[str] = []
         for variant in model.variants:
-            source, variant_images, variant_objects = container_source(variant, stack, account)
-            containers[variant.role] = source
-            images += variant_images
-            objects += variant_objects
+            if on_kubernetes:
+                # KServe or the Deployment's server reads the artifact itself, with the pod's role.
+                objects += [variant.spec.model.artifact] if variant.spec.model.artifact else []
+            else:
+                source, variant_images, variant_objects = container_source(variant, stack, account)
+                containers[variant.role] = source
+                images += variant_images
+                objects += variant_objects
             secrets += variant.spec.model.secrets.values()
             s3_read += variant.spec.governance.data_access.s3_read
 
         capture_bucket = stack.buckets.data_capture or args.default_bucket
         capture = (
             f"s3://{capture_bucket}/data-capture/{model.name}/"
-            if spec.serving.data_capture.enabled and spec.serving.mode != "serverless"
+            if spec.serving.data_capture.enabled and spec.serving.mode != "serverless" and not on_kubernetes
             else None
         )
         async_output = async_input = None
         if spec.serving.mode == "async":
             async_output = f"s3://{args.default_bucket or capture_bucket}/async/{model.name}/output/"
             async_input = f"s3://{args.default_bucket or capture_bucket}/async/{model.name}/input/"
-        in_vpc = stack.vpc is not None and spec.serving.mode != "serverless"
+        in_vpc = stack.vpc is not None and spec.serving.mode != "serverless" and not on_kubernetes
         groups = {g.spec.name: g for g in args.feature_groups}
         reads = tuple(
             feature_group_arn(account.partition, account.region, account.account, groups[group].physical_name)
             for group in model_reads(model)
             if group in groups  # validation reports a read of a group the stack lacks
         )
+        # One least-privilege scope for either target: the SageMaker execution role's policy
+        # (modelops.iam.execution_role_policy) or the pods' IRSA role's (workload_role_policy).
         scope = ExecutionRoleScope(
             partition=account.partition,
             region=account.region,
@@ -129,27 +141,60 @@ class ModelDeployment(pulumi.ComponentResource):
             subnet_ids=tuple(stack.vpc.subnet_ids) if in_vpc and stack.vpc else (),
             security_group_ids=tuple(stack.vpc.security_group_ids) if in_vpc and stack.vpc else (),
             feature_group_reads=reads,
-            rollback_alarms=rollback_alarm_arns(model, account.partition, account.region, account.account),
+            rollback_alarms=(
+                () if on_kubernetes else rollback_alarm_arns(model, account.partition, account.region, account.account)
+            ),
         )
         governance = Governance(
             f"{name}-governance",
-            GovernanceArgs(model=model, stack=stack, scope=scope, tags=tags),
+            GovernanceArgs(model=model, stack=stack, scope=None if on_kubernetes else scope, tags=tags),
             pulumi.ResourceOptions(parent=self),
         )
-        serving = SageMakerEndpoint(
-            f"{name}-serving",
-            SageMakerEndpointArgs(
-                model=model,
-                stack=stack,
-                role_arn=governance.role_arn,
-                role_name=naming.role_name(model.name, env),
-                containers=containers,
-                capture_destination=capture,
-                async_output_path=async_output,
-                tags=tags,
-            ),
-            pulumi.ResourceOptions(parent=self, depends_on=[governance]),
-        )
+        serving: pulumi.Resource
+        if on_kubernetes:
+            if args.cluster is None:
+                raise DeploymentRefused(f"{model.name}: serves on Kubernetes, but the stack declares no cluster")
+            identity = KubernetesIdentity(
+                f"{name}-identity",
+                KubernetesIdentityArgs(model=model, stack=stack, scope=scope, tags=tags, cluster=args.cluster),
+                pulumi.ResourceOptions(parent=self),
+            )
+            if manifests.kubernetes_serving(spec).runtime == "kserve":
+                serving = KServeService(
+                    f"{name}-serving",
+                    KServeServiceArgs(
+                        model=model, stack=stack, cluster=args.cluster, service_account=identity.service_account
+                    ),
+                    pulumi.ResourceOptions(parent=self),
+                )
+            else:
+                serving = KubernetesDeployment(
+                    f"{name}-serving",
+                    KubernetesDeploymentArgs(
+                        model=model, cluster=args.cluster, service_account=identity.service_account
+                    ),
+                    pulumi.ResourceOptions(parent=self),
+                )
+            self.endpoint_name = None
+            self.role_arn = identity.role_arn
+        else:
+            endpoint = SageMakerEndpoint(
+                f"{name}-serving",
+                SageMakerEndpointArgs(
+                    model=model,
+                    stack=stack,
+                    role_arn=cast(pulumi.Output[str], governance.role_arn),
+                    role_name=naming.role_name(model.name, env),
+                    containers=containers,
+                    capture_destination=capture,
+                    async_output_path=async_output,
+                    tags=tags,
+                ),
+                pulumi.ResourceOptions(parent=self, depends_on=[governance]),
+            )
+            serving = endpoint
+            self.endpoint_name = endpoint.endpoint_name
+            self.role_arn = cast(pulumi.Output[str], governance.role_arn)
         for group in args.feature_groups:
             if group.owner != model.name:
                 continue
@@ -178,10 +223,8 @@ class ModelDeployment(pulumi.ComponentResource):
                     capture_prefix=capture,
                     output_prefix=f"s3://{monitoring_bucket}/monitoring/{model.name}/",
                     tags=tags,
-                    endpoint=serving,
+                    endpoint=cast(SageMakerEndpoint, serving),
                 ),
                 pulumi.ResourceOptions(parent=self),
             )
-        self.endpoint_name = serving.endpoint_name
-        self.role_arn = governance.role_arn
         self.register_outputs({"endpoint_name": self.endpoint_name, "role_arn": self.role_arn})

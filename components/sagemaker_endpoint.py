@@ -19,6 +19,7 @@ import pulumi_aws as aws
 
 from components.providers.variant_scaling import ScalingPause, ScalingResume
 from modelops import naming
+from modelops.container import container_environment
 from modelops.instance_storage import has_local_storage
 from modelops.replacements import ENDPOINT_KIND_TAG
 from modelops.resolve import ResolvedModel, Variant
@@ -51,13 +52,6 @@ class SageMakerEndpointArgs:
     capture_destination: str | None  # s3://bucket/prefix/
     async_output_path: str | None
     tags: dict[str, str]
-
-
-def container_environment(variant: Variant) -> dict[str, str]:
-    env = {k: str(v) for k, v in variant.spec.model.environment.items()}
-    for key, arn in variant.spec.model.secrets.items():
-        env[f"{key}_SECRET_ARN"] = arn
-    return env
 
 
 def model_inputs(variant: Variant, source: ContainerSource, stack: StackConfig, role_name: str) -> dict[str, Any]:

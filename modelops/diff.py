@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +27,34 @@ from modelops.spec_checks import semver_key
 from modelops.stack import stack_names
 
 FEATURE_GROUP = "aws:sagemaker/featureGroup:FeatureGroup"
+ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
+INFERENCE_SERVICE = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
+K8S_DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+K8S_SERVICE = "kubernetes:core/v1:Service"
+NAMESPACE = "kubernetes:core/v1:Namespace"
 DATA_LOSS = {
     FEATURE_GROUP: "its stored feature records are lost",
     "aws:s3/bucket:Bucket": "the bucket and its objects are deleted",
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup": "the registry group leaves management (it is retained in AWS)",
+    NAMESPACE: "the namespace is deleted with every object in it, also those modelops does not manage",
 }
 DOWNTIME = {
-    (
-        "aws:sagemaker/endpoint:Endpoint",
-        "replace",
-    ): "the endpoint is deleted and created again: requests fail meanwhile",
-    ("aws:sagemaker/endpoint:Endpoint", "delete"): "the endpoint is deleted: every request to it fails from then on",
+    (ENDPOINT, "replace"): "the endpoint is deleted and created again: requests fail meanwhile",
+    (ENDPOINT, "delete"): "the endpoint is deleted: every request to it fails from then on",
+    # A Kubernetes object keeps its name, so pulumi-kubernetes deletes it before creating it again.
+    (INFERENCE_SERVICE, "replace"): "the inference service is deleted and created again: requests fail meanwhile",
+    (INFERENCE_SERVICE, "delete"): "the inference service is deleted: every request to it fails from then on",
+    (K8S_DEPLOYMENT, "replace"): "the Deployment and its pods are deleted and created again: requests fail meanwhile",
+    (K8S_DEPLOYMENT, "delete"): "the Deployment and its pods are deleted: every request fails from then on",
+    (K8S_SERVICE, "replace"): "the Service is deleted and created again: its address is gone meanwhile",
+    (K8S_SERVICE, "delete"): "the Service is deleted: callers lose its address",
+}
+# What callers of a model reach, per target, and the suffix of its resource name
+# (components/model_deployment.py): a model whose `serving.target` switches loses that address.
+SERVING = {
+    ENDPOINT: ("SageMaker endpoint", "-serving-endpoint"),
+    INFERENCE_SERVICE: ("KServe inference service", "-serving-inference-service"),
+    K8S_SERVICE: ("Kubernetes Service", "-serving-service"),
 }
 DYNAMIC_PROVIDERS = {
     "pulumi-python:dynamic/sagemaker:MonitoringJobDefinition": (
@@ -252,8 +269,68 @@ def resource_changes(old: Plan | None, new: Plan | None) -> list[ResourceChange]
             )
         else:
             changes.append(ResourceChange("update", urn, now.type, now.name, tuple(paths)))
+    changes = _with_cluster_moves(changes, after)
+    changes = _with_target_switches(changes)
     order = {"delete": 0, "replace": 1, "create": 2, "update": 3}
     return sorted(changes, key=lambda c: (not c.critical, order[c.action], c.name))
+
+
+def _with_cluster_moves(changes: list[ResourceChange], after: dict[str, PlanResource]) -> list[ResourceChange]:
+    """The stack's Kubernetes provider replaced (pointed at another cluster): every object it
+    manages is created on the new cluster and deleted from the old one."""
+    from modelops.replacements import KUBERNETES_PROVIDER
+
+    moved = next((c for c in changes if c.type == KUBERNETES_PROVIDER and c.action == "replace"), None)
+    if moved is None:
+        return changes
+    reason = f"{moved.name}: {', '.join(moved.replacing)}"
+    by_urn = {c.urn: c for c in changes}
+    result = [c for c in changes if not (c.type.startswith("kubernetes:") and c.action == "update")]
+    for urn, resource in sorted(after.items()):
+        if not resource.type.startswith("kubernetes:"):
+            continue
+        if urn in by_urn and by_urn[urn].action != "update":
+            continue  # created, replaced or deleted anyway
+        fields = by_urn[urn].fields if urn in by_urn else ()
+        result.append(
+            ResourceChange(
+                "replace",
+                urn,
+                resource.type,
+                resource.name,
+                fields,
+                (reason,),
+                data_loss=DATA_LOSS.get(resource.type),
+                downtime=DOWNTIME.get((resource.type, "replace")),
+            )
+        )
+    return result
+
+
+def _served_model(change: ResourceChange) -> str | None:
+    """The model a serving resource belongs to: its name is `<model>-<suffix>` (model_deployment.py)."""
+    suffix = SERVING.get(change.type, ("", ""))[1]
+    return change.name.removesuffix(suffix) if suffix and change.name.endswith(suffix) else None
+
+
+def _with_target_switches(changes: list[ResourceChange]) -> list[ResourceChange]:
+    """A model whose serving is deleted on one target and created on the other switched
+    `serving.target`: the address its callers use goes away, whatever serves it now."""
+    created = {
+        model: SERVING[c.type][0] for c in changes if c.action == "create" and (model := _served_model(c)) is not None
+    }
+    result = []
+    for change in changes:
+        model = _served_model(change)
+        if change.action == "delete" and model in created and created[model] != SERVING[change.type][0]:
+            change = replace(
+                change,
+                downtime=f"{model} moves from its {SERVING[change.type][0]} to a {created[model]}: the "
+                f"{SERVING[change.type][0]} is deleted and every request to it fails from then on; callers must "
+                "move to the new address",
+            )
+        result.append(change)
+    return result
 
 
 def _side(root: Path, stacks: list[str], label: str) -> tuple[dict[str, Any], dict[str, Plan]]:

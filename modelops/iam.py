@@ -97,30 +97,8 @@ def execution_role_policy(scope: ExecutionRoleScope) -> dict[str, Any]:
                 "Resource": repositories,
             },
         ]
-    if scope.model_objects:
-        statements.append(
-            {
-                "Sid": "ReadModelArtifact",
-                "Effect": "Allow",
-                "Action": ["s3:GetObject"],
-                "Resource": sorted({_s3_object_arn(p, uri, False) for uri in scope.model_objects}),
-            }
-        )
-    secrets = sorted(a for a in scope.secrets if ":secretsmanager:" in a)
-    parameters = sorted(a for a in scope.secrets if ":ssm:" in a)
-    if secrets:
-        statements.append(
-            {"Sid": "ReadSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secrets}
-        )
-    if parameters:
-        statements.append(
-            {
-                "Sid": "ReadParameters",
-                "Effect": "Allow",
-                "Action": ["ssm:GetParameter", "ssm:GetParameters"],
-                "Resource": parameters,
-            }
-        )
+    statements += _artifact_statements(p, scope.model_objects)
+    statements += _secret_statements(scope.secrets)
     writes = [uri for uri in (scope.capture_prefix, scope.async_output_prefix) if uri]
     if writes:
         statements.append(
@@ -137,15 +115,7 @@ def execution_role_policy(scope: ExecutionRoleScope) -> dict[str, Any]:
         statements.append(_key_statement(scope.kms_key_arn))
     if scope.subnet_ids:
         statements += vpc_statements(p, scope.region, scope.account, scope.subnet_ids, scope.security_group_ids)
-    if scope.feature_group_reads:
-        statements.append(
-            {
-                "Sid": "ReadFeatureGroups",
-                "Effect": "Allow",
-                "Action": ["sagemaker:BatchGetRecord", "sagemaker:DescribeFeatureGroup", "sagemaker:GetRecord"],
-                "Resource": sorted(scope.feature_group_reads),
-            }
-        )
+    statements += _feature_read_statements(scope.feature_group_reads)
     if scope.rollback_alarms:
         # "the execution role must have cloudwatch:DescribeAlarms on the auto-rollback alarms"
         # (docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-configuration.html);
@@ -159,6 +129,128 @@ def execution_role_policy(scope: ExecutionRoleScope) -> dict[str, Any]:
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+# The statements below are shared by the SageMaker execution role and the role a Kubernetes
+# pod assumes (IRSA): the same least-privilege reading of what the spec names.
+
+
+def _artifact_statements(partition: str, model_objects: tuple[str, ...]) -> list[dict[str, Any]]:
+    if not model_objects:
+        return []
+    return [
+        {
+            "Sid": "ReadModelArtifact",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": sorted({_s3_object_arn(partition, uri, False) for uri in model_objects}),
+        }
+    ]
+
+
+def _secret_statements(arns: tuple[str, ...]) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    secrets = sorted(a for a in arns if ":secretsmanager:" in a)
+    parameters = sorted(a for a in arns if ":ssm:" in a)
+    if secrets:
+        statements.append(
+            {"Sid": "ReadSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": secrets}
+        )
+    if parameters:
+        statements.append(
+            {
+                "Sid": "ReadParameters",
+                "Effect": "Allow",
+                "Action": ["ssm:GetParameter", "ssm:GetParameters"],
+                "Resource": parameters,
+            }
+        )
+    return statements
+
+
+def _feature_read_statements(group_arns: tuple[str, ...]) -> list[dict[str, Any]]:
+    if not group_arns:
+        return []
+    return [
+        {
+            "Sid": "ReadFeatureGroups",
+            "Effect": "Allow",
+            "Action": ["sagemaker:BatchGetRecord", "sagemaker:DescribeFeatureGroup", "sagemaker:GetRecord"],
+            "Resource": sorted(group_arns),
+        }
+    ]
+
+
+def workload_role_policy(scope: ExecutionRoleScope, list_artifacts: bool = False) -> dict[str, Any] | None:
+    """The inline policy of the role a model's Kubernetes pods assume (IRSA), from the same
+    scope as its SageMaker execution role, keeping only what runs inside the pod: reading the
+    model artifacts, the secrets, the `data_access` prefixes and the feature groups it reads,
+    and decrypting them with the stack key. What SageMaker does for an endpoint is left out:
+    the kubelet pulls images with the node's role, logs go to the cluster's log pipeline, data
+    capture is the payload logger's (`modelops:kubernetes.payloadLoggerUrl`), and there is no
+    VPC interface or rollback alarm to manage. None when the pod needs no AWS permission.
+
+    `list_artifacts`: KServe's storage initializer downloads a `storageUri` by listing the
+    objects under it (`s3:ListBucket` with the artifact's key as the prefix) before getting
+    them; a plain Deployment's server is given the URI and gets the one object.
+    """
+    p = scope.partition
+    statements = _artifact_statements(p, scope.model_objects)
+    if list_artifacts and scope.model_objects:
+        for index, (bucket, keys) in enumerate(sorted(_keys_by_bucket(list(scope.model_objects)).items())):
+            statements.append(
+                {
+                    "Sid": f"ListModelArtifact{index}",
+                    "Effect": "Allow",
+                    "Action": ["s3:ListBucket"],
+                    "Resource": [f"arn:{p}:s3:::{bucket}"],
+                    "Condition": {"StringLike": {"s3:prefix": sorted(keys)}},
+                }
+            )
+    statements += _secret_statements(scope.secrets)
+    statements += s3_read_statements(p, "ReadData", list(scope.s3_read))
+    if scope.kms_key_arn:
+        # Reading only: objects and secrets encrypted with the stack key are decrypted.
+        statements.append(_key_statement(scope.kms_key_arn, actions=("kms:Decrypt", "kms:DescribeKey")))
+    statements += _feature_read_statements(scope.feature_group_reads)
+    return {"Version": "2012-10-17", "Statement": statements} if statements else None
+
+
+def _keys_by_bucket(uris: list[str]) -> dict[str, set[str]]:
+    result: dict[str, set[str]] = {}
+    for uri in uris:
+        bucket, key = s3_parts(uri)
+        result.setdefault(bucket, set()).add(key)
+    return result
+
+
+def irsa_trust_policy(oidc_provider_arn: str, namespace: str, service_account: str) -> dict[str, Any]:
+    """Only the pods of one service account may assume the role (IAM roles for service accounts).
+
+    EKS's IRSA guide: the principal is the cluster's IAM OIDC provider, the action
+    `sts:AssumeRoleWithWebIdentity`, and the conditions name the token's subject
+    (`system:serviceaccount:<namespace>:<name>`) and audience (`sts.amazonaws.com`) under the
+    provider's issuer, which is the ARN after `oidc-provider/`
+    (docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html).
+    `StringEquals`, never `StringLike`: no other service account, namespace or audience.
+    """
+    issuer = oidc_provider_arn.split(":oidc-provider/", 1)[1]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": oidc_provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                        f"{issuer}:aud": "sts.amazonaws.com",
+                    }
+                },
+            }
+        ],
+    }
 
 
 def _prefixes_by_bucket(uris: list[str]) -> dict[str, set[str]]:
@@ -195,11 +287,16 @@ def s3_read_statements(partition: str, sid: str, uris: list[str]) -> list[dict[s
     return statements
 
 
-def _key_statement(kms_key_arn: str, via_services: tuple[str, ...] = ()) -> dict[str, Any]:
+KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
+
+
+def _key_statement(
+    kms_key_arn: str, via_services: tuple[str, ...] = (), actions: tuple[str, ...] = KEY_ACTIONS
+) -> dict[str, Any]:
     statement: dict[str, Any] = {
         "Sid": "UseStackKey",
         "Effect": "Allow",
-        "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+        "Action": list(actions),
         "Resource": [kms_key_arn],
     }
     if via_services:

@@ -67,6 +67,13 @@ def feature_group_role_name(group_name: str) -> str:
     return bounded("modelops", group_name, suffix="featurestore", limit=IAM_ROLE_NAME_LIMIT)
 
 
+def workload_role_name(model: str, environment: str) -> str:
+    """The role a model's Kubernetes pods assume (IRSA). Its own suffix keeps it apart from the
+    SageMaker execution role, so a model moving between the two targets creates one role while
+    the other is deleted, without a name clash."""
+    return bounded("modelops", model, environment, suffix="irsa", limit=IAM_ROLE_NAME_LIMIT)
+
+
 def monitoring_role_name(model: str, environment: str) -> str:
     return bounded("modelops", model, environment, suffix="monitor", limit=IAM_ROLE_NAME_LIMIT)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from modelops.markdown_safe import code, mermaid_label, row, text, visible
 from modelops.render import Plan, PlanResource, physical_name
 
@@ -31,9 +34,40 @@ def render_tree(plan: Plan) -> str:
 
 
 def _short_type(type_token: str) -> str:
-    """`aws:sagemaker/endpoint:Endpoint` -> `sagemaker:Endpoint`."""
+    """`aws:sagemaker/endpoint:Endpoint` -> `sagemaker:Endpoint`; a Kubernetes object keeps its
+    API version: `kubernetes:apps/v1:Deployment` -> `apps/v1:Deployment`."""
+    if type_token.startswith("kubernetes:"):
+        return type_token.split(":", 1)[1]
     module = type_token.split(":")[1].split("/")[0] if type_token.count(":") >= 2 else type_token
     return f"{module}:{type_token.rsplit(':', 1)[-1]}"
+
+
+def kubernetes_manifests(plan: Plan) -> list[dict]:
+    """The Kubernetes objects of the plan, as the API server will receive them."""
+    from modelops.kubernetes_checks import manifest
+
+    return [manifest(r.inputs) for r in plan.resources if r.custom and r.type.startswith("kubernetes:")]
+
+
+def _manifests_block(plan: Plan) -> list[str]:
+    """The manifests, one JSON document each, in a collapsed fenced block. JSON escapes every
+    line break and non-ASCII character of a value, and the fence is longer than any backtick
+    run inside, so no spec value can end the block, the `<details>` or the comment's markup."""
+    objects = kubernetes_manifests(plan)
+    if not objects:
+        return []
+    body = "\n".join(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=True) for obj in objects)
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", body)), default=0) + 1)
+    return [
+        "",
+        f"<details><summary>Kubernetes manifests ({len(objects)})</summary>",
+        "",
+        f"{fence}json",
+        body,
+        fence,
+        "",
+        "</details>",
+    ]
 
 
 def render_mermaid(plan: Plan) -> str:
@@ -82,6 +116,7 @@ def render_markdown(plan: Plan) -> str:
         counts[_short_type(resource.type)] = counts.get(_short_type(resource.type), 0) + 1
     lines += ["", f"{len(custom)} resources:", "", "| type | count |", "|---|---|"]
     lines += [row(code(t), str(n)) for t, n in sorted(counts.items())]
+    lines += _manifests_block(plan)
     lines += [
         "",
         "<details><summary>Resource graph</summary>",

@@ -35,8 +35,10 @@ def run(root: Path = PROJECT_ROOT) -> None:
     import pulumi
     import pulumi_aws as aws
 
+    from components.kubernetes_provider import KubernetesCluster, KubernetesClusterArgs
     from components.model_deployment import AccountContext, ModelDeployment, ModelDeploymentArgs
     from components.stack_bucket import StackBucket, StackBucketArgs, stack_bucket_name
+    from modelops import kubernetes_manifests as manifests
     from modelops.feature_store import deployed_groups
     from modelops.loader import ProblemsFound
     from modelops.repository import load_repository
@@ -59,8 +61,14 @@ def run(root: Path = PROJECT_ROOT) -> None:
     account = AccountContext(partition=partition, account=identity.account_id, region=stack.region)
 
     groups = deployed_groups(repo, models, stack.environment)
+    on_kubernetes = [m for m in models if m.spec.serving.target == "kubernetes"]
     needs_bucket = any(
-        (m.spec.serving.data_capture.enabled and not stack.buckets.data_capture)
+        # A model on Kubernetes captures data through KServe's payload logger, not into S3.
+        (
+            m.spec.serving.data_capture.enabled
+            and m.spec.serving.target == "sagemaker"
+            and not stack.buckets.data_capture
+        )
         or m.spec.serving.mode == "async"
         or (m.spec.monitoring.enabled_monitors() and not stack.buckets.monitoring)
         for m in models
@@ -80,15 +88,37 @@ def run(root: Path = PROJECT_ROOT) -> None:
         )
         default_bucket = stack_bucket_name(account.account, stack.region, stack.name)
 
+    cluster = None
+    if on_kubernetes:
+        cluster = KubernetesCluster(
+            "kubernetes",
+            KubernetesClusterArgs(
+                stack=stack, namespaces=[manifests.kubernetes_serving(m.spec).namespace for m in on_kubernetes]
+            ),
+        )
+
     endpoints = {}
+    served_on_kubernetes = {}
     for model in models:
         deployment = ModelDeployment(
             model.name,
             ModelDeploymentArgs(
-                model=model, stack=stack, account=account, default_bucket=default_bucket, feature_groups=groups
+                model=model,
+                stack=stack,
+                account=account,
+                default_bucket=default_bucket,
+                feature_groups=groups,
+                cluster=cluster,
             ),
         )
-        endpoints[model.name] = deployment.endpoint_name
+        if deployment.endpoint_name is not None:
+            endpoints[model.name] = deployment.endpoint_name
+        else:
+            k = manifests.kubernetes_serving(model.spec)
+            kind = "InferenceService" if k.runtime == "kserve" else "Deployment"
+            served_on_kubernetes[model.name] = {"kind": kind, "namespace": k.namespace, "name": model.name}
     pulumi.export("environment", stack.environment)
     pulumi.export("endpoints", endpoints)
+    if served_on_kubernetes:
+        pulumi.export("kubernetes", served_on_kubernetes)
     pulumi.export("models", {m.name: m.version for m in models})

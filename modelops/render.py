@@ -93,8 +93,13 @@ PROVIDER_KEY = "__provider"  # a dynamic resource's pickled provider: engine plu
 
 
 def physical_name(inputs: dict[str, Any]) -> str | None:
-    """The AWS name a resource's inputs give it, if any."""
+    """The AWS name a resource's inputs give it, if any; a Kubernetes object's
+    `namespace/name` (or `name`, cluster-wide)."""
     definition = inputs.get("definition")
+    metadata = inputs.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("name"), str) and "apiVersion" in inputs:
+        namespace = metadata.get("namespace")
+        return f"{namespace}/{metadata['name']}" if isinstance(namespace, str) else metadata["name"]
     return (
         inputs.get("name")
         or inputs.get("bucket")
@@ -168,6 +173,8 @@ class RecordingMocks:
         """The resource's id and state; the rehearsal overrides this with real AWS calls."""
         inputs = record.inputs
         physical = physical_name(inputs) or record.name
+        if record.type.startswith(("kubernetes:", "pulumi:providers:")):
+            return str(physical), dict(inputs)  # pulumi-kubernetes ids are namespace/name; no ARN
         state = {**inputs, "arn": _arn(record.type, str(physical), self.region)}
         if record.type == "aws:iam/role:Role":
             state["uniqueId"] = "AROAMODELOPS"

@@ -71,10 +71,40 @@ REPLACE_ON_CHANGE: dict[str, frozenset[str]] = {
     "aws:s3/bucketVersioning:BucketVersioning": frozenset({"bucket", "expectedBucketOwner"}),
 }
 
+# Kubernetes objects (pulumi-kubernetes, not a bridged provider): an object is replaced when
+# a field Kubernetes treats as immutable changes, and updated in place (server-side apply)
+# otherwise. pulumi-kubernetes keeps that list in `provider/pkg/provider/forcenew.go`, from the
+# Kubernetes API reference: `metadata.name` and `metadata.namespace` of every kind; an
+# apps/v1 Deployment's `spec.selector` ("Label selector ... It must match the pod template's
+# labels", immutable since apps/v1: kubernetes.io/docs/concepts/workloads/controllers/deployment/
+# "Label selector updates"); a Service's `spec.clusterIP` and `spec.type`. A policy/v1
+# PodDisruptionBudget, an HPA, a ServiceAccount, a Namespace's labels and a custom resource such
+# as the InferenceService update in place. A replaced object keeps its name, so pulumi-kubernetes
+# deletes it before creating it again.
+KUBERNETES_IDENTITY = frozenset({"metadata.name", "metadata.namespace"})
+KUBERNETES_TYPES = (
+    "kubernetes:core/v1:Namespace",
+    "kubernetes:core/v1:ServiceAccount",
+    "kubernetes:core/v1:Service",
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    "kubernetes:policy/v1:PodDisruptionBudget",
+    "kubernetes:serving.kserve.io/v1beta1:InferenceService",
+)
+KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
+for _type in KUBERNETES_TYPES:
+    REPLACE_ON_CHANGE[_type] = frozenset()
+# pulumi-kubernetes's provider `DiffConfig`: a provider pointed at another cluster (its
+# kubeconfig or context) is replaced, and with it every object it manages.
+REPLACE_ON_CHANGE[KUBERNETES_PROVIDER] = frozenset({"context", "kubeconfig", "cluster"})
+
 # Nested arguments marked ForceNew under a parent that updates in place. A change above one
 # (the parent block appearing or going) changes it too.
 NESTED_FORCING: dict[str, frozenset[str]] = {
     "aws:sagemaker/endpoint:Endpoint": frozenset({"deploymentConfig.autoRollbackConfiguration"}),
+    **{t: KUBERNETES_IDENTITY for t in KUBERNETES_TYPES},
+    "kubernetes:apps/v1:Deployment": KUBERNETES_IDENTITY | {"spec.selector"},
+    "kubernetes:core/v1:Service": KUBERNETES_IDENTITY | {"spec.clusterIP", "spec.type"},
 }
 
 # Nested arguments that update in place under a ForceNew-free parent path (feature_group.go:
