@@ -83,3 +83,17 @@ def assert_problem(found: list[Problem], field: str, fragment: str, file_part: s
             return problem
     listing = "\n".join(str(p) for p in found) or "(none)"
     raise AssertionError(f"no problem on {field!r} containing {fragment!r}; found:\n{listing}")
+
+
+KUBERNETES_EXAMPLES = ("reviews-kserve", "image-embedder", "ticket-router")
+
+
+def sagemaker_only(root: Path, stack: str = "dev") -> None:
+    """Unpin the examples that serve on kubernetes, for tests of SageMaker-only behaviour
+    (verify without a cluster, a stack that declares no Kubernetes provider)."""
+
+    def unpin(data: Any) -> None:
+        for model in KUBERNETES_EXAMPLES:
+            data["config"]["modelops:models"].pop(model, None)
+
+    edit_yaml(root / "stacks" / f"Pulumi.{stack}.yaml", unpin)

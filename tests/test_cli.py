@@ -100,7 +100,8 @@ def test_plan_as_mermaid_nests_resources_in_their_components(project: Path) -> N
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "flowchart LR"
-    assert lines.count("  end") == 6  # five models and the stack bucket, each one top-level subgraph
+    # eight models, the stack bucket and the Kubernetes cluster, each one top-level subgraph
+    assert lines.count("  end") == 10
     nodes = [line for line in lines if "<br/><small>" in line]
     plan = json.loads(runner.invoke(app, ["plan", "--stack", "dev", "--format", "json", "--root", str(project)]).output)
     assert len(nodes) == sum(r["custom"] for r in plan["resources"])

@@ -53,6 +53,17 @@ ALLOWED: dict[tuple[str, str, str | None], str] = {
         "SageMaker's VPC guide requires it to attach its ENIs; granted only on interfaces in the "
         "stack's subnets (ec2:Subnet)"
     ),
+    # IRSA roles of kubernetes models: parliament knows neither EKS's OIDC providers as a
+    # federation source nor their per-issuer condition keys (`<issuer>:sub`, `<issuer>:aud`),
+    # which EKS's IRSA guide prescribes.
+    ("CREDENTIALS_EXPOSURE", "trust", "sts:assumerolewithwebidentity"): (
+        "an IRSA trust policy exists to let one service account's pods assume the role, limited by "
+        "<issuer>:sub and <issuer>:aud to that service account"
+    ),
+    ("UNKNOWN_FEDERATION_SOURCE", "trust", None): "the EKS cluster's OIDC provider, which parliament does not list",
+    ("UNKNOWN_CONDITION_FOR_ACTION", "trust", None): (
+        "`<issuer>:sub` and `<issuer>:aud`, the condition keys EKS's IRSA guide prescribes"
+    ),
     ("PERMISSIONS_MANAGEMENT_ACTIONS", "identity", "s3:putobjectacl"): (
         "the Feature Store role writes the offline store as AWS's AmazonSageMakerFeatureStoreAccess "
         "allows; limited to the group's own prefix, and on the stack bucket ACLs are disabled "

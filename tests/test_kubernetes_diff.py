@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from modelops.cli import app
 from modelops.diff import StackDiff, diff, diff_markdown, diff_text, resource_changes
 from modelops.render import Plan, PlanResource
-from tests.conftest import REPO_ROOT
-from tests.kubernetes_project import OIDC_ARN, write_kubernetes_project
+from tests.conftest import REPO_ROOT, sagemaker_only
+from tests.kubernetes_project import write_kubernetes_project
 from tests.test_gitops import git
 
 SENTIMENT_ON_KUBERNETES = """apiVersion: modelops/v1
@@ -45,9 +45,7 @@ def repo(tmp_path: Path) -> Path:
     """The repository's specs and stacks, the tests' Kubernetes models, and a cluster for dev."""
     for folder in ("model_specs", "stacks", "schemas"):
         shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
-    write_kubernetes_project(tmp_path)
-    dev = tmp_path / "stacks" / "Pulumi.dev.yaml"
-    dev.write_text(dev.read_text() + f'  modelops:kubernetes: {{oidcProviderArn: "{OIDC_ARN}", context: ml-dev}}\n')
+    write_kubernetes_project(tmp_path)  # the dev stack already names its cluster (modelops:kubernetes)
     git(tmp_path, "init", "-q", "-b", "main")
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-q", "-m", "base")
@@ -72,7 +70,7 @@ def test_sagemaker_to_kubernetes_is_downtime_and_destructive(repo: Path) -> None
     assert changes["sentiment-api-identity-role"] == "create"
     assert changes["sentiment-api-governance-execution-role"] == "delete"
     assert changes["sentiment-api-governance-model-card"] == "update"  # the same card, in place
-    assert changes["kubernetes-provider"] == "create"
+    assert "kubernetes-provider" not in changes  # dev's examples already serve on its cluster
     [(stack, critical)] = result.critical
     assert (stack, critical.name) == ("dev", "sentiment-api-serving-endpoint")
     assert critical.downtime == (
@@ -87,6 +85,7 @@ def test_sagemaker_to_kubernetes_is_downtime_and_destructive(repo: Path) -> None
 
 
 def test_kubernetes_to_sagemaker_is_downtime_too(repo: Path) -> None:
+    sagemaker_only(repo)  # sentiment-api is then dev's one kubernetes model
     (repo / "model_specs" / "sentiment-api" / "0.3.0.yaml").write_text(SENTIMENT_ON_KUBERNETES)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "sentiment-api on kubernetes")

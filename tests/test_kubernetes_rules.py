@@ -20,7 +20,16 @@ from hypothesis import strategies as st
 from modelops.resolve import load_project
 from modelops.spec import MODEL_NAME_PATTERN
 from modelops.stack import stack_names
-from tests.conftest import REPO_ROOT, assert_problem, edit_yaml, problems, read_yaml, spec_path, write_yaml
+from tests.conftest import (
+    REPO_ROOT,
+    assert_problem,
+    edit_yaml,
+    problems,
+    read_yaml,
+    sagemaker_only,
+    spec_path,
+    write_yaml,
+)
 from tests.test_spec_rules import at, both
 
 KSERVE = ("reviews-kserve", "1.0.0")
@@ -504,6 +513,7 @@ def test_data_capture_needs_the_payload_logger(project: Path) -> None:
 
 
 def test_data_capture_off_needs_no_payload_logger(project: Path) -> None:
+    sagemaker_only(project)  # reviews-kserve, pinned in dev, captures
     pin(project, "dev", "image-embedder", "1.0.0")
     kubernetes_config(project, "dev", payloadLoggerUrl=None)
     assert problems(project) == []
@@ -566,6 +576,7 @@ def test_challenger_on_the_primary_target(project: Path) -> None:
 
 def test_manage_namespaces_never_owns_default(project: Path) -> None:
     edit_yaml(spec_path(project, *DEPLOYMENT), at("serving.kubernetes.namespace", "default"))
+    sagemaker_only(project, "staging")  # staging pins image-embedder too
     pin(project, "dev", "image-embedder", "1.0.0")
     assert_problem(
         problems(project), "modelops:models.image-embedder", "in namespace 'default', which every cluster has"

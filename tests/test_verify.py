@@ -11,7 +11,7 @@ import boto3
 from modelops.live import verify
 from modelops.moto_gaps import monitoring_schedules
 from modelops.rehearse import emulated_aws, rehearse_in_emulator
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, sagemaker_only
 
 REGION = "eu-west-1"
 
@@ -31,6 +31,7 @@ def test_a_fresh_deploy_verifies() -> None:
 
 
 def test_verify_names_what_is_not_as_intended(project: Path) -> None:
+    sagemaker_only(project)  # kubernetes models are verified against a cluster: test_verify_kubernetes.py
     with emulated_aws(REGION):
         assert rehearse_in_emulator(project, "dev").ok
         client = boto3.client("sagemaker", region_name=REGION)
@@ -55,7 +56,8 @@ def test_verify_and_drift_without_credentials_exit_3_in_one_line(monkeypatch) ->
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     for command in ("verify", "drift"):
-        result = CliRunner().invoke(app, [command, "--stack", "dev", "--root", str(REPO_ROOT)])
+        # prod serves on SageMaker only; a stack with kubernetes models needs a cluster first.
+        result = CliRunner().invoke(app, [command, "--stack", "prod", "--root", str(REPO_ROOT)])
         # 3, not 1: nothing was compared, so there is no finding about the stack.
         assert result.exit_code == 3, result.output
         assert result.output.strip() == "modelops: AWS: Unable to locate credentials"

@@ -586,12 +586,12 @@ def test_a_sagemaker_stack_never_needs_a_cluster(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
     monkeypatch.setitem(sys.modules, "kubernetes", None)  # importing it now raises ImportError
     with emulated_aws("eu-west-1"):
-        assert rehearse_in_emulator(REPO_ROOT, "dev").ok
-        checked = verify(REPO_ROOT, "dev")
-        drifted = drift(REPO_ROOT, "dev")
+        assert rehearse_in_emulator(REPO_ROOT, "prod").ok  # prod serves on SageMaker only
+        checked = verify(REPO_ROOT, "prod")
+        drifted = drift(REPO_ROOT, "prod")
     assert checked.ok, checked.summary()
     assert drifted.ok, drifted.summary()
-    assert checked.summary().splitlines()[0] == "verify stack dev against AWS"
+    assert checked.summary().splitlines()[0] == "verify stack prod against AWS"
 
 
 def test_sagemaker_endpoints_of_kubernetes_models_are_never_described() -> None:
