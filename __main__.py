@@ -1,5 +1,5 @@
-"""The modelops Pulumi program (see modelops/program.py)."""
+"""The modelops Pulumi program (see modelops/engine/program.py)."""
 
-from modelops.program import run
+from modelops.engine.program import run
 
 run()

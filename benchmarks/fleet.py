@@ -96,9 +96,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="*", default=[10, 100])
     args = parser.parse_args()
-    from modelops.rehearse import rehearse
-    from modelops.render import render
-    from modelops.resolve import load_project
+    from modelops.engine.rehearse import rehearse
+    from modelops.engine.render import render
+    from modelops.spec.resolve import load_project
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "files300"

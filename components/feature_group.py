@@ -1,6 +1,6 @@
 """One SageMaker Feature Store group: its role, the group, and the features added since.
 
-How a group evolves without losing data is in `modelops.feature_store`: the group is declared
+How a group evolves without losing data is in `modelops.spec.feature_store`: the group is declared
 with the definition of its generation's first version, which never changes, and
 `FeatureAdditions` adds later features in place.
 """
@@ -15,11 +15,11 @@ import pulumi_aws as aws
 
 from components.providers.feature_additions import FeatureAdditions
 from components.sagemaker_role import sagemaker_role
-from modelops import naming
-from modelops.feature_store import FeatureGroupDeployment
-from modelops.iam import FeatureGroupRoleScope, feature_group_role_policy
-from modelops.spec import FeatureGroupSpec
-from modelops.stack import StackConfig
+from modelops.aws import naming
+from modelops.aws.iam import FeatureGroupRoleScope, feature_group_role_policy
+from modelops.spec.feature_store import FeatureGroupDeployment
+from modelops.spec.models import FeatureGroupSpec
+from modelops.spec.stack import StackConfig
 
 FEATURE_TYPES = {"string": "String", "integral": "Integral", "fractional": "Fractional"}
 TABLE_FORMATS = {"glue": "Glue", "iceberg": "Iceberg"}

@@ -11,10 +11,10 @@ import pulumi_aws as aws
 
 from components.providers.model_card import ModelCard
 from components.sagemaker_role import sagemaker_role
-from modelops.iam import ExecutionRoleScope, execution_role_policy, sagemaker_source_arn
-from modelops.naming import bounded, role_name
-from modelops.resolve import ResolvedModel
-from modelops.stack import StackConfig
+from modelops.aws.iam import ExecutionRoleScope, execution_role_policy, sagemaker_source_arn
+from modelops.aws.naming import bounded, role_name
+from modelops.spec.resolved_model import ResolvedModel
+from modelops.spec.stack import StackConfig
 
 # SageMaker model card risk ratings (ModelCard content schema, intended_uses.risk_rating).
 RISK_RATING = {"low": "Low", "medium": "Medium", "high": "High", None: "Unknown"}

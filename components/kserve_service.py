@@ -3,7 +3,7 @@
 KServe turns it into a Deployment, a Service and a HorizontalPodAutoscaler of its own. A
 challenger pin is a `spec.canary` entry (its `traffic_percent` and its own predictor); data
 capture is KServe's payload logger, sending to the stack's `payloadLoggerUrl`. The manifest is
-`modelops.kubernetes_manifests.inference_service`; `pulumi.com/waitFor` makes `pulumi up`
+`modelops.kubernetes.manifests.inference_service`; `pulumi.com/waitFor` makes `pulumi up`
 wait until KServe reports it Ready.
 """
 
@@ -15,9 +15,9 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.kubernetes_provider import KubernetesCluster
-from modelops import kubernetes_manifests as manifests
-from modelops.resolve import ResolvedModel
-from modelops.stack import StackConfig
+from modelops.kubernetes import manifests
+from modelops.spec.resolved_model import ResolvedModel
+from modelops.spec.stack import StackConfig
 
 
 @dataclass

@@ -4,7 +4,7 @@ two or more replicas are needed, a PodDisruptionBudget, all named `<model>`.
 The Deployment rolls in batches of `rolling_batch_percent` with no serving pod taken away
 before its replacement is ready (`all_at_once`: Recreate); readiness and liveness probes ask
 the server on `port`; the HPA owns the replica count. The manifests are
-`modelops.kubernetes_manifests`'s; `pulumi.com/waitFor` makes `pulumi up` wait for the rollout.
+`modelops.kubernetes.manifests`'s; `pulumi.com/waitFor` makes `pulumi up` wait for the rollout.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from components.kubernetes_provider import KubernetesCluster
-from modelops import kubernetes_manifests as manifests
 from modelops.errors import DeploymentRefused
-from modelops.resolve import ResolvedModel
+from modelops.kubernetes import manifests
+from modelops.spec.resolved_model import ResolvedModel
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 IAM roles for service accounts (IRSA): the role trusts only the stack's EKS OIDC provider,
 for exactly this service account and the `sts.amazonaws.com` audience
-(`modelops.iam.irsa_trust_policy`); its permissions come from the same least-privilege scope
-as a SageMaker execution role (`modelops.iam.workload_role_policy`), under the stack's
+(`modelops.aws.iam.irsa_trust_policy`); its permissions come from the same least-privilege scope
+as a SageMaker execution role (`modelops.aws.iam.workload_role_policy`), under the stack's
 permissions boundary and with the model's tags. The service account names the role in its
 `eks.amazonaws.com/role-arn` annotation.
 """
@@ -17,12 +17,12 @@ import pulumi_kubernetes as kubernetes
 
 from components.kubernetes_provider import KubernetesCluster
 from components.sagemaker_role import iam_role
-from modelops import kubernetes_manifests as manifests
+from modelops.aws.iam import ExecutionRoleScope, irsa_trust_policy, workload_role_policy
+from modelops.aws.naming import workload_role_name
 from modelops.errors import DeploymentRefused
-from modelops.iam import ExecutionRoleScope, irsa_trust_policy, workload_role_policy
-from modelops.naming import workload_role_name
-from modelops.resolve import ResolvedModel
-from modelops.stack import StackConfig
+from modelops.kubernetes import manifests
+from modelops.spec.resolved_model import ResolvedModel
+from modelops.spec.stack import StackConfig
 
 
 @dataclass

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as kubernetes
 
-from modelops import kubernetes_manifests as manifests
-from modelops.stack import StackConfig
+from modelops.kubernetes import manifests
+from modelops.spec.stack import StackConfig
 
 
 @dataclass

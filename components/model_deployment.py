@@ -15,15 +15,16 @@ from components.kubernetes_identity import KubernetesIdentity, KubernetesIdentit
 from components.kubernetes_provider import KubernetesCluster
 from components.monitoring import Monitoring, MonitoringArgs
 from components.sagemaker_endpoint import ContainerSource, SageMakerEndpoint, SageMakerEndpointArgs
-from modelops import frameworks, naming, registry
-from modelops import kubernetes_manifests as manifests
+from modelops.aws import naming, registry
+from modelops.aws.iam import ExecutionRoleScope
+from modelops.aws.rollback_alarms import rollback_alarm_arns
+from modelops.aws.tags import resource_tags
 from modelops.errors import DeploymentRefused
-from modelops.feature_store import FeatureGroupDeployment, feature_group_arn, model_reads
-from modelops.iam import ExecutionRoleScope
-from modelops.resolve import ResolvedModel, Variant
-from modelops.rollback_alarms import rollback_alarm_arns
-from modelops.stack import StackConfig
-from modelops.tags import resource_tags
+from modelops.kubernetes import manifests
+from modelops.spec import frameworks
+from modelops.spec.feature_store import FeatureGroupDeployment, feature_group_arn, model_reads
+from modelops.spec.resolved_model import ResolvedModel, Variant
+from modelops.spec.stack import StackConfig
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class ModelDeployment(pulumi.ComponentResource):
             if group in groups  # validation reports a read of a group the stack lacks
         )
         # One least-privilege scope for either target: the SageMaker execution role's policy
-        # (modelops.iam.execution_role_policy) or the pods' IRSA role's (workload_role_policy).
+        # (modelops.aws.iam.execution_role_policy) or the pods' IRSA role's (workload_role_policy).
         scope = ExecutionRoleScope(
             partition=account.partition,
             region=account.region,

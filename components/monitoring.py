@@ -27,12 +27,13 @@ import pulumi_aws as aws
 
 from components.providers.monitoring_job_definition import MonitoringJobDefinition
 from components.sagemaker_role import sagemaker_role
-from modelops import frameworks, naming
-from modelops.iam import MonitoringRoleScope, monitoring_role_policy, sagemaker_source_arn
-from modelops.instance_storage import has_local_storage
-from modelops.resolve import ResolvedModel
-from modelops.spec_checks import schedule_interval_hours
-from modelops.stack import StackConfig
+from modelops.aws import naming
+from modelops.aws.iam import MonitoringRoleScope, monitoring_role_policy, sagemaker_source_arn
+from modelops.aws.instance_storage import has_local_storage
+from modelops.spec import frameworks
+from modelops.spec.checks import schedule_interval_hours
+from modelops.spec.resolved_model import ResolvedModel
+from modelops.spec.stack import StackConfig
 
 MONITORING_TYPES = {
     "data_quality": "DataQuality",

@@ -3,7 +3,7 @@
 pulumi-aws (schema of aws:sagemaker/model:Model and .../endpointConfiguration:EndpointConfiguration)
 marks every input of a Model and an EndpointConfiguration as replace-on-change, while an
 Endpoint's `endpointConfigName` updates in place (SageMaker UpdateEndpoint, honouring the
-deployment config). So Models and configurations get content-hashed names (modelops.naming):
+deployment config). So Models and configurations get content-hashed names (modelops.aws.naming):
 a new version creates a new Model and configuration next to the old, and the Endpoint,
 whose name never changes, moves to the new configuration with its blue/green or rolling
 guardrails and rolls back on the alarms created here.
@@ -18,14 +18,14 @@ import pulumi
 import pulumi_aws as aws
 
 from components.providers.variant_scaling import ScalingPause, ScalingResume
-from modelops import naming
-from modelops.container import container_environment
-from modelops.instance_storage import has_local_storage
-from modelops.replacements import ENDPOINT_KIND_TAG
-from modelops.resolve import ResolvedModel, Variant
-from modelops.rollback_alarms import rollback_alarms
-from modelops.spec import Serverless
-from modelops.stack import StackConfig
+from modelops.aws import naming
+from modelops.aws.instance_storage import has_local_storage
+from modelops.aws.replacements import ENDPOINT_KIND_TAG
+from modelops.aws.rollback_alarms import rollback_alarms
+from modelops.spec.container import container_environment
+from modelops.spec.models import Serverless
+from modelops.spec.resolved_model import ResolvedModel, Variant
+from modelops.spec.stack import StackConfig
 
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 # A Pulumi property path into the Endpoint's inputs; bracketed, since the strict path grammar
@@ -203,7 +203,7 @@ class SageMakerEndpoint(pulumi.ComponentResource):
             "production_variants": variants,
             "shadow_production_variants": shadows or None,
             # Serverless endpoints take no storage key; local NVMe storage is hardware-encrypted
-            # and AWS rejects a key for it (modelops.instance_storage).
+            # and AWS rejects a key for it (modelops.aws.instance_storage).
             "kms_key_arn": (
                 None
                 if spec.serving.mode == "serverless"
@@ -300,7 +300,7 @@ class SageMakerEndpoint(pulumi.ComponentResource):
         tags: dict[str, str],
         opts: pulumi.ResourceOptions,
     ) -> list[str]:
-        """Alarms watched by the deployment guardrails (modelops.rollback_alarms)."""
+        """Alarms watched by the deployment guardrails (modelops.aws.rollback_alarms)."""
         actions = [stack.alarm_topic_arn] if stack.alarm_topic_arn else []
         for alarm in rollback_alarms(model):
             aws.cloudwatch.MetricAlarm(

@@ -1,6 +1,6 @@
 """An IAM role with one least-privilege inline policy and the stack's permissions boundary,
 assumed by SageMaker (`sagemaker_role`) or by a Kubernetes service account (`iam_role` with
-`modelops.iam.irsa_trust_policy`)."""
+`modelops.aws.iam.irsa_trust_policy`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from modelops.iam import assume_role_policy
+from modelops.aws.iam import assume_role_policy
 
 
 def iam_role(
@@ -61,7 +61,7 @@ def sagemaker_role(
     parent: pulumi.Resource,
 ) -> tuple[aws.iam.Role, aws.iam.RolePolicy | None]:
     """A role SageMaker assumes. `source_arn` narrows the trust policy to SageMaker acting for
-    those resources (`modelops.iam.sagemaker_source_arn`); None where AWS documents no value for
+    those resources (`modelops.aws.iam.sagemaker_source_arn`); None where AWS documents no value for
     the feature."""
     return iam_role(
         name,

@@ -1,7 +1,7 @@
 """The stack's own S3 bucket for data capture and async output, when modelops:buckets names none.
 
 Encrypted (the stack key, else SSE-S3), public access blocked, ACLs disabled (object ownership
-BucketOwnerEnforced), versioned, and reachable only over TLS (`modelops.iam.bucket_tls_only_policy`).
+BucketOwnerEnforced), versioned, and reachable only over TLS (`modelops.aws.iam.bucket_tls_only_policy`).
 S3 refuses concurrent configuration calls on one bucket ("OperationAborted: A conflicting
 conditional operation is currently in progress", pulumi/pulumi-aws#1570,
 hashicorp/terraform-provider-aws#7628 and #33552), so each configuration waits for the previous one.
@@ -16,8 +16,8 @@ from typing import Any, cast
 import pulumi
 import pulumi_aws as aws
 
-from modelops.iam import bucket_tls_only_policy
-from modelops.naming import bounded
+from modelops.aws.iam import bucket_tls_only_policy
+from modelops.aws.naming import bounded
 
 
 @dataclass

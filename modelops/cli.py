@@ -28,7 +28,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from modelops.errors import ClusterUnavailable, UsageError
-from modelops.loader import ProblemsFound
+from modelops.spec.loader import ProblemsFound
 
 app = typer.Typer(
     name="modelops",
@@ -117,8 +117,8 @@ def _guarded(action: Callable[[], T]) -> T:
 
 def _repository(root: Path, needs_stacks: bool = True) -> Path:
     """`root` if it holds a repository (model_specs/ and, unless not needed, a stack)."""
-    from modelops.repository import SPECS_DIR
-    from modelops.stack import STACKS_DIR, stack_names
+    from modelops.spec.repository import SPECS_DIR
+    from modelops.spec.stack import STACKS_DIR, stack_names
 
     if not root.is_dir():
         reason = "not a directory" if root.exists() else "no such directory"
@@ -141,7 +141,7 @@ def _repository(root: Path, needs_stacks: bool = True) -> Path:
 
 def _stack(root: Path, name: str, option: str = "--stack") -> str:
     """A stack name the user gave, checked against stacks/ (UsageError otherwise)."""
-    from modelops.stack import require_stack
+    from modelops.spec.stack import require_stack
 
     return require_stack(_repository(root), name, option)
 
@@ -156,8 +156,8 @@ def validate(
     ] = None,
 ) -> None:
     """Check every spec and stack: schema, cross references, pins and governance rules."""
-    from modelops.resolve import load_project
-    from modelops.stack import stack_names
+    from modelops.spec.resolve import load_project
+    from modelops.spec.stack import stack_names
 
     def body() -> None:
         _repository(root)
@@ -165,7 +165,7 @@ def validate(
         project = load_project(root, names)
         found = list(project.problems)
         if base is not None:
-            from modelops.released import released_file_problems
+            from modelops.spec.released import released_file_problems
 
             found += released_file_problems(root, base)
         if found:
@@ -184,8 +184,9 @@ def plan(
     output_format: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.")] = PlanFormat.tree,
 ) -> None:
     """Render the stack offline (Pulumi's mock runtime) into a Plan of every resource."""
-    from modelops.plan_format import render_markdown, render_mermaid, render_tree
-    from modelops.render import render, strict_json
+    from modelops.engine.plan import strict_json
+    from modelops.engine.render import render
+    from modelops.gitops.plan_format import render_markdown, render_mermaid, render_tree
 
     def body() -> None:
         result = render(root, _stack(root, stack))
@@ -206,7 +207,7 @@ def plan(
 @app.command()
 def rehearse(stack: StackOption, root: RootOption = Path(".")) -> None:
     """Deploy the stack against the embedded AWS emulator (moto): every resource a real API call."""
-    from modelops.rehearse import rehearse as run_rehearsal
+    from modelops.engine.rehearse import rehearse as run_rehearsal
 
     def body() -> None:
         report = run_rehearsal(root, _stack(root, stack))
@@ -239,11 +240,11 @@ def diff(
     ] = FailOn.never,
 ) -> None:
     """What the working tree changes against REV, per stack: versions, spec fields, resources."""
-    from modelops.diff import diff as compute
-    from modelops.diff import diff_json, diff_markdown, diff_text
+    from modelops.gitops.diff import diff as compute
+    from modelops.gitops.diff import diff_json, diff_markdown, diff_text
 
     def body() -> None:
-        from modelops.stack import STACK_NAME
+        from modelops.spec.stack import STACK_NAME
 
         if not root.is_dir():
             _repository(root)  # names what is wrong with the root
@@ -267,7 +268,7 @@ def promote(
     root: RootOption = Path("."),
 ) -> None:
     """Pin MODEL at VERSION in a stack, keeping the file's comments; refused if a rule breaks."""
-    from modelops.promote import promote as run_promotion
+    from modelops.gitops.promote import promote as run_promotion
 
     def body() -> None:
         typer.echo(run_promotion(root, model, version, _stack(root, to, "--to")).summary())
@@ -279,7 +280,7 @@ def promote(
 def policy_config(stack: StackOption, root: RootOption = Path(".")) -> None:
     """Print the policy pack's config for a stack (for `pulumi preview --policy-pack-config`)."""
     from modelops.rules import RULES
-    from modelops.stack import load_stack_file
+    from modelops.spec.stack import load_stack_file
 
     def body() -> None:
         config, _ = load_stack_file(root, _stack(root, stack))
@@ -299,7 +300,7 @@ def verify(stack: StackOption, root: RootOption = Path(".")) -> None:
     """After a deploy: endpoints InService on the intended config (a rollback fails), schedules
     Scheduled with no failed last run, feature groups Created; kubernetes models Ready (KServe)
     or rolled out (Deployment) on the intended version."""
-    from modelops.live import verify as run_verify
+    from modelops.engine.live import verify as run_verify
 
     def body() -> None:
         report = run_verify(root, _stack(root, stack))
@@ -314,7 +315,7 @@ def verify(stack: StackOption, root: RootOption = Path(".")) -> None:
 def drift(stack: StackOption, root: RootOption = Path(".")) -> None:
     """Compare what can change outside Pulumi with the stack: weights, capacity, schedules, TTLs,
     and the replica bounds and canary percent of kubernetes models."""
-    from modelops.live import drift as run_drift
+    from modelops.engine.live import drift as run_drift
 
     def body() -> None:
         report = run_drift(root, _stack(root, stack))
@@ -331,7 +332,7 @@ def schema(
     check: Annotated[bool, typer.Option("--check", help="Exit 1 if the committed schema is stale.")] = False,
 ) -> None:
     """Write schemas/modelspec-v1.json from the pydantic models."""
-    from modelops.schema import SCHEMA_PATH, schema_text
+    from modelops.spec.schema import SCHEMA_PATH, schema_text
 
     def body() -> None:
         if not root.is_dir():

@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from modelops.instance_storage import has_local_storage
-from modelops.tags import REQUIRED_TAGS
-
-if TYPE_CHECKING:
-    from modelops.render import Plan, PlanResource, PlanViolation
+from modelops.aws.instance_storage import has_local_storage
+from modelops.aws.tags import REQUIRED_TAGS
+from modelops.engine.plan import Plan, PlanResource, PlanViolation, physical_name
 
 TAGGABLE_PREFIXES = (
     "aws:sagemaker/",
@@ -138,7 +136,6 @@ def kms_everywhere(type_token: str, inputs: dict[str, Any], ctx: RuleContext) ->
 
 
 def names_within_limits(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> Iterator[str]:
-    from modelops.render import physical_name
 
     limit = (
         64
@@ -178,7 +175,6 @@ def check_resource(resource: PlanResource, ctx: RuleContext) -> Iterator[tuple[s
 
 
 def check_plan(plan: Plan, ctx: RuleContext) -> list[PlanViolation]:
-    from modelops.render import PlanViolation
 
     return [
         PlanViolation(rule=rule, severity="mandatory", urn=r.urn, message=message)

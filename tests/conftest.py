@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
-from modelops.loader import Problem
-from modelops.resolve import load_project
-from modelops.stack import stack_names
+from modelops.spec.loader import Problem
+from modelops.spec.resolve import load_project
+from modelops.spec.stack import stack_names
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEST_MODEL = "churn-classifier"
@@ -37,7 +37,7 @@ def sagemaker() -> Iterator[Any]:
     import boto3
     from moto import mock_aws
 
-    from modelops import moto_gaps
+    from modelops.engine import moto_gaps
 
     saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
     os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})

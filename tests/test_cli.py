@@ -114,8 +114,9 @@ def test_plan_as_markdown_leads_with_violations(project: Path) -> None:
     assert "| `churn-classifier` | `1.3.0` |" in result.output and "```mermaid\nflowchart LR" in result.output
     assert "[!WARNING]" not in result.output
     # Break a rule the plan checks: a role policy with a wildcard action.
-    from modelops.plan_format import render_markdown
-    from modelops.render import PlanViolation, render
+    from modelops.engine.plan import PlanViolation
+    from modelops.engine.render import render
+    from modelops.gitops.plan_format import render_markdown
 
     plan = render(project, "dev")
     plan.violations = [

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from modelops import tags
-from modelops.loader import Problem
+from modelops.aws import tags
+from modelops.spec.loader import Problem
 from tests.conftest import assert_problem, edit_yaml, problems, spec_path
 from tests.test_stack_config import line_of, stack_file
 

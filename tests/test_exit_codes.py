@@ -23,7 +23,7 @@ def boom(*_: object, **__: object) -> None:
 
 
 def test_an_unexpected_error_is_one_line_exit_3_with_a_hint(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("modelops.resolve.load_project", boom)
+    monkeypatch.setattr("modelops.spec.resolve.load_project", boom)
     result = runner.invoke(app, ["validate", "--root", str(project)])
     assert result.exit_code == 3, result.output
     assert result.output.splitlines() == [
@@ -34,7 +34,7 @@ def test_an_unexpected_error_is_one_line_exit_3_with_a_hint(project: Path, monke
 
 @pytest.mark.parametrize("how", ["option", "environment"])
 def test_debug_prints_the_traceback(project: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
-    monkeypatch.setattr("modelops.resolve.load_project", boom)
+    monkeypatch.setattr("modelops.spec.resolve.load_project", boom)
     args, env = (["--debug"], {}) if how == "option" else ([], {"MODELOPS_DEBUG": "1"})
     result = runner.invoke(app, [*args, "validate", "--root", str(project)], env=env)
     assert result.exit_code == 3, result.output
@@ -53,7 +53,7 @@ def test_an_aws_error_in_drift_exits_3(project: Path, monkeypatch: pytest.Monkey
     def refused(*_: object) -> None:
         raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not\nallowed"}}, "DescribeEndpoint")
 
-    monkeypatch.setattr("modelops.live.drift", refused)
+    monkeypatch.setattr("modelops.engine.live.drift", refused)
     result = runner.invoke(app, ["drift", "--stack", "dev", "--root", str(project)])
     assert result.exit_code == 3, result.output
     assert result.output.splitlines() == [
@@ -65,7 +65,7 @@ def test_ctrl_c_is_not_a_finding(project: Path, monkeypatch: pytest.MonkeyPatch)
     def interrupted(*_: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("modelops.resolve.load_project", interrupted)
+    monkeypatch.setattr("modelops.spec.resolve.load_project", interrupted)
     result = runner.invoke(app, ["validate", "--root", str(project)])
     assert result.exit_code == 130 and result.output.strip() == "modelops: interrupted"
 

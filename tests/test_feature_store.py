@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from modelops.feature_store import lineage
-from modelops.render import Plan, render
-from modelops.repository import load_repository
+from modelops.engine.plan import Plan
+from modelops.engine.render import render
+from modelops.spec.feature_store import lineage
+from modelops.spec.repository import load_repository
 from tests.conftest import REPO_ROOT, assert_problem, edit_yaml, problems, read_yaml, spec_path, write_yaml
 
 GROUP = "aws:sagemaker/featureGroup:FeatureGroup"

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from modelops import frameworks
-from modelops.spec import ModelSpec
-from modelops.spec_checks import check_spec
+from modelops.spec import frameworks
+from modelops.spec.checks import check_spec
+from modelops.spec.models import ModelSpec
 from tests.conftest import assert_problem, edit_yaml, problems, spec_path
 from tests.test_stack_rules import stack_file
 

@@ -12,10 +12,10 @@ import yaml
 from typer.testing import CliRunner
 
 from modelops.cli import app
-from modelops.diff import VersionChange, diff, diff_markdown, diff_text, resource_changes
+from modelops.engine.plan import Plan, PlanResource
 from modelops.errors import UsageError
-from modelops.promote import promote
-from modelops.render import Plan, PlanResource
+from modelops.gitops.diff import VersionChange, diff, diff_markdown, diff_text, resource_changes
+from modelops.gitops.promote import promote
 from tests.conftest import REPO_ROOT, edit_yaml, read_yaml, spec_path, write_yaml
 
 PROD_STACK = "stacks/Pulumi.prod.yaml"
@@ -294,7 +294,7 @@ def test_guardrails_appearing_replace_the_endpoint_as_upstream_forces(repo: Path
 
 
 def test_which_endpoint_inputs_replace_it() -> None:
-    from modelops.replacements import replacing_paths
+    from modelops.aws.replacements import replacing_paths
 
     endpoint = "aws:sagemaker/endpoint:Endpoint"
     assert replacing_paths(endpoint, ["endpointConfigName"]) == []

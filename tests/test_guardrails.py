@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from modelops.render import Plan, render
-from modelops.rollback_alarms import MAX_METRIC_QUERIES
+from modelops.aws.rollback_alarms import MAX_METRIC_QUERIES
+from modelops.engine.plan import Plan
+from modelops.engine.render import render
 from tests.conftest import REPO_ROOT, edit_yaml, spec_path
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -49,7 +50,7 @@ def test_async_rollback_alarm_uses_metrics_async_endpoints_publish(prod: Plan) -
     alarm = prod.one(ALARM, "demand-forecaster-serving-rollback-5xx").inputs
     names = [name for name, _ in _metrics(alarm)]
     assert "Invocations" not in names
-    # failures over the processed count, under each spelling (see modelops.rollback_alarms)
+    # failures over the processed count, under each spelling (see modelops.aws.rollback_alarms)
     assert names == ["InvocationFailures", "InvocationsProcesssed", "InvocationsProcessed"]
     assert _expression(alarm) == "MAX([100 * errors0 / processed0_0, 100 * errors0 / processed0_1])"
     realtime = prod.one(ALARM, "fraud-detector-serving-rollback-5xx").inputs
@@ -77,7 +78,7 @@ def test_the_worst_production_variant_trips_the_rollback(prod: Plan) -> None:
 
 def test_a_challenger_changes_what_the_alarms_compute_not_which_alarms(project: Path) -> None:
     # The endpoint's alarm list is ForceNew upstream: adding a variant must leave it alone.
-    from modelops.diff import resource_changes
+    from modelops.gitops.diff import resource_changes
 
     before = render(project, "prod")
     stack = project / "stacks" / "Pulumi.prod.yaml"
@@ -189,7 +190,7 @@ def test_the_endpoint_is_declared_with_the_replacement_the_diff_expects(monkeypa
     # Mocks do not see resource options: record the Endpoint's as the component passes them.
     import pulumi_aws
 
-    from modelops.replacements import PROGRAM_REPLACES
+    from modelops.aws.replacements import PROGRAM_REPLACES
 
     seen: list = []
     original = pulumi_aws.sagemaker.Endpoint

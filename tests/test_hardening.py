@@ -2,7 +2,7 @@
 
 Each assertion names the rendered statement in full, so that removing a condition or widening a
 resource fails here. Why each one is as it is: README "IAM and bucket hardening" and the
-docstrings of `modelops.iam`.
+docstrings of `modelops.aws.iam`.
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ from typing import Any
 
 import pytest
 
-from modelops.iam import (
+from modelops.aws.iam import (
     assume_role_policy,
     bucket_tls_only_policy,
     s3_via_service,
     sagemaker_source_arn,
     vpc_statements,
 )
-from modelops.render import Plan, RecordingMocks, render
-from modelops.replacements import replacing_paths
+from modelops.aws.replacements import replacing_paths
+from modelops.engine.plan import Plan
+from modelops.engine.render import RecordingMocks, render
 from tests.conftest import REPO_ROOT
 
 ROLE = "aws:iam/role:Role"
@@ -241,7 +242,7 @@ def test_stack_bucket_settings_update_in_place() -> None:
 def test_rehearsal_applies_the_bucket_settings_on_the_emulator() -> None:
     import boto3
 
-    from modelops.rehearse import emulated_aws, rehearse_in_emulator
+    from modelops.engine.rehearse import emulated_aws, rehearse_in_emulator
 
     with emulated_aws("eu-west-1"):
         report = rehearse_in_emulator(REPO_ROOT, "dev")

@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from modelops.cli import app
-from modelops.loader import MAX_ALIAS_NODES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, ProblemsFound, parse
+from modelops.spec.loader import MAX_ALIAS_NODES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, ProblemsFound, parse
 from tests.conftest import REPO_ROOT, spec_path
 
 SPEC = "model_specs/churn-classifier/1.2.0.yaml"
@@ -358,7 +358,7 @@ def test_fifo_is_a_finding_not_a_hang_in_diff(repo: Path) -> None:
 
 
 def test_unhashable_feature_names_do_not_break_the_spec_file_comparison() -> None:
-    from modelops.diff import changed_paths
+    from modelops.gitops.diff import changed_paths
 
     old = {"features": [{"name": ["a"], "type": "string"}]}
     new = {"features": [{"name": ["a"], "type": "integral"}]}

@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from modelops.render import Plan, render
+from modelops.engine.plan import Plan
+from modelops.engine.render import render
 from tests.conftest import REPO_ROOT
 
 with warnings.catch_warnings():
@@ -167,7 +168,7 @@ def policy_documents(plan: Plan) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def _role_arn(plan: Plan, role_name: str) -> str:
-    from modelops.render import MOCK_ACCOUNT
+    from modelops.engine.render import MOCK_ACCOUNT
 
     return f"arn:{_partition(plan)}:iam::{MOCK_ACCOUNT}:role/{role_name}"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from modelops import instance_types
+from modelops.aws import instance_types
 from tests.conftest import assert_problem, edit_yaml, problems, spec_path
 
 
@@ -67,12 +67,12 @@ def test_the_enums_are_botocores_and_cached_per_botocore_version(enum_cache: Pat
 
 
 def test_rehearsal_checks_the_same_enum(sagemaker, monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto_gaps reads the enum from modelops.instance_types: one source for validate and rehearse."""
+    """moto_gaps reads the enum from modelops.aws.instance_types: one source for validate and rehearse."""
     from botocore.exceptions import ClientError
     from moto.sagemaker import models
 
     monkeypatch.setattr(instance_types, "_enums", lambda: {instance_types.HOSTING_SHAPE: frozenset()})
-    from modelops import moto_gaps
+    from modelops.engine import moto_gaps
 
     moto_gaps._patch_instance_types(models)
     try:

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from modelops import kubernetes_manifests as manifests
-from modelops.plan_format import render_markdown, render_mermaid, render_tree
-from modelops.render import Plan, PlanResource, render, strict_json, wire_numbers
+from modelops.engine.plan import Plan, PlanResource, strict_json, wire_numbers
+from modelops.engine.render import render
+from modelops.gitops.plan_format import render_markdown, render_mermaid, render_tree
+from modelops.kubernetes import manifests
 from tests.conftest import REPO_ROOT
 from tests.kubernetes_project import (
     BOUNDARY,

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from modelops.cli import app
-from modelops.diff import StackDiff, diff, diff_markdown, diff_text, resource_changes
-from modelops.render import Plan, PlanResource
+from modelops.engine.plan import Plan, PlanResource
+from modelops.gitops.diff import StackDiff, diff, diff_markdown, diff_text, resource_changes
 from tests.conftest import REPO_ROOT, sagemaker_only
 from tests.kubernetes_project import write_kubernetes_project
 from tests.test_gitops import git

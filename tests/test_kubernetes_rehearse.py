@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from modelops import kubernetes_manifests
 from modelops.cli import app
-from modelops.kserve_model import inference_service_problems
-from modelops.kubernetes_checks import KUBERNETES_VERSION, check, validate_core
-from modelops.rehearse import emulated_aws, rehearse, rehearse_in_emulator
-from modelops.render import Plan, render, wire_numbers
+from modelops.engine.plan import Plan, wire_numbers
+from modelops.engine.rehearse import emulated_aws, rehearse, rehearse_in_emulator
+from modelops.engine.render import render
+from modelops.kubernetes import manifests as kubernetes_manifests
+from modelops.kubernetes.checks import KUBERNETES_VERSION, check, validate_core
+from modelops.kubernetes.kserve import inference_service_problems
 from tests.conftest import REPO_ROOT
 from tests.kubernetes_project import OIDC_ARN, OIDC_ISSUER, write_kubernetes_project
 from tests.test_kubernetes import CORE_TYPES, DEPLOYMENT, ISVC, RECORDED_INFERENCE_SERVICE
@@ -240,7 +241,7 @@ def test_every_rendered_inference_service_validates_against_the_kserve_crd(plan:
     validator = _crd_validator()
     services = [r for stack in ("k8s",) for r in render(root, stack).by_type(ISVC)]
     # and whatever the repository's own stacks render
-    from modelops.stack import stack_names
+    from modelops.spec.stack import stack_names
 
     services += [r for stack in stack_names(REPO_ROOT) for r in render(REPO_ROOT, stack).by_type(ISVC)]
     assert {r.name for r in services} >= {

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from modelops.resolve import load_project
-from modelops.spec import MODEL_NAME_PATTERN
-from modelops.stack import stack_names
+from modelops.spec.models import MODEL_NAME_PATTERN
+from modelops.spec.resolve import load_project
+from modelops.spec.stack import stack_names
 from tests.conftest import (
     REPO_ROOT,
     assert_problem,

@@ -19,10 +19,19 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from modelops.diff import Diff, FieldChange, ResourceChange, SpecFileChange, StackDiff, VersionChange, diff_markdown
-from modelops.markdown_safe import WORD_JOINER, code, mermaid_label, row, text, visible
-from modelops.plan_format import render_markdown, render_mermaid, render_tree
-from modelops.render import Plan, PlanResource, PlanViolation, render
+from modelops.engine.plan import Plan, PlanResource, PlanViolation
+from modelops.engine.render import render
+from modelops.gitops.diff import (
+    Diff,
+    FieldChange,
+    ResourceChange,
+    SpecFileChange,
+    StackDiff,
+    VersionChange,
+    diff_markdown,
+)
+from modelops.gitops.markdown_safe import WORD_JOINER, code, mermaid_label, row, text, visible
+from modelops.gitops.plan_format import render_markdown, render_mermaid, render_tree
 from tests.conftest import edit_yaml, read_yaml, spec_path, write_yaml
 from tests.test_gitops import cli, git, repo  # noqa: F401  (the scratch git repository fixture)
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from modelops.render import Plan, PlanResource, render
+from modelops.engine.plan import Plan, PlanResource
+from modelops.engine.render import render
 from tests.conftest import REPO_ROOT, edit_yaml, problems, spec_path
 
 DATA_QUALITY = "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from modelops.render import Plan, render
+from modelops.engine.plan import Plan
+from modelops.engine.render import render
 from tests.conftest import REPO_ROOT, edit_yaml, spec_path
 
 ENDPOINT = "aws:sagemaker/endpoint:Endpoint"

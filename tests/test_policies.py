@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from modelops.render import Plan, PlanResource, render
+from modelops.engine.plan import Plan, PlanResource
+from modelops.engine.render import render
 from modelops.rules import RULES, RuleContext, check_resource
 from policies.governance import PACK_NAME, build_policies, rule_context
 from tests.conftest import REPO_ROOT

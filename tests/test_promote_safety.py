@@ -15,8 +15,8 @@ import yaml
 from typer.testing import CliRunner
 
 from modelops.cli import app
-from modelops.loader import ProblemsFound
-from modelops.promote import promote
+from modelops.gitops.promote import promote
+from modelops.spec.loader import ProblemsFound
 
 STAGING = "stacks/Pulumi.staging.yaml"
 runner = CliRunner()

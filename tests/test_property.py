@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from modelops.rehearse import rehearse
-from modelops.render import render
-from modelops.resolve import load_project
+from modelops.engine.rehearse import rehearse
+from modelops.engine.render import render
+from modelops.spec.resolve import load_project
 from tests.conftest import write_yaml
 
 names = st.from_regex(r"[a-z][a-z0-9]{2,12}", fullmatch=True)

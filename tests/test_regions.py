@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modelops import regions
+from modelops.aws import regions
 from tests.conftest import assert_problem, edit_yaml, problems
 from tests.test_stack_rules import stack_file
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from modelops.rehearse import rehearse, to_botocore
+from modelops.engine.rehearse import rehearse, to_botocore
 from tests.conftest import REPO_ROOT, edit_yaml, spec_path
 
 
@@ -31,7 +31,7 @@ def unchecked_instance_types(monkeypatch: pytest.MonkeyPatch) -> None:
     """`validate` refuses instance types outside botocore's enums (tests/test_instance_types.py);
     switched off here to show that the rehearsal refuses them too, as AWS does, for a program
     run without validation."""
-    from modelops import spec_checks
+    from modelops.spec import checks as spec_checks
 
     monkeypatch.setattr(spec_checks, "_instance_types", lambda spec: iter(()))
 
@@ -97,8 +97,8 @@ def test_generic_translation_follows_the_botocore_shape() -> None:
 
 
 def test_unapproved_package_is_refused_in_prod(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from modelops import rehearse as rehearsal
-    from modelops.loader import ProblemsFound
+    from modelops.engine import rehearse as rehearsal
+    from modelops.spec.loader import ProblemsFound
 
     original = rehearsal._seed_registry
 

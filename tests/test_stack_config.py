@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from modelops.loader import Problem
-from modelops.stack import arn_placement_problem
+from modelops.spec.loader import Problem
+from modelops.spec.stack import arn_placement_problem
 from tests.conftest import assert_problem, edit_yaml, problems, spec_path
 
 PROD_KMS = "arn:aws:kms:eu-west-1:123456789012:key/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"

@@ -14,7 +14,7 @@ from components.providers.variant_scaling import (
     ScalingResumeProvider,
     resource_id,
 )
-from modelops.render import render
+from modelops.engine.render import render
 from tests.conftest import MOTO_REGION, REPO_ROOT
 
 TEST_ENDPOINT = "fraud-detector-prod"

@@ -8,9 +8,9 @@ from typing import Any
 
 import boto3
 
-from modelops.live import verify
-from modelops.moto_gaps import monitoring_schedules
-from modelops.rehearse import emulated_aws, rehearse_in_emulator
+from modelops.engine.live import verify
+from modelops.engine.moto_gaps import monitoring_schedules
+from modelops.engine.rehearse import emulated_aws, rehearse_in_emulator
 from tests.conftest import REPO_ROOT, sagemaker_only
 
 REGION = "eu-west-1"
@@ -64,7 +64,7 @@ def test_verify_and_drift_without_credentials_exit_3_in_one_line(monkeypatch) ->
 
 
 def test_drift_reports_what_changed_outside_the_stack() -> None:
-    from modelops.live import drift
+    from modelops.engine.live import drift
 
     with emulated_aws(REGION):
         assert rehearse_in_emulator(REPO_ROOT, "prod").ok
@@ -265,7 +265,7 @@ def test_verify_fails_a_schedule_whose_last_execution_failed_but_not_one_with_vi
 
 
 def test_drift_reports_an_endpoint_running_another_configuration() -> None:
-    from modelops.live import drift
+    from modelops.engine.live import drift
 
     with emulated_aws(REGION):
         assert rehearse_in_emulator(REPO_ROOT, "prod").ok

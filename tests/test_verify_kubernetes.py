@@ -26,8 +26,9 @@ import pytest
 from typer.testing import CliRunner
 
 from modelops.cli import app
-from modelops.live import drift, verify
-from modelops.resolve import ResolvedModel, Variant, load_project
+from modelops.engine.live import drift, verify
+from modelops.spec.resolve import load_project
+from modelops.spec.resolved_model import ResolvedModel, Variant
 from tests.conftest import REPO_ROOT, write_yaml
 
 RECORDED = Path(__file__).parent / "recorded" / "kubernetes"
@@ -408,13 +409,13 @@ def _canary(percent: int, version: str = "1.1.0") -> dict[str, Any]:
 
 
 def _cluster() -> Any:
-    from modelops.live_kubernetes import connect
+    from modelops.engine.live_kubernetes import connect
 
     return connect("test", "k8s")
 
 
 def _isvc_check(models: list[ResolvedModel], command: str = "verify") -> dict[str, tuple[bool, str]]:
-    from modelops.live_kubernetes import drift_checks, verify_checks
+    from modelops.engine.live_kubernetes import drift_checks, verify_checks
 
     cluster = _cluster()
     try:
@@ -581,7 +582,7 @@ def test_the_cli_reports_checks_and_exits_1_on_a_failure(k8s_project: Path, api:
 
 
 def test_a_sagemaker_stack_never_needs_a_cluster(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from modelops.rehearse import emulated_aws, rehearse_in_emulator
+    from modelops.engine.rehearse import emulated_aws, rehearse_in_emulator
 
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
     monkeypatch.setitem(sys.modules, "kubernetes", None)  # importing it now raises ImportError
@@ -595,8 +596,8 @@ def test_a_sagemaker_stack_never_needs_a_cluster(monkeypatch: pytest.MonkeyPatch
 
 
 def test_sagemaker_endpoints_of_kubernetes_models_are_never_described() -> None:
-    from modelops.live import ENDPOINT, _sagemaker_endpoints
-    from modelops.render import Plan, PlanResource
+    from modelops.engine.live import ENDPOINT, _sagemaker_endpoints
+    from modelops.engine.plan import Plan, PlanResource
 
     plan = Plan("k8s", "dev", [])
     for name in ("risk-scorer-dev", "fraud-detector-dev"):
@@ -612,8 +613,8 @@ def test_a_mixed_stack_asks_sagemaker_and_kubernetes_each_for_their_own(
     import pulumi
 
     from components import model_deployment
-    from modelops import live
-    from modelops.rehearse import emulated_aws, rehearse_in_emulator
+    from modelops.engine import live
+    from modelops.engine.rehearse import emulated_aws, rehearse_in_emulator
 
     stack = k8s_project / "stacks" / "Pulumi.mixed.yaml"
     write_yaml(

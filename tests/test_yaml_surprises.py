@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from modelops.cli import app
-from modelops.render import strict_json, wire_numbers
+from modelops.engine.plan import strict_json, wire_numbers
 from tests.conftest import REPO_ROOT, assert_problem, problems, read_yaml, spec_path, write_yaml
 
 SPEC_FILE = "churn-classifier/1.2.0.yaml"

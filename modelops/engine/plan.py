@@ -1,0 +1,96 @@
+"""The Plan: every resource a stack's program registers, with its inputs as the engine gets them.
+
+Pure data, written by `modelops.engine.render` and read by the rules, the formats and diff.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class PlanResource:
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    inputs: dict[str, Any]
+    custom: bool = True
+
+
+@dataclass
+class PlanViolation:
+    rule: str
+    severity: str
+    urn: str
+    message: str
+
+
+@dataclass
+class Plan:
+    stack: str
+    environment: str
+    models: list[dict[str, str]]
+    resources: list[PlanResource] = field(default_factory=list)
+    violations: list[PlanViolation] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The Plan as data for `strict_json`, which writes its numbers as the program wrote them."""
+        return asdict(self)
+
+    def by_type(self, type_token: str) -> list[PlanResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str, name: str) -> PlanResource:
+        found = [r for r in self.resources if r.type == type_token and r.name == name]
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} resources of type {type_token} named {name}")
+        return found[0]
+
+
+def wire_numbers(value: Any) -> Any:
+    """`value` with every integral float written as an int, recursively.
+
+    Pulumi's wire format has a single number type (inputs travel as a protobuf Struct, whose
+    numbers are doubles), so each number the program registers reaches the mocks as a float:
+    `initialInstanceCount=1` is recorded as 1.0. The provider types numbers again from its
+    schema, so 1 and 1.0 are the same input to it; printing an integral float as the int it came
+    from is therefore exact, and shows counts, seconds and sizes as written.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: wire_numbers(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [wire_numbers(v) for v in value]
+    return value
+
+
+def strict_json(data: Any) -> str:
+    """JSON that strict parsers accept: integral floats as ints, and no NaN or Infinity, which
+    are not JSON (RFC 8259) and which json.dumps would otherwise write as bare words."""
+    return json.dumps(wire_numbers(data), indent=2, allow_nan=False, default=str)
+
+
+PROVIDER_KEY = "__provider"  # a dynamic resource's pickled provider: engine plumbing, not an input
+
+
+def physical_name(inputs: dict[str, Any]) -> str | None:
+    """The AWS name a resource's inputs give it, if any; a Kubernetes object's
+    `namespace/name` (or `name`, cluster-wide)."""
+    definition = inputs.get("definition")
+    metadata = inputs.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("name"), str) and "apiVersion" in inputs:
+        namespace = metadata.get("namespace")
+        return f"{namespace}/{metadata['name']}" if isinstance(namespace, str) else metadata["name"]
+    return (
+        inputs.get("name")
+        or inputs.get("bucket")
+        or inputs.get("featureGroupName")
+        or inputs.get("modelPackageGroupName")
+        or inputs.get("modelCardName")
+        or (definition.get("JobDefinitionName") if isinstance(definition, dict) else None)
+    )

@@ -1,0 +1,201 @@
+"""Run the Pulumi program under Pulumi's mock runtime and record a Plan.
+
+This is Pulumi's official unit-test runtime (`pulumi.runtime.set_mocks`), used as a product
+feature: it needs no Pulumi CLI, no provider plugin and no AWS account. The mocks record every
+resource registration with its parent and its inputs as the engine would receive them
+(camelCase); `modelops.engine.rehearse` swaps in mocks that also call AWS (moto).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import threading
+from pathlib import Path
+from typing import Any, cast
+
+from modelops.engine.plan import PROVIDER_KEY, Plan, PlanResource, physical_name
+from modelops.errors import DeploymentRefused
+from modelops.rules import RuleContext, check_plan
+from modelops.spec.loader import Problem, ProblemsFound
+from modelops.spec.resolve import load_project
+from modelops.spec.stack import load_stack_file
+
+MOCK_ACCOUNT = "123456789012"
+
+
+class ProgramFailed(Exception):
+    """The program raised while running under the mocks; the message is for the user."""
+
+
+def _arn(type_token: str, name: str, region: str) -> str:
+    from modelops.aws.regions import partition_of
+
+    p = partition_of(region) or "aws"
+    service = type_token.split(":")[1].split("/")[0]
+    if service == "iam":
+        return f"arn:{p}:iam::{MOCK_ACCOUNT}:role/{name}"
+    if service == "s3":
+        return f"arn:{p}:s3:::{name}"
+    return f"arn:{p}:{service}:{region}:{MOCK_ACCOUNT}:{type_token.split(':')[-1].lower()}/{name}"
+
+
+class RecordingMocks:
+    """Pulumi mocks that record each resource and answer with plausible outputs offline."""
+
+    def __init__(self, region: str):
+        self.region = region
+        self.records: list[PlanResource] = []
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def call(self, args: Any) -> tuple[dict[str, Any], list] | dict[str, Any]:
+        token = args.token
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": MOCK_ACCOUNT,
+                "arn": f"arn:aws:iam::{MOCK_ACCOUNT}:user/modelops",
+                "userId": "AIDAMODELOPS",
+                "id": MOCK_ACCOUNT,
+            }
+        if token == "aws:index/getPartition:getPartition":
+            from modelops.aws.regions import dns_suffix, partition_of
+
+            partition = partition_of(self.region) or "aws"  # the stack's, as the provider answers
+            return {"partition": partition, "dnsSuffix": dns_suffix(partition), "id": partition}
+        if token == "aws:index/getRegion:getRegion":
+            return {"name": self.region, "region": self.region, "id": self.region}
+        return {}
+
+    def new_resource(self, args: Any) -> tuple[str | None, dict[str, Any]]:
+        parent = getattr(self._local, "parent", "") or None
+        record = PlanResource(
+            urn=getattr(self._local, "urn", ""),
+            type=args.typ,
+            name=args.name,
+            parent=parent,
+            inputs={k: v for k, v in args.inputs.items() if k != PROVIDER_KEY},
+            custom=bool(args.custom),
+        )
+        with self._lock:
+            self.records.append(record)
+        if not args.custom:
+            return "", {}
+        return self.create(record, args.inputs.get(PROVIDER_KEY))
+
+    def create(self, record: PlanResource, provider: str | None = None) -> tuple[str, dict[str, Any]]:
+        """The resource's id and state; the rehearsal overrides this with real AWS calls."""
+        inputs = record.inputs
+        physical = physical_name(inputs) or record.name
+        if record.type.startswith(("kubernetes:", "pulumi:providers:")):
+            return str(physical), dict(inputs)  # pulumi-kubernetes ids are namespace/name; no ARN
+        state = {**inputs, "arn": _arn(record.type, str(physical), self.region)}
+        if record.type == "aws:iam/role:Role":
+            state["uniqueId"] = "AROAMODELOPS"
+        if record.type == "aws:s3/bucket:Bucket":
+            state["bucket"] = physical
+        return str(physical), state
+
+    def remember_request(self, urn: str, parent: str) -> None:
+        self._local.urn = urn
+        self._local.parent = parent
+
+
+def _monitor(mocks: RecordingMocks) -> Any:
+    from pulumi.runtime.mocks import MockMonitor
+
+    class RecordingMonitor(MockMonitor):
+        def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+            mocks.remember_request(self.make_urn(request.parent, request.type, request.name), request.parent)
+            return super().RegisterResource(request)
+
+    return RecordingMonitor(cast(Any, mocks))
+
+
+def stack_config_values(root: Path, stack: str) -> dict[str, str]:
+    """The stack file's config as the Pulumi engine hands it to a program: JSON for objects."""
+    _, doc = load_stack_file(root, stack)
+    values: dict[str, str] = {}
+    for key, value in doc.data["config"].items():
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            continue  # ciphertext cannot be decrypted offline
+        values[key] = value if isinstance(value, str) else json.dumps(value)
+    return values
+
+
+_RUN_LOCK = threading.Lock()
+
+
+def run_program(root: Path, stack: str, mocks: RecordingMocks, registry: Any = None) -> dict[str, Any]:
+    """Run the program once under `mocks`; returns the stack outputs."""
+    import pulumi
+    from pulumi.runtime import settings
+    from pulumi.runtime.stack import wait_for_rpcs
+    from pulumi.runtime.sync_await import _sync_await
+
+    from modelops.aws import registry as package_registry
+    from modelops.engine import program
+
+    with _RUN_LOCK:
+        previous = package_registry.use(registry or package_registry.OfflineRegistry())
+        settings.ROOT.set(None)
+        pulumi.runtime.set_all_config(stack_config_values(root, stack))
+        pulumi.runtime.set_mocks(
+            cast(Any, mocks), project="modelops", stack=stack, preview=False, monitor=_monitor(mocks)
+        )
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # the mock runtime allocates many small cycles; collection makes runs superlinear
+        try:
+            program.run(root)
+            _sync_await(wait_for_rpcs())
+        except (pulumi.RunError, DeploymentRefused) as exc:
+            _drain(wait_for_rpcs, _sync_await)
+            raise ProgramFailed(str(exc)) from None
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+            package_registry.use(previous)
+        root_stack = settings.get_root_resource()
+        outputs = dict(getattr(root_stack, "outputs", {}) or {})
+        settings.ROOT.set(None)
+    return {k: _resolved(v) for k, v in outputs.items()}
+
+
+def _drain(wait_for_rpcs: Any, sync_await: Any) -> None:
+    """Let registrations already in flight finish while this run's mocks (and moto) are still
+    active; otherwise they land in whatever runs next."""
+    # The program already failed; its first error is the one reported.
+    with contextlib.suppress(Exception):
+        sync_await(wait_for_rpcs())
+
+
+def _resolved(value: Any) -> Any:
+    import pulumi
+    from pulumi.runtime.sync_await import _sync_await
+
+    if isinstance(value, pulumi.Output):
+        return _resolved(_sync_await(value.future()))
+    if isinstance(value, dict):
+        return {k: _resolved(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolved(v) for v in value]
+    return value
+
+
+def render(root: Path, stack: str, mocks: RecordingMocks | None = None, registry: Any = None) -> Plan:
+    project = load_project(root, [stack])
+    if project.problems:
+        raise ProblemsFound(project.problems)
+    config, _ = project.stacks[stack]
+    mocks = mocks or RecordingMocks(config.region)
+    try:
+        outputs = run_program(root, stack, mocks, registry)
+    except ProgramFailed as exc:
+        raise ProblemsFound([Problem(f"stack {stack}", 1, 1, "", str(exc))]) from None
+    models = [{"name": m.name, "version": m.version} for m in project.resolved[stack]]
+    resources = sorted(mocks.records, key=lambda r: r.urn)
+    plan = Plan(stack=stack, environment=config.environment, models=models, resources=resources, outputs=outputs)
+    ctx = RuleContext(config.environment, config.kms_key_arn, config.permissions_boundary_arn)
+    plan.violations = check_plan(plan, ctx)
+    return plan

@@ -1,0 +1,1 @@
+"""Kubernetes serving as plain manifests, KServe's admission rules, and offline checks."""

@@ -1,0 +1,14 @@
+"""What a model's serving container is given, wherever it runs (SageMaker or Kubernetes)."""
+
+from __future__ import annotations
+
+from modelops.spec.resolved_model import Variant
+
+
+def container_environment(variant: Variant) -> dict[str, str]:
+    """`model.environment` as text, then each secret's ARN as `<NAME>_SECRET_ARN`: the
+    container reads the value itself, with its role, so no secret value is ever rendered."""
+    env = {k: str(v) for k, v in variant.spec.model.environment.items()}
+    for key, arn in variant.spec.model.secrets.items():
+        env[f"{key}_SECRET_ARN"] = arn
+    return env
