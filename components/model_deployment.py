@@ -40,7 +40,7 @@ class ModelDeploymentArgs:
     stack: StackConfig
     account: AccountContext
     default_bucket: str | None  # the stack's own bucket, when modelops:buckets leaves one out
-    feature_groups: list[FeatureGroupDeployment]  # every group the stack deploys (owned and read)
+    feature_groups: list[FeatureGroupDeployment]  # the stack's groups this model owns or reads
     cluster: KubernetesCluster | None = None  # the stack's, when any of its models serves on Kubernetes
 
 

@@ -1,15 +1,101 @@
 """The Pulumi program: stack config -> pinned specs -> one ModelDeployment each.
 
 `__main__.py` calls `run()`; `modelops plan`, `modelops rehearse` and a real `pulumi up` all
-run this same function, only the engine behind it differs.
+run this same function, only the engine behind it differs. `modelops plan` may run it several
+times over parts of the stack (`only`), each part in its own process (`modelops.engine.render`):
+what one model's deployment reads is `model_inputs`, so parts render exactly what the whole would.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from modelops.spec.feature_store import FeatureGroupDeployment
+    from modelops.spec.repository import Repository
+    from modelops.spec.resolved_model import ResolvedModel
+    from modelops.spec.stack import StackConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class StackInputs:
+    """Everything the program derives from the stack config and the specs before it declares
+    a resource; `stack` and `repo` as the engine's config and the project root give them."""
+
+    stack: StackConfig
+    repo: Repository
+    models: list[ResolvedModel]
+    groups: list[FeatureGroupDeployment]
+    needs_bucket: bool
+
+    @property
+    def on_kubernetes(self) -> list[ResolvedModel]:
+        return [m for m in self.models if m.spec.serving.target == "kubernetes"]
+
+    def groups_of(self, model: ResolvedModel) -> list[FeatureGroupDeployment]:
+        """The groups `model` owns or reads: all its deployment needs of the stack's groups."""
+        from modelops.spec.feature_store import model_reads
+
+        reads = set(model_reads(model))
+        return self._groups_by_name(model.name, reads)
+
+    def _groups_by_name(self, owner: str, reads: set[str]) -> list[FeatureGroupDeployment]:
+        indexes = self._group_indexes
+        wanted = set(indexes[0].get(owner, ())) | {i for name in reads for i in indexes[1].get(name, ())}
+        return [self.groups[i] for i in sorted(wanted)]
+
+    @cached_property
+    def _group_indexes(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        by_owner: dict[str, list[int]] = {}
+        by_name: dict[str, list[int]] = {}
+        for index, group in enumerate(self.groups):
+            by_owner.setdefault(group.owner, []).append(index)
+            by_name.setdefault(group.spec.name, []).append(index)
+        return by_owner, by_name
+
+
+def prepare(stack: StackConfig, repo: Repository, models: list[ResolvedModel]) -> StackInputs:
+    from modelops.spec.feature_store import deployed_groups
+
+    groups = deployed_groups(repo, models, stack.environment)
+    needs_bucket = any(
+        # A model on Kubernetes captures data through KServe's payload logger, not into S3.
+        (
+            m.spec.serving.data_capture.enabled
+            and m.spec.serving.target == "sagemaker"
+            and not stack.buckets.data_capture
+        )
+        or m.spec.serving.mode == "async"
+        or (m.spec.monitoring.enabled_monitors() and not stack.buckets.monitoring)
+        for m in models
+    ) or (any(g.base.offline.enabled for g in groups) and not stack.buckets.feature_store)
+    return StackInputs(stack, repo, models, groups, needs_bucket)
+
+
+def model_inputs(inputs: StackInputs, model: ResolvedModel) -> dict[str, Any]:
+    """What `model`'s deployment reads besides the account (fixed per stack), as plain data: two
+    renders of a model with equal `model_inputs` declare the same resources (`diff` relies on it).
+
+    The stack's pins are left out (they are `model` itself); of the feature groups, the ones the
+    model owns and the names of those it reads; the stack bucket and the cluster count only as
+    present or not. tests/test_incremental_diff.py compares diffs built on this with full ones.
+    """
+    groups = inputs.groups_of(model)
+    return {
+        "model": model,
+        "stack": inputs.stack.model_copy(update={"models": {}}),
+        "groups": [g for g in groups if g.owner == model.name],
+        # Of a group it only reads, a deployment uses the name (its role's policy names the ARN).
+        "reads": sorted(g.physical_name for g in groups if g.owner != model.name),
+        "bucket": inputs.needs_bucket,
+        "cluster": bool(inputs.on_kubernetes),
+    }
 
 
 def _config_mapping() -> dict[str, Any]:
@@ -31,16 +117,9 @@ def _config_mapping() -> dict[str, Any]:
     return mapping
 
 
-def run(root: Path = PROJECT_ROOT) -> None:
+def _inputs_from_config(root: Path) -> StackInputs:
     import pulumi
-    import pulumi_aws as aws
 
-    from components.kubernetes_provider import KubernetesCluster, KubernetesClusterArgs
-    from components.model_deployment import AccountContext, ModelDeployment, ModelDeploymentArgs
-    from components.stack_bucket import StackBucket, StackBucketArgs, stack_bucket_name
-    from modelops.aws.tags import stack_resource_tags
-    from modelops.kubernetes import manifests
-    from modelops.spec.feature_store import deployed_groups
     from modelops.spec.loader import ProblemsFound
     from modelops.spec.repository import load_repository
     from modelops.spec.resolve import resolve_stack
@@ -55,26 +134,31 @@ def run(root: Path = PROJECT_ROOT) -> None:
     problems += repo.problems
     if problems:
         raise pulumi.RunError("\n".join(str(p) for p in sorted(set(problems))))
+    return prepare(stack, repo, models)
+
+
+def run(root: Path = PROJECT_ROOT, inputs: StackInputs | None = None, only: Collection[str] | None = None) -> None:
+    """Declare the stack. `inputs`, when given, must be what the engine's config and `root`
+    give (`modelops plan` computes them once for all its parts); `only` limits the models
+    declared to those names: the stack-level resources and outputs are declared in every part."""
+    import pulumi
+    import pulumi_aws as aws
+
+    from components.kubernetes_provider import KubernetesCluster, KubernetesClusterArgs
+    from components.model_deployment import AccountContext, ModelDeployment, ModelDeploymentArgs
+    from components.stack_bucket import StackBucket, StackBucketArgs, stack_bucket_name
+    from modelops.aws.tags import stack_resource_tags
+    from modelops.kubernetes import manifests
+
+    inputs = inputs or _inputs_from_config(root)
+    stack, models = inputs.stack, inputs.models
 
     identity = aws.get_caller_identity()
     partition = aws.get_partition().partition
     account = AccountContext(partition=partition, account=identity.account_id, region=stack.region)
 
-    groups = deployed_groups(repo, models, stack.environment)
-    on_kubernetes = [m for m in models if m.spec.serving.target == "kubernetes"]
-    needs_bucket = any(
-        # A model on Kubernetes captures data through KServe's payload logger, not into S3.
-        (
-            m.spec.serving.data_capture.enabled
-            and m.spec.serving.target == "sagemaker"
-            and not stack.buckets.data_capture
-        )
-        or m.spec.serving.mode == "async"
-        or (m.spec.monitoring.enabled_monitors() and not stack.buckets.monitoring)
-        for m in models
-    ) or (any(g.base.offline.enabled for g in groups) and not stack.buckets.feature_store)
     default_bucket = None
-    if needs_bucket:
+    if inputs.needs_bucket:
         StackBucket(
             "stack-bucket",
             StackBucketArgs(
@@ -89,17 +173,19 @@ def run(root: Path = PROJECT_ROOT) -> None:
         default_bucket = stack_bucket_name(account.account, stack.region, stack.name)
 
     cluster = None
-    if on_kubernetes:
+    if inputs.on_kubernetes:
         cluster = KubernetesCluster(
             "kubernetes",
             KubernetesClusterArgs(
-                stack=stack, namespaces=[manifests.kubernetes_serving(m.spec).namespace for m in on_kubernetes]
+                stack=stack, namespaces=[manifests.kubernetes_serving(m.spec).namespace for m in inputs.on_kubernetes]
             ),
         )
 
     endpoints = {}
     served_on_kubernetes = {}
     for model in models:
+        if only is not None and model.name not in only:
+            continue
         deployment = ModelDeployment(
             model.name,
             ModelDeploymentArgs(
@@ -107,7 +193,7 @@ def run(root: Path = PROJECT_ROOT) -> None:
                 stack=stack,
                 account=account,
                 default_bucket=default_bucket,
-                feature_groups=groups,
+                feature_groups=inputs.groups_of(model),
                 cluster=cluster,
             ),
         )

@@ -8,18 +8,21 @@ resource registration with its parent and its inputs as the engine would receive
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import json
 import threading
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any, cast
 
 from modelops.engine.plan import PROVIDER_KEY, Plan, PlanResource, physical_name
+from modelops.engine.program import StackInputs
 from modelops.errors import DeploymentRefused
 from modelops.rules import RuleContext, check_plan
 from modelops.spec.loader import Problem, ProblemsFound
-from modelops.spec.resolve import load_project
+from modelops.spec.resolve import Project, load_project
 from modelops.spec.stack import load_stack_file
 
 MOCK_ACCOUNT = "123456789012"
@@ -127,7 +130,14 @@ def stack_config_values(root: Path, stack: str) -> dict[str, str]:
 _RUN_LOCK = threading.Lock()
 
 
-def run_program(root: Path, stack: str, mocks: RecordingMocks, registry: Any = None) -> dict[str, Any]:
+def run_program(
+    root: Path,
+    stack: str,
+    mocks: RecordingMocks,
+    registry: Any = None,
+    inputs: StackInputs | None = None,
+    only: Collection[str] | None = None,
+) -> dict[str, Any]:
     """Run the program once under `mocks`; returns the stack outputs."""
     import pulumi
     from pulumi.runtime import settings
@@ -137,7 +147,7 @@ def run_program(root: Path, stack: str, mocks: RecordingMocks, registry: Any = N
     from modelops.aws import registry as package_registry
     from modelops.engine import program
 
-    with _RUN_LOCK:
+    with _RUN_LOCK, _without_stack_traces():
         previous = package_registry.use(registry or package_registry.OfflineRegistry())
         settings.ROOT.set(None)
         pulumi.runtime.set_all_config(stack_config_values(root, stack))
@@ -147,7 +157,7 @@ def run_program(root: Path, stack: str, mocks: RecordingMocks, registry: Any = N
         gc_was_enabled = gc.isenabled()
         gc.disable()  # the mock runtime allocates many small cycles; collection makes runs superlinear
         try:
-            program.run(root)
+            program.run(root, inputs, only)
             _sync_await(wait_for_rpcs())
         except (pulumi.RunError, DeploymentRefused) as exc:
             _drain(wait_for_rpcs, _sync_await)
@@ -160,6 +170,21 @@ def run_program(root: Path, stack: str, mocks: RecordingMocks, registry: Any = N
         outputs = dict(getattr(root_stack, "outputs", {}) or {})
         settings.ROOT.set(None)
     return {k: _resolved(v) for k, v in outputs.items()}
+
+
+@contextlib.contextmanager
+def _without_stack_traces() -> Iterator[None]:
+    """Pulumi walks the Python stack at every registration to tell the engine where the resource
+    was declared; the mocks never read it, and the walk is a tenth of a plan's time."""
+    from pulumi.runtime import resource
+    from pulumi.runtime.proto import source_pb2
+
+    captured = resource._get_stack_trace
+    resource._get_stack_trace = source_pb2.StackTrace  # type: ignore[assignment] # an empty trace
+    try:
+        yield
+    finally:
+        resource._get_stack_trace = captured  # type: ignore[assignment]
 
 
 def _drain(wait_for_rpcs: Any, sync_await: Any) -> None:
@@ -183,19 +208,111 @@ def _resolved(value: Any) -> Any:
     return value
 
 
-def render(root: Path, stack: str, mocks: RecordingMocks | None = None, registry: Any = None) -> Plan:
-    project = load_project(root, [stack])
+# Models per rendering process: large enough that a part's fixed cost (the stack-level resources,
+# the runtime's set-up) stays small, small enough that parts spread over the cores and each
+# process stays small (benchmarks/plan_scale.py measures both).
+PART_SIZE = 50
+
+
+def render(
+    root: Path,
+    stack: str,
+    mocks: RecordingMocks | None = None,
+    registry: Any = None,
+    *,
+    only: Collection[str] | None = None,
+    part_size: int = PART_SIZE,
+    workers: int | None = None,
+    project: Project | None = None,
+) -> Plan:
+    """The stack's Plan. `only` renders the stack-level resources and just those models (a
+    diff's unchanged models need no rendering). Without `mocks` the models are rendered in parts
+    of `part_size`, each in a forked process, `workers` (the CPUs) at a time: the same Plan a
+    single run of the program gives (tests/test_render_parts.py holds it). `project` is the
+    project at `root` when the caller has loaded it already."""
+    from modelops.engine import forked
+    from modelops.engine.program import prepare
+
+    if project is None or stack not in project.stacks:
+        project = load_project(root, [stack])
     if project.problems:
         raise ProblemsFound(project.problems)
     config, _ = project.stacks[stack]
-    mocks = mocks or RecordingMocks(config.region)
+    inputs = prepare(config, project.repo, project.resolved[stack])
     try:
-        outputs = run_program(root, stack, mocks, registry)
+        if mocks is None and forked.available():
+            records, outputs = _render_in_parts(
+                root, stack, inputs, registry, only, part_size, workers or forked.cpu_count()
+            )
+        else:
+            mocks = mocks or RecordingMocks(config.region)
+            outputs = run_program(root, stack, mocks, registry, inputs, only)
+            records = mocks.records
     except ProgramFailed as exc:
         raise ProblemsFound([Problem(f"stack {stack}", 1, 1, "", str(exc))]) from None
     models = [{"name": m.name, "version": m.version} for m in project.resolved[stack]]
-    resources = sorted(mocks.records, key=lambda r: r.urn)
+    resources = sorted(records, key=lambda r: r.urn)
+    outputs = dict(sorted(outputs.items()))  # the same order however many parts declared them
     plan = Plan(stack=stack, environment=config.environment, models=models, resources=resources, outputs=outputs)
     ctx = RuleContext(config.environment, config.kms_key_arn, config.permissions_boundary_arn)
     plan.violations = check_plan(plan, ctx)
     return plan
+
+
+def _render_in_parts(
+    root: Path,
+    stack: str,
+    inputs: StackInputs,
+    registry: Any,
+    only: Collection[str] | None,
+    part_size: int,
+    workers: int,
+) -> tuple[list[PlanResource], dict[str, Any]]:
+    from modelops.engine import forked
+
+    _preload()
+    names = [m.name for m in inputs.models if only is None or m.name in only]
+    parts = [names[i : i + part_size] for i in range(0, len(names), max(1, part_size))] or [[]]
+
+    def render_part(part: list[str]) -> tuple[list[PlanResource], dict[str, Any]]:
+        global _RUN_LOCK
+        _RUN_LOCK = threading.Lock()  # a parent's thread may have held it when this process forked
+        # A loop the parent ran has an executor whose threads did not survive the fork.
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        gc.disable()  # for good: this process ends as soon as its part is sent
+        mocks = RecordingMocks(inputs.stack.region)
+        return mocks.records, run_program(root, stack, mocks, registry, inputs, part)
+
+    records: dict[str, PlanResource] = {}
+    outputs: dict[str, Any] = {}
+    for part_records, part_outputs in forked.fork_map(render_part, parts, workers):
+        for record in part_records:
+            records.setdefault(record.urn, record)  # every part declares the stack-level resources
+        for key, value in part_outputs.items():
+            outputs[key] = {**outputs[key], **value} if isinstance(value, dict) and key in outputs else value
+    return list(records.values()), outputs
+
+
+def _preload() -> None:
+    """Import what every part imports, once, before the parts fork from this process."""
+    import importlib
+
+    for module in PRELOADED:
+        # pulumi_aws's submodules load on first attribute access; any attribute will do.
+        getattr(importlib.import_module(module), "_modelops_preload", None)
+
+
+# The modules a render imports (tests/test_render_parts.py checks the list is complete).
+PRELOADED = (
+    "pulumi",
+    "pulumi_aws",
+    "pulumi_aws.appautoscaling",
+    "pulumi_aws.cloudwatch",
+    "pulumi_aws.iam",
+    "pulumi_aws.s3",
+    "pulumi_aws.sagemaker",
+    "pulumi_kubernetes",
+    "components.model_deployment",
+    "components.kubernetes_provider",
+    "components.stack_bucket",
+)

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from modelops.aws.replacements import IGNORED, replacing_paths, top_level
+from modelops.engine.model_digest import models_to_render
 from modelops.engine.plan import Plan, PlanResource, strict_json
+from modelops.engine.program import StackInputs, prepare
 from modelops.engine.render import render
 from modelops.errors import UsageError
 from modelops.gitops.gitrev import materialize
@@ -24,7 +26,7 @@ from modelops.gitops.markdown_safe import code, row, text, visible
 from modelops.spec.checks import semver_key
 from modelops.spec.loader import Problem, ProblemsFound, parse, read_bytes
 from modelops.spec.repository import SPECS_DIR
-from modelops.spec.resolve import load_project
+from modelops.spec.resolve import Project, load_project
 from modelops.spec.resolved_model import ResolvedModel
 from modelops.spec.stack import stack_names
 
@@ -335,17 +337,26 @@ def _with_target_switches(changes: list[ResourceChange]) -> list[ResourceChange]
     return result
 
 
-def _side(root: Path, stacks: list[str], label: str) -> tuple[dict[str, Any], dict[str, Plan]]:
-    project = load_project(root, stacks)
+def _project(root: Path, stacks: list[str], label: str, reuse: Project | None = None) -> Project:
+    project = load_project(root, stacks, reuse)
     if project.problems:
         raise ProblemsFound([_labelled(p, label) for p in project.problems])
-    plans = {}
-    for stack in stacks:
-        try:
-            plans[stack] = render(root, stack)
-        except ProblemsFound as exc:
-            raise ProblemsFound([_labelled(p, label) for p in exc.problems]) from None
-    return project.resolved, plans
+    return project
+
+
+def _inputs(project: Project, stack: str) -> StackInputs | None:
+    if stack not in project.stacks:
+        return None
+    return prepare(project.stacks[stack][0], project.repo, project.resolved[stack])
+
+
+def _plan(root: Path, stack: str, project: Project, only: set[str] | None, label: str) -> Plan | None:
+    if stack not in project.stacks:
+        return None
+    try:
+        return render(root, stack, only=only, project=project)
+    except ProblemsFound as exc:
+        raise ProblemsFound([_labelled(p, label) for p in exc.problems]) from None
 
 
 def _labelled(problem: Problem, label: str) -> Problem:
@@ -414,22 +425,25 @@ def diff(root: Path, base: str, stack: str | None = None) -> Diff:
                 f"--stack {stack!r}: no file stacks/Pulumi.{stack}.yaml here or at {base} (stacks: {known})"
             )
         wanted = [stack] if stack else sorted(set(base_stacks) | set(head_stacks))
-        old_models, old_plans = _side(base_root, [s for s in wanted if s in base_stacks], base)
-    new_models, new_plans = _side(root, [s for s in wanted if s in head_stacks], "")
-    result = Diff(base=base, stacks=[], spec_files=files)
-    for name in wanted:
-        old_plan, new_plan = old_plans.get(name), new_plans.get(name)
-        environment = (new_plan or old_plan).environment  # type: ignore[union-attr]
-        old, new = old_models.get(name, []), new_models.get(name, [])
-        result.stacks.append(
-            StackDiff(
-                stack=name,
-                environment=environment,
-                versions=version_changes(old, new),
-                fields=field_changes(old, new),
-                resources=resource_changes(old_plan, new_plan),
+        before = _project(base_root, [s for s in wanted if s in base_stacks], base)
+        after = _project(root, [s for s in wanted if s in head_stacks], "", reuse=before)
+        result = Diff(base=base, stacks=[], spec_files=files)
+        for name in wanted:
+            # Only the models whose deployment reads something different can change.
+            only = models_to_render(_inputs(before, name), _inputs(after, name))
+            old_plan = _plan(base_root, name, before, only, base)
+            new_plan = _plan(root, name, after, only, "")
+            environment = (new_plan or old_plan).environment  # type: ignore[union-attr]
+            old, new = before.resolved.get(name, []), after.resolved.get(name, [])
+            result.stacks.append(
+                StackDiff(
+                    stack=name,
+                    environment=environment,
+                    versions=version_changes(old, new),
+                    fields=field_changes(old, new),
+                    resources=resource_changes(old_plan, new_plan),
+                )
             )
-        )
     return result
 
 

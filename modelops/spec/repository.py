@@ -8,7 +8,7 @@ versions) run over the files that loaded.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,10 @@ from modelops.spec.loader import (
     FieldPath,
     Problem,
     ProblemsFound,
+    decode,
     dotted,
     parse,
+    read_bytes,
     validation_findings,
 )
 from modelops.spec.models import FeatureGroupSpec, ModelSpec
@@ -46,6 +48,8 @@ class Repository:
     specs: dict[str, dict[str, SpecFile]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     unloadable: set[tuple[str, str]] = field(default_factory=set)
+    # Each spec file's bytes and what loading them gave, for `load_repository(reuse=...)`.
+    loaded: dict[str, tuple[bytes, SpecFile | list[Problem]]] = field(default_factory=dict, repr=False)
 
     def versions(self, name: str) -> list[str]:
         return sorted(self.specs.get(name, {}), key=semver_key)
@@ -66,7 +70,10 @@ class Repository:
         return version in self.specs.get(name, {}) or (name, version) in self.unloadable
 
 
-def load_repository(root: Path) -> Repository:
+def load_repository(root: Path, reuse: Repository | None = None) -> Repository:
+    """Load and check every spec file under `root`. A file whose path and bytes are the same in
+    `reuse` (the other revision of a diff) takes its result from there instead of parsing again:
+    loading a file depends on nothing but its path and its bytes."""
     repo = Repository(root=root)
     directory = root / SPECS_DIR
     paths: list[Path] = []
@@ -84,11 +91,27 @@ def load_repository(root: Path) -> Repository:
                 repo.problems.append(Problem(display, 1, 1, "", "spec files end in .yaml"))
             continue
         try:
-            spec_file = load_spec_file(path, display)
+            content = read_bytes(path, display)
         except ProblemsFound as exc:
             repo.problems.extend(exc.problems)
             repo.unloadable.add((path.parent.name, path.stem))
             continue
+        previous = reuse.loaded.get(display) if reuse is not None else None
+        if previous is not None and previous[0] == content:
+            outcome = previous[1]
+            if isinstance(outcome, SpecFile):
+                outcome = replace(outcome, doc=replace(outcome.doc, path=path))
+        else:
+            try:
+                outcome = load_spec_file(path, display, decode(content, display))
+            except ProblemsFound as exc:
+                outcome = exc.problems
+        repo.loaded[display] = (content, outcome)
+        if isinstance(outcome, list):
+            repo.problems.extend(outcome)
+            repo.unloadable.add((path.parent.name, path.stem))
+            continue
+        spec_file = outcome
         repo.specs.setdefault(spec_file.spec.metadata.name, {})[spec_file.spec.metadata.version] = spec_file
     repo.problems.extend(_cross_file_problems(repo))
     return repo

@@ -447,8 +447,10 @@ class Project:
     problems: list[Problem]
 
 
-def load_project(root: Path, stacks: list[str]) -> Project:
-    repo = load_repository(root)
+def load_project(root: Path, stacks: list[str], reuse: Project | None = None) -> Project:
+    """The specs and the named stacks; `reuse` is another revision whose identical spec files
+    need no second parse (see `load_repository`)."""
+    repo = load_repository(root, reuse.repo if reuse is not None else None)
     problems = list(repo.problems)
     loaded: dict[str, tuple[StackConfig, Document]] = {}
     resolved: dict[str, list[ResolvedModel]] = {}

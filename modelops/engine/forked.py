@@ -1,0 +1,114 @@
+"""Run one function over many items in forked child processes, a few at a time.
+
+`modelops plan` renders a large stack in parts this way: Pulumi's mock runtime keeps all its
+state in process globals and spends most of its time in one thread, so parts run side by side
+only as processes. A child inherits the parent's memory (imports, loaded specs) at no cost,
+sends its result back pickled through a file, and ends with `os._exit`: it frees nothing and
+collects no garbage, which would cost as much as the work itself.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+def available() -> bool:
+    return hasattr(os, "fork")
+
+
+def cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class ChildFailed(RuntimeError):
+    """A child ended without a result (killed, or an exception that does not pickle)."""
+
+
+def _child(function: Callable[[Any], Any], item: Any, path: Path) -> None:
+    try:
+        outcome: tuple[str, Any] = ("ok", function(item))
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        outcome = ("raised", exc)
+        try:
+            pickle.dumps(exc)
+        except Exception:  # noqa: BLE001 - an exception that does not pickle becomes text
+            outcome = ("failed", "".join(traceback.format_exception(exc)))
+    try:
+        with open(path, "wb") as out:
+            pickle.dump(outcome, out, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def fork_map(function: Callable[[Item], Result], items: Sequence[Item], workers: int) -> list[Result]:
+    """`[function(item) for item in items]`, each call in a forked child, `workers` at a time.
+    The first exception (in item order) is raised in the parent once every child has ended."""
+    import select
+
+    results: dict[int, tuple[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="modelops-parts-") as tmp:
+        running: dict[int, tuple[int, int]] = {}  # read end of the child's pipe -> (pid, index)
+        pending = list(enumerate(items))
+        try:
+            while pending or running:
+                while pending and len(running) < max(1, workers):
+                    index, item = pending.pop(0)
+                    # The pipe's only writer is the child: its end of file says the child ended.
+                    readable, writable = os.pipe()
+                    pid = os.fork()
+                    if pid == 0:
+                        os.close(readable)
+                        _child(function, item, Path(tmp) / f"{index}.pickle")
+                    os.close(writable)
+                    running[readable] = (pid, index)
+                ready, _, _ = select.select(list(running), [], [])
+                for readable in ready:
+                    pid, index = running.pop(readable)
+                    os.close(readable)
+                    _, status = os.waitpid(pid, 0)
+                    results[index] = _outcome(Path(tmp) / f"{index}.pickle", status)
+        finally:
+            for readable, (pid, _) in running.items():  # an interrupt: leave no child behind
+                os.close(readable)
+                _kill(pid)
+    ordered = [results[i] for i in range(len(items))]
+    for kind, value in ordered:
+        if kind == "raised":
+            raise value
+        if kind == "failed":
+            raise ChildFailed(value)
+    return [value for _, value in ordered]
+
+
+def _outcome(path: Path, status: int) -> tuple[str, Any]:
+    try:
+        with open(path, "rb") as stream:
+            return pickle.load(stream)
+    except FileNotFoundError:
+        code = os.waitstatus_to_exitcode(status)
+        return ("failed", f"a rendering process ended without a result (exit status {code})")
+
+
+def _kill(pid: int) -> None:
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
