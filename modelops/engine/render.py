@@ -270,7 +270,7 @@ def _render_in_parts(
 ) -> tuple[list[PlanResource], dict[str, Any]]:
     from modelops.engine import forked
 
-    _preload()
+    _preload(kubernetes=bool(inputs.on_kubernetes))
     names = [m.name for m in inputs.models if only is None or m.name in only]
     parts = [names[i : i + part_size] for i in range(0, len(names), max(1, part_size))] or [[]]
 
@@ -293,11 +293,11 @@ def _render_in_parts(
     return list(records.values()), outputs
 
 
-def _preload() -> None:
+def _preload(kubernetes: bool = True) -> None:
     """Import what every part imports, once, before the parts fork from this process."""
     import importlib
 
-    for module in PRELOADED:
+    for module in PRELOADED + (KUBERNETES_PRELOADED if kubernetes else ()):
         # pulumi_aws's submodules load on first attribute access; any attribute will do.
         getattr(importlib.import_module(module), "_modelops_preload", None)
 
@@ -311,8 +311,17 @@ PRELOADED = (
     "pulumi_aws.iam",
     "pulumi_aws.s3",
     "pulumi_aws.sagemaker",
-    "pulumi_kubernetes",
     "components.model_deployment",
     "components.kubernetes_provider",
     "components.stack_bucket",
+    "modelops.aws.instance_types",
+)
+KUBERNETES_PRELOADED = (
+    "pulumi_kubernetes",
+    "pulumi_kubernetes.apiextensions",
+    "pulumi_kubernetes.apps.v1",
+    "pulumi_kubernetes.autoscaling.v2",
+    "pulumi_kubernetes.core.v1",
+    "pulumi_kubernetes.meta.v1",
+    "pulumi_kubernetes.policy.v1",
 )
