@@ -339,7 +339,8 @@ CASES = [
         at("environments.prod.serving.target"),
         "serving.instance_type",
         "instance_type shapes a SageMaker endpoint; kubernetes serving is sized by serving.kubernetes "
-        "(min_replicas, max_replicas, cpu, memory, gpu) (after the prod override)",
+        "(min_replicas, max_replicas, cpu, memory, gpu); an environments override that switches to "
+        "kubernetes sets it to null (after the prod override)",
     ),
     (
         "override-monitors-on-kubernetes",

@@ -48,6 +48,9 @@ class _Strict(BaseModel):
 
 
 Quantity = Annotated[StrictStr, Field(pattern=QUANTITY)]
+# The CRD's `format: int32`, which a JSON Schema validator leaves unchecked; KServe's controller
+# decodes these fields into Go int32s, so a larger number never reconciles.
+Int32 = Annotated[StrictInt, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class ResourceList(_Strict):
@@ -119,10 +122,10 @@ class Predictor(_Strict):
     service_account_name: StrictStr = Field(alias="serviceAccountName")
     labels: dict[StrictStr, StrictStr]
     # int32 in the CRD; the webhook's bounds are checked in `webhook_problems`.
-    min_replicas: StrictInt | None = Field(None, alias="minReplicas")
-    max_replicas: StrictInt | None = Field(None, alias="maxReplicas")
+    min_replicas: Int32 | None = Field(None, alias="minReplicas")
+    max_replicas: Int32 | None = Field(None, alias="maxReplicas")
     scale_metric: Literal["cpu", "memory", "concurrency", "rps"] | None = Field(None, alias="scaleMetric")
-    scale_target: StrictInt | None = Field(None, alias="scaleTarget")
+    scale_target: Int32 | None = Field(None, alias="scaleTarget")
     deployment_strategy: DeploymentStrategy | None = Field(None, alias="deploymentStrategy")
     logger: Logger | None = None
     tolerations: list[Toleration] | None = None
@@ -135,7 +138,7 @@ class CanaryPredictor(Predictor):
 
 
 class Canary(_Strict):
-    traffic_percent: StrictInt = Field(alias="trafficPercent")
+    traffic_percent: Int32 = Field(alias="trafficPercent")
     predictor: CanaryPredictor
 
 

@@ -19,7 +19,7 @@ import json
 import re
 from typing import Any
 
-from modelops.spec.container import container_environment
+from modelops.spec.container import ARTIFACT_ENV, STORAGE_URI_ENV, container_environment
 from modelops.spec.models import KubernetesServing, ModelSpec, Rollout
 from modelops.spec.resolved_model import ResolvedModel, Variant
 
@@ -68,8 +68,6 @@ GPU_RESOURCE = "nvidia.com/gpu"
 # EKS GPU node groups are commonly tainted so that only GPU workloads land there.
 GPU_TOLERATION = {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}
 KSERVE_CONTAINER = "kserve-container"  # the name KServe gives (and expects of) a custom predictor
-STORAGE_URI_ENV = "STORAGE_URI"  # a custom predictor's model location, downloaded by KServe
-ARTIFACT_ENV = "MODEL_ARTIFACT_URI"  # a Deployment's: its server fetches it with the pod's role
 CONTAINER_NAME = "model"
 PORT_NAME = "http"
 # The same image serves on SageMaker, whose container contract answers GET /ping with 200 once

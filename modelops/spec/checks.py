@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from modelops.aws.tags import tag_problems, tag_value_problem
 from modelops.spec import frameworks
+from modelops.spec.container import ARTIFACT_ENV, STORAGE_URI_ENV
 from modelops.spec.loader import FieldPath
 from modelops.spec.models import FeatureGroupSpec, KubernetesServing, ModelSpec
 from modelops.spec.quantities import cpu_problem, memory_problem
@@ -303,6 +304,13 @@ def _kubernetes_container(spec: ModelSpec) -> Iterator[Finding]:
         yield (*path, "framework_version"), "framework_version goes with framework"
     if model.artifact is None:
         return  # "exactly one of 'artifact' or 'package'" is reported
+    artifact_env = ARTIFACT_ENV if runtime == "deployment" else STORAGE_URI_ENV if model.image else None
+    if artifact_env in model.environment:
+        yield (
+            (*path, "environment", artifact_env),
+            f"{artifact_env} is modelops's: it gives the container model.artifact, the one artifact the pod's "
+            "role may read; remove it from model.environment",
+        )
     if runtime == "deployment":
         if model.framework is not None:
             yield (
@@ -379,7 +387,8 @@ def _kubernetes_serving(spec: ModelSpec) -> Iterator[Finding]:
             yield (
                 (*path, key),
                 f"{key} shapes a SageMaker endpoint; kubernetes serving is sized by serving.kubernetes "
-                "(min_replicas, max_replicas, cpu, memory, gpu)",
+                "(min_replicas, max_replicas, cpu, memory, gpu); an environments override that switches to "
+                "kubernetes sets it to null",
             )
     yield from _kubernetes_scaling(k8s, kpath)
     yield from _kubernetes_names(spec, k8s, kpath)

@@ -170,6 +170,9 @@ Quantity = Annotated[
     BeforeValidator(_quantity_text),
     WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}]}),
 ]
+# The Kubernetes API's replica counts are int32 (HorizontalPodAutoscalerSpec, KServe's
+# ComponentExtensionSpec); the API server and KServe's controller refuse a larger number.
+KUBERNETES_INT32_MAX = 2**31 - 1
 # A DNS-1123 label, as Kubernetes requires of a namespace name (at most 63 characters).
 DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 
@@ -187,10 +190,12 @@ class KubernetesServing(SpecModel):
     namespace: Annotated[str, Field(pattern=DNS_LABEL_PATTERN, max_length=63)] = Field(
         "models", description="Kubernetes namespace of the model's objects: a DNS label, not kube-*."
     )
-    min_replicas: Annotated[StrictInt, Field(ge=0)] = Field(
+    min_replicas: Annotated[StrictInt, Field(ge=0, le=KUBERNETES_INT32_MAX)] = Field(
         1, description="Fewest replicas the autoscaler keeps; 0 only with runtime kserve."
     )
-    max_replicas: Annotated[StrictInt, Field(ge=1)] = Field(1, description="Most replicas the autoscaler adds.")
+    max_replicas: Annotated[StrictInt, Field(ge=1, le=KUBERNETES_INT32_MAX)] = Field(
+        1, description="Most replicas the autoscaler adds."
+    )
     cpu: Quantity = Field(
         "1", description='CPU per replica as a Kubernetes quantity ("500m", "2"); requests equal limits.'
     )
@@ -203,7 +208,7 @@ class KubernetesServing(SpecModel):
         description="What the HorizontalPodAutoscaler watches: cpu or memory utilization. concurrency and rps are "
         "KServe's Knative (Serverless mode) metrics, which Standard mode refuses.",
     )
-    scale_target: Annotated[StrictInt, Field(ge=1)] = Field(
+    scale_target: Annotated[StrictInt, Field(ge=1, le=KUBERNETES_INT32_MAX)] = Field(
         70, description="Percent for cpu and memory (1 to 100); per replica for concurrency and rps."
     )
     port: Annotated[StrictInt, Field(ge=1, le=65535)] = Field(
