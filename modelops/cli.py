@@ -329,29 +329,41 @@ def drift(stack: StackOption, root: RootOption = Path(".")) -> None:
 @app.command()
 def schema(
     root: RootOption = Path("."),
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 if the committed schema is stale.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if the committed schema or reference is stale.")
+    ] = False,
 ) -> None:
-    """Write schemas/modelspec-v1.json from the pydantic models."""
+    """Write schemas/modelspec-v1.json and docs/spec-reference.md from the pydantic models."""
+    from modelops.spec.reference import REFERENCE_PATH, reference_text
     from modelops.spec.schema import SCHEMA_PATH, schema_text
+
+    generated = {SCHEMA_PATH: schema_text, REFERENCE_PATH: reference_text}
 
     def body() -> None:
         if not root.is_dir():
             _repository(root)  # never create a tree under a mistyped --root
-        path = root / SCHEMA_PATH
-        text = schema_text()
+        texts = {relative: text() for relative, text in generated.items()}
         if check:
-            if not path.is_file() or path.is_symlink() or path.read_bytes() != text.encode():
-                typer.echo(f"{SCHEMA_PATH} is stale: run `modelops schema`", err=True)
+            stale = [
+                relative
+                for relative, text in texts.items()
+                if not (path := root / relative).is_file() or path.is_symlink() or path.read_bytes() != text.encode()
+            ]
+            for relative in stale:
+                typer.echo(f"{relative} is stale: run `modelops schema`", err=True)
+            if stale:
                 raise typer.Exit(1)
-            typer.echo(f"{SCHEMA_PATH} is current")
+            typer.echo(f"{' and '.join(texts)} are current")
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Replaced, never written through: a symlink or FIFO at the path (a pull request can
-        # commit either) is swapped for the file, not followed or blocked on.
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(text)
-        os.replace(temporary, path)
-        typer.echo(f"wrote {SCHEMA_PATH}")
+        for relative, text in texts.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Replaced, never written through: a symlink or FIFO at the path (a pull request can
+            # commit either) is swapped for the file, not followed or blocked on.
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temporary.write_text(text)
+            os.replace(temporary, path)
+            typer.echo(f"wrote {relative}")
 
     _guarded(body)
 

@@ -1,4 +1,4 @@
-"""Every validation rule of kubernetes serving (shared/design/kubernetes-serving.md), broken once.
+"""Every validation rule of kubernetes serving (docs/kubernetes.md), broken once.
 
 The examples are reviews-kserve (KServe, sklearn, a challenger 1.1.0), image-embedder (a GPU
 Deployment) and ticket-router (kubernetes in dev and staging, SageMaker in prod). They are not
@@ -399,7 +399,7 @@ def test_the_examples_validate() -> None:
         at("serving.kubernetes.scale_metric", "memory"),
         at("serving.kubernetes.port", 9000),  # a custom predictor's port
         at("serving.rollout", {"strategy": "all_at_once"}),
-        at("serving.data_capture", {"enabled": True, "sampling_percent": 20}),  # as in kubernetes-serving.md
+        at("serving.data_capture", {"enabled": True, "sampling_percent": 20}),  # as in docs/kubernetes.md
     ],
     ids=[
         "custom-predictor",

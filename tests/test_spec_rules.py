@@ -1,4 +1,4 @@
-"""Every rule of modelspec-v1.md, broken once, with the message it must produce."""
+"""Every rule of docs/spec-language.md, broken once, with the message it must produce."""
 
 from __future__ import annotations
 

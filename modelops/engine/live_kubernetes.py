@@ -1,7 +1,7 @@
 """Live checks of kubernetes models through the Kubernetes API: `verify` and `drift`.
 
 The intended state comes from the stack's resolved models (the same pins `plan` renders), in the
-shape kubernetes-serving.md fixes for what is rendered: per model M, objects named M in the
+shape docs/kubernetes.md fixes for what is rendered: per model M, objects named M in the
 model's namespace, labelled `app.kubernetes.io/version: <spec version>`; `runtime: kserve` is an
 InferenceService (predictor `minReplicas`/`maxReplicas`, a challenger pin as a `spec.canary`
 entry of its `trafficPercent`), `runtime: deployment` a Deployment and an autoscaling/v2

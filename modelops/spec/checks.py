@@ -1,4 +1,4 @@
-"""Rules of one spec that relate several fields (modelspec-v1.md, 'Rules').
+"""Rules of one spec that relate several fields (docs/spec-language.md, 'Rules between fields').
 
 Each check returns (field path, message) pairs; nothing stops at the first finding.
 """
@@ -263,7 +263,7 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
 
 
 # KServe's built-in ServingRuntimes select a predictor by `modelFormat.name`
-# (shared/design/kubernetes-serving.md, 'Spec'): sklearn, xgboost, lightgbm, pytorch,
+# (docs/kubernetes.md, 'The spec'): sklearn, xgboost, lightgbm, pytorch,
 # tensorflow, onnx and huggingface. Any other model is served with the spec's own image.
 KSERVE_MODEL_FORMATS = ("sklearn", "xgboost", "lightgbm", "pytorch", "tensorflow", "onnx", "huggingface")
 # serving fields that size or shape a SageMaker endpoint (field name, spec key).
@@ -290,7 +290,7 @@ DNS_LABEL_MAX = 63
 
 
 def _kubernetes_container(spec: ModelSpec) -> Iterator[Finding]:
-    """What runs the artifact on kubernetes (kubernetes-serving.md): runtime kserve serves it with
+    """What runs the artifact on kubernetes (docs/kubernetes.md): runtime kserve serves it with
     `framework` as KServe's `modelFormat`, or with `image` as a custom predictor; runtime
     deployment runs `image`, a model server. SageMaker's framework images play no part, so the
     sagemaker SDK's framework versions are not checked here; `framework_version` is optional."""
@@ -347,7 +347,7 @@ def _kubernetes_container(spec: ModelSpec) -> Iterator[Finding]:
 def _kubernetes_isolation(spec: ModelSpec) -> Iterator[Finding]:
     """Network isolation is SageMaker's (`EnableNetworkIsolation` of CreateModel); modelops renders
     no NetworkPolicy, and KServe's storage initializer downloads the artifact over the network.
-    Confidential and restricted data requires isolation in every environment (modelspec-v1.md,
+    Confidential and restricted data requires isolation in every environment (docs/spec-language.md,
     'Governance by environment'), so such a model is served on SageMaker."""
     model = spec.model
     if model.network_isolation:
@@ -366,7 +366,7 @@ def _kubernetes_isolation(spec: ModelSpec) -> Iterator[Finding]:
 
 
 def _kubernetes_serving(spec: ModelSpec) -> Iterator[Finding]:
-    """The rules of shared/design/kubernetes-serving.md on `serving` of a kubernetes model,
+    """The rules of docs/kubernetes.md on `serving` of a kubernetes model,
     merged for its environment (so an override that switches the target is checked as well)."""
     serving = spec.serving
     k8s = serving.kubernetes or KubernetesServing()
@@ -420,7 +420,7 @@ def _kubernetes_scaling(k8s: KubernetesServing, kpath: FieldPath) -> Iterator[Fi
 
     - A Deployment's HorizontalPodAutoscaler keeps at least one replica (`minReplicas` "is
       allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled", autoscaling/v2
-      HorizontalPodAutoscalerSpec); kubernetes-serving.md allows 0 with kserve only.
+      HorizontalPodAutoscalerSpec); docs/kubernetes.md allows 0 with kserve only.
     - KServe's Standard (raw deployment) mode scales with an HPA, and its admission webhook
       (`validateScalingHPACompExtension`, kserve pkg/apis/serving/v1beta1/
       inference_service_validation.go) accepts the metrics cpu and memory only, with a target
@@ -591,7 +591,7 @@ def _monitoring(spec: ModelSpec) -> Iterator[Finding]:
         if spec.serving.mode == "serverless":
             yield path, "serverless endpoints cannot be monitored"
         elif spec.serving.target != "sagemaker":
-            # kubernetes-serving.md: "monitoring must be all disabled on kubernetes".
+            # docs/kubernetes.md: every monitor must be disabled on kubernetes.
             yield (
                 path,
                 f"{name} is a SageMaker Model Monitor job, which reads a SageMaker endpoint's data capture: "

@@ -1,4 +1,4 @@
-"""Pydantic models of the model spec language v1 (shared/design/modelspec-v1.md).
+"""Pydantic models of the model spec language v1 (docs/spec-language.md).
 
 The models check what a single field can check: types, enums, ranges, patterns and unknown
 keys. Rules that relate several fields live in `modelops.spec.checks`, so that every problem
@@ -62,18 +62,45 @@ class SpecModel(BaseModel):
 
 
 class Metadata(SpecModel):
-    name: Annotated[str, Field(pattern=MODEL_NAME_PATTERN, description="Model name, DNS-like.")]
-    version: Annotated[str, Field(description="SemVer 2.0 version of this release.")]
-    owner: Annotated[str, Field(min_length=1, max_length=256)]
-    description: Annotated[str, Field(min_length=1, max_length=1024)]
+    name: Annotated[
+        str,
+        Field(
+            pattern=MODEL_NAME_PATTERN,
+            description="Model name: lowercase letters, digits and '-', no '--'; equals the folder under model_specs/. "
+            "Short so that every AWS name derived from it fits SageMaker's 63 characters.",
+        ),
+    ]
+    version: Annotated[
+        str, Field(description="SemVer 2.0 version of this release (1.2.0, 2.0.0-rc.1); equals the file name.")
+    ]
+    owner: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=256,
+            description="Who answers for the model (a team address); the value of the owner tag on every resource.",
+        ),
+    ]
+    description: Annotated[
+        str, Field(min_length=1, max_length=1024, description="What the model does; shown on its model card.")
+    ]
     risk: Risk | None = Field(None, description="Drives governance and the model card's risk rating (unset: unknown).")
-    data_classification: DataClassification = "internal"
-    tags: dict[str, str] = Field(default_factory=dict)
+    data_classification: DataClassification = Field(
+        "internal",
+        description="Sensitivity of the data the model sees: confidential and restricted data requires network "
+        "isolation in every environment.",
+    )
+    tags: dict[str, str] = Field(
+        default_factory=dict,
+        description="Extra AWS tags on every resource of the model: at most 40, no key starting with aws:.",
+    )
 
 
 class PackageRef(SpecModel):
-    group: Annotated[str, Field(pattern=PACKAGE_GROUP_PATTERN)]
-    version: PositiveInt
+    group: Annotated[
+        str, Field(pattern=PACKAGE_GROUP_PATTERN, description="SageMaker Model Registry model package group.")
+    ]
+    version: PositiveInt = Field(description="Model package version in that group.")
 
 
 def _stringify_scalars(value: Any) -> Any:
@@ -87,11 +114,32 @@ def _stringify_scalars(value: Any) -> Any:
 
 
 class ModelSource(SpecModel):
-    package: PackageRef | None = None
-    artifact: Annotated[str, Field(pattern=S3_OBJECT_PATTERN)] | None = None
-    sha256: Annotated[str, Field(pattern=SHA256_PATTERN)] | None = None
-    framework: str | None = None
-    framework_version: str | None = None
+    package: PackageRef | None = Field(
+        None,
+        description="A SageMaker Model Registry package, which carries its image and model data. "
+        "Exactly one of package and artifact.",
+    )
+    artifact: Annotated[str, Field(pattern=S3_OBJECT_PATTERN)] | None = Field(
+        None,
+        description="S3 URI of the model data (model.tar.gz), served with image or framework. "
+        "Exactly one of package and artifact.",
+    )
+    sha256: Annotated[str, Field(pattern=SHA256_PATTERN)] | None = Field(
+        None,
+        description="SHA-256 of the artifact, 64 lowercase hex digits; artifact only. Required in staging and "
+        "prod for approval: none models.",
+    )
+    framework: str | None = Field(
+        None,
+        description="With artifact on SageMaker: a framework whose official serving image is used "
+        "(sklearn, xgboost, pytorch, huggingface...), as the sagemaker SDK names it. On Kubernetes (KServe): "
+        "the model format.",
+    )
+    framework_version: str | None = Field(
+        None,
+        description="Version of framework, as the sagemaker SDK names it (sklearn 1.2-1, xgboost 1.7-1); "
+        "an unknown one is an error listing the known versions.",
+    )
     base_framework_version: str | None = Field(
         None,
         description="huggingface only: the PyTorch or TensorFlow its image is built on, as the sagemaker SDK "
@@ -102,11 +150,18 @@ class ModelSource(SpecModel):
         description="Python of the framework image, as the sagemaker SDK names it (e.g. py310). "
         "Unset: the newest the SDK has for framework_version.",
     )
-    image: Annotated[str, Field(pattern=ECR_IMAGE_PATTERN)] | None = None
+    image: Annotated[str, Field(pattern=ECR_IMAGE_PATTERN)] | None = Field(
+        None,
+        description="Your own serving image in ECR (in the stack's region), instead of framework.",
+    )
     environment: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="Container environment; values are passed as text."
     )
-    secrets: dict[str, str] = Field(default_factory=dict)
+    secrets: dict[str, str] = Field(
+        default_factory=dict,
+        description="NAME: Secrets Manager secret or SSM parameter ARN. The container gets NAME_SECRET_ARN, and "
+        "may read exactly these ARNs.",
+    )
     network_isolation: StrictBool | None = Field(
         None,
         description="Run the container without network access. Unset: on for confidential "
@@ -117,44 +172,81 @@ class ModelSource(SpecModel):
 
 
 class Serverless(SpecModel):
-    memory_mb: Literal[1024, 2048, 3072, 4096, 5120, 6144] = 2048
-    max_concurrency: Annotated[StrictInt, Field(ge=1, le=200)] = 5
+    memory_mb: Literal[1024, 2048, 3072, 4096, 5120, 6144] = Field(2048, description="Memory of the endpoint.")
+    max_concurrency: Annotated[StrictInt, Field(ge=1, le=200)] = Field(
+        5, description="Most invocations served at once."
+    )
 
 
 class AsyncInference(SpecModel):
-    max_concurrent_invocations_per_instance: Annotated[StrictInt, Field(ge=1, le=1000)] | None = None
+    max_concurrent_invocations_per_instance: Annotated[StrictInt, Field(ge=1, le=1000)] | None = Field(
+        None,
+        description="Requests an instance works on at once (unset: SageMaker chooses). Results go to the "
+        "stack's bucket.",
+    )
 
 
 class Autoscaling(SpecModel):
-    min_instances: Annotated[StrictInt, Field(ge=0)]
-    max_instances: Annotated[StrictInt, Field(ge=1)]
-    target_invocations_per_instance: Annotated[float, Field(gt=0)]
-    scale_in_cooldown_s: Annotated[StrictInt, Field(ge=0, le=86400)] = 300
-    scale_out_cooldown_s: Annotated[StrictInt, Field(ge=0, le=86400)] = 60
+    min_instances: Annotated[StrictInt, Field(ge=0)] = Field(
+        description="Fewest instances; at least 1 (0 for async only), at most max_instances."
+    )
+    max_instances: Annotated[StrictInt, Field(ge=1)] = Field(description="Most instances.")
+    target_invocations_per_instance: Annotated[float, Field(gt=0)] = Field(
+        description="Invocations per instance per minute the autoscaler aims for."
+    )
+    scale_in_cooldown_s: Annotated[StrictInt, Field(ge=0, le=86400)] = Field(
+        300, description="Seconds after a scale-in before the next one."
+    )
+    scale_out_cooldown_s: Annotated[StrictInt, Field(ge=0, le=86400)] = Field(
+        60, description="Seconds after a scale-out before the next one."
+    )
 
 
 class DataCapture(SpecModel):
-    enabled: StrictBool = False
-    sampling_percent: Annotated[StrictInt, Field(ge=1, le=100)] = 100
+    enabled: StrictBool = Field(
+        False,
+        description="Capture requests and responses to the stack's data capture bucket (on KServe: its payload "
+        "logger). Required by every monitor, and in prod.",
+    )
+    sampling_percent: Annotated[StrictInt, Field(ge=1, le=100)] = Field(100, description="Share of requests captured.")
 
 
 class RolloutAlarms(SpecModel):
-    max_5xx_error_rate_percent: Annotated[float, Field(gt=0, le=100)] | None = 1.0
-    max_p99_latency_ms: Annotated[float, Field(gt=0)] | None = None
+    max_5xx_error_rate_percent: Annotated[float, Field(gt=0, le=100)] | None = Field(
+        1.0, description="Roll back when more than this percent of invocations fail with a 5xx (null: no such alarm)."
+    )
+    max_p99_latency_ms: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="Roll back when the p99 model latency passes this many milliseconds (unset: no such alarm)."
+    )
 
 
 class Rollout(SpecModel):
-    strategy: Literal["all_at_once", "canary", "linear", "rolling"] = "all_at_once"
-    canary_percent: Annotated[StrictInt, Field(ge=1, le=50)] = 10
+    strategy: Literal["all_at_once", "canary", "linear", "rolling"] = Field(
+        "all_at_once",
+        description="How an update shifts traffic. canary, linear and rolling are SageMaker deployment guardrails "
+        "with automatic rollback on alarms; on Kubernetes only rolling and all_at_once exist.",
+    )
+    canary_percent: Annotated[StrictInt, Field(ge=1, le=50)] = Field(
+        10, description="canary: share of capacity that gets the new version first."
+    )
     # TrafficRoutingConfig.LinearStepSize: 10 to 50 percent of capacity ("Use linear traffic
     # shifting", docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-blue-green-linear.html).
-    linear_step_percent: Annotated[StrictInt, Field(ge=10, le=50)] = 20
+    linear_step_percent: Annotated[StrictInt, Field(ge=10, le=50)] = Field(
+        20, description="linear: share of capacity shifted per step."
+    )
     rolling_batch_percent: Annotated[StrictInt, Field(ge=5, le=50)] = Field(
         25, description="Share of capacity replaced per batch by the rolling strategy."
     )
-    wait_s: Annotated[StrictInt, Field(ge=0, le=3600)] = 600
-    termination_wait_s: Annotated[StrictInt, Field(ge=0, le=3600)] = 0
-    alarms: RolloutAlarms = Field(default_factory=RolloutAlarms)
+    wait_s: Annotated[StrictInt, Field(ge=0, le=3600)] = Field(
+        600, description="Seconds each step bakes, watched by the alarms, before the next."
+    )
+    termination_wait_s: Annotated[StrictInt, Field(ge=0, le=3600)] = Field(
+        0, description="Seconds the old fleet is kept after the last step, for a quick rollback."
+    )
+    alarms: RolloutAlarms = Field(
+        default_factory=RolloutAlarms,
+        description="CloudWatch alarms that roll a guarded update back; at least one unless all_at_once.",
+    )
 
 
 def _quantity_text(value: Any) -> Any:
@@ -178,8 +270,10 @@ DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 
 
 class KubernetesServing(SpecModel):
-    """`serving.kubernetes` (shared/design/kubernetes-serving.md); the rules that relate its
-    fields to each other and to the rest of the spec live in `modelops.spec.checks` (`_kubernetes_serving`)."""
+    """How the model runs on the stack's EKS cluster (docs/kubernetes.md)."""
+
+    # The rules that relate these fields to each other and to the rest of the spec live in
+    # `modelops.spec.checks` (`_kubernetes_serving`). The docstring is the JSON Schema's description.
 
     runtime: Literal["kserve", "deployment"] = Field(
         "kserve",
@@ -221,52 +315,82 @@ class Serving(SpecModel):
         "sagemaker",
         description="sagemaker: a SageMaker endpoint. kubernetes: the stack's EKS cluster (serving.kubernetes).",
     )
-    mode: Literal["realtime", "serverless", "async"] = "realtime"
-    instance_type: Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)] | None = None
-    instance_count: PositiveInt = 1
-    serverless: Serverless | None = None
-    async_inference: AsyncInference | None = Field(None, alias="async")
-    autoscaling: Autoscaling | None = None
-    data_capture: DataCapture = Field(default_factory=DataCapture)
-    rollout: Rollout = Field(default_factory=Rollout)
+    mode: Literal["realtime", "serverless", "async"] = Field(
+        "realtime", description="The SageMaker endpoint kind; kubernetes serving is realtime only."
+    )
+    instance_type: Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)] | None = Field(
+        None, description="SageMaker hosting instance type (ml.m5.large); required unless mode is serverless."
+    )
+    instance_count: PositiveInt = Field(
+        1, description="Instances at deploy time; within the autoscaling bounds when autoscaling is set."
+    )
+    serverless: Serverless | None = Field(None, description="mode serverless only: memory and concurrency.")
+    async_inference: AsyncInference | None = Field(None, alias="async", description="mode async only.")
+    autoscaling: Autoscaling | None = Field(
+        None, description="Scale the instance count on invocations; not with serverless."
+    )
+    data_capture: DataCapture = Field(
+        default_factory=DataCapture, description="Request and response capture, which the monitors read."
+    )
+    rollout: Rollout = Field(default_factory=Rollout, description="How a new version replaces the running one.")
     kubernetes: KubernetesServing | None = Field(
         None, description="target kubernetes only: runtime, namespace, replicas and resources (defaults when unset)."
     )
 
 
 class Feature(SpecModel):
-    name: Annotated[str, Field(pattern=FEATURE_NAME_PATTERN)]
-    type: FeatureType
+    name: Annotated[str, Field(pattern=FEATURE_NAME_PATTERN)] = Field(
+        description="Unique in the group; not is_deleted, write_time or api_invocation_time (Feature Store's own)."
+    )
+    type: FeatureType = Field(description="Feature Store type.")
 
 
 class OnlineStore(SpecModel):
-    enabled: StrictBool = False
-    ttl_days: PositiveInt | None = None
+    enabled: StrictBool = Field(False, description="Keep the latest record per identifier for low-latency reads.")
+    ttl_days: PositiveInt | None = Field(
+        None, description="Days after which online records expire (unset: never); needs enabled."
+    )
 
 
 class OfflineStore(SpecModel):
-    enabled: StrictBool = False
-    table_format: Literal["glue", "iceberg"] = "glue"
+    enabled: StrictBool = Field(
+        False, description="Keep every record in S3 (the stack's featureStore bucket), as a table."
+    )
+    table_format: Literal["glue", "iceberg"] = Field("glue", description="Table format of the offline store.")
 
 
 class FeatureGroupSpec(SpecModel):
-    name: Annotated[str, Field(pattern=FEATURE_GROUP_NAME_PATTERN)]
-    description: Annotated[str, Field(max_length=128)] | None = None
-    record_identifier: str
-    event_time: str
-    features: Annotated[list[Feature], Field(min_length=1, max_length=2500)]
-    online: OnlineStore = Field(default_factory=OnlineStore)
-    offline: OfflineStore = Field(default_factory=OfflineStore)
+    name: Annotated[str, Field(pattern=FEATURE_GROUP_NAME_PATTERN)] = Field(
+        description="Group name; created as <name>-<environment> in every stack that deploys this model."
+    )
+    description: Annotated[str, Field(max_length=128)] | None = Field(
+        None, description="Group description; fixed for a generation (AWS cannot update it)."
+    )
+    record_identifier: str = Field(description="The feature that identifies a record.")
+    event_time: str = Field(description="The feature that holds a record's event time: a string or fractional one.")
+    features: Annotated[list[Feature], Field(min_length=1, max_length=2500)] = Field(
+        description="The group's features. Between versions a group may only gain features, unless replace is true."
+    )
+    online: OnlineStore = Field(default_factory=OnlineStore, description="Online store; enable online or offline.")
+    offline: OfflineStore = Field(default_factory=OfflineStore, description="Offline store; enable online or offline.")
     replace: StrictBool = Field(False, description="Allow removing or retyping features: the group is recreated empty.")
 
 
 class Features(SpecModel):
-    groups: list[FeatureGroupSpec] = Field(default_factory=list)
-    reads: list[Annotated[str, Field(pattern=FEATURE_GROUP_NAME_PATTERN)]] = Field(default_factory=list)
+    groups: list[FeatureGroupSpec] = Field(
+        default_factory=list, description="Feature groups this model owns: its deployment creates them."
+    )
+    reads: list[Annotated[str, Field(pattern=FEATURE_GROUP_NAME_PATTERN)]] = Field(
+        default_factory=list,
+        description="Feature groups owned by other models that this model reads: read access to exactly these.",
+    )
+
+
+MONITOR_ENABLED = "Run this monitor on a schedule, with an alarm on violations; needs data capture."
 
 
 class DataQualityMonitor(SpecModel):
-    enabled: StrictBool = False
+    enabled: StrictBool = Field(False, description=MONITOR_ENABLED)
     baseline_constraints_s3_uri: S3Object | None = Field(None, description=BASELINE)
     baseline_statistics_s3_uri: S3Object | None = Field(None, description="statistics.json from a baselining job.")
 
@@ -286,19 +410,29 @@ LabelDelayHours = Annotated[
 
 
 class ModelQualityMonitor(SpecModel):
-    enabled: StrictBool = False
-    problem_type: ProblemType | None = None
-    ground_truth_s3_uri: S3Uri | None = None
+    enabled: StrictBool = Field(False, description=MONITOR_ENABLED)
+    problem_type: ProblemType | None = Field(None, description="Required when enabled.")
+    ground_truth_s3_uri: S3Uri | None = Field(
+        None, description="Where the ground-truth labels are written; required when enabled."
+    )
     label_delay_hours: LabelDelayHours = DEFAULT_LABEL_DELAY_HOURS
-    probability_attribute: str | None = None
-    probability_threshold: Annotated[float, Field(ge=0, le=1)] | None = None
-    inference_attribute: str | None = None
+    probability_attribute: str | None = Field(
+        None, description="Where the probability is in the model's output (a JSON path or CSV column index)."
+    )
+    probability_threshold: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        None, description="Probability at or above which a binary prediction is positive."
+    )
+    inference_attribute: str | None = Field(
+        None, description="Where the predicted label is in the model's output (a JSON path or CSV column index)."
+    )
     baseline_constraints_s3_uri: S3Object | None = Field(None, description=BASELINE)
 
 
 class ClarifyMonitor(SpecModel):
-    enabled: StrictBool = False
-    analysis_config_s3_uri: S3Uri | None = None
+    enabled: StrictBool = Field(False, description=MONITOR_ENABLED)
+    analysis_config_s3_uri: S3Uri | None = Field(
+        None, description="SageMaker Clarify analysis configuration; required when enabled."
+    )
     baseline_constraints_s3_uri: S3Object | None = Field(None, description=BASELINE)
 
 
@@ -307,7 +441,7 @@ class BiasMonitor(ClarifyMonitor):
     ground_truth_s3_uri: S3Uri | None = Field(
         None,
         description="Labels for post-training bias metrics (the API requires some). Unset: "
-        "model_quality.ground_truth_s3_uri, else ground-truth/<model>/ in the stack's monitoring bucket.",
+        "model_quality.ground_truth_s3_uri, else monitoring/<model>/ground-truth/ in the stack's monitoring bucket.",
     )
 
     def ground_truth(self, monitoring: Monitoring) -> str | None:
@@ -316,14 +450,24 @@ class BiasMonitor(ClarifyMonitor):
 
 
 class Monitoring(SpecModel):
-    schedule: str = Field("daily", description="hourly | daily | cron(...) as SageMaker accepts it")
+    schedule: str = Field(
+        "daily",
+        description="When the monitors run: hourly, daily, or a SageMaker monitoring cron on the hour, such as "
+        "cron(0 * ? * * *) or cron(0 0/6 ? * * *) (every 6 hours).",
+    )
     instance_type: Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)] = Field(
         "ml.m5.xlarge", description="Instance type of the monitoring jobs."
     )
-    data_quality: DataQualityMonitor = Field(default_factory=DataQualityMonitor)
-    model_quality: ModelQualityMonitor = Field(default_factory=ModelQualityMonitor)
-    bias: BiasMonitor = Field(default_factory=BiasMonitor)
-    explainability: ClarifyMonitor = Field(default_factory=ClarifyMonitor)
+    data_quality: DataQualityMonitor = Field(
+        default_factory=DataQualityMonitor, description="Drift of the input data from a baseline."
+    )
+    model_quality: ModelQualityMonitor = Field(
+        default_factory=ModelQualityMonitor, description="Accuracy against ground-truth labels."
+    )
+    bias: BiasMonitor = Field(default_factory=BiasMonitor, description="Post-training bias (SageMaker Clarify).")
+    explainability: ClarifyMonitor = Field(
+        default_factory=ClarifyMonitor, description="Drift of SHAP feature attributions (SageMaker Clarify)."
+    )
 
     def enabled_monitors(self) -> list[str]:
         return [
@@ -336,39 +480,58 @@ def _all_environments() -> list[Environment]:
 
 
 class ModelCardSpec(SpecModel):
-    intended_uses: Annotated[str, Field(min_length=1, max_length=2048)]
-    limitations: Annotated[str, Field(max_length=2048)] | None = None
-    ethical_considerations: Annotated[str, Field(max_length=2048)] | None = None
+    intended_uses: Annotated[str, Field(min_length=1, max_length=2048)] = Field(
+        description="What the model is for, and what not."
+    )
+    limitations: Annotated[str, Field(max_length=2048)] | None = Field(None, description="Known limitations.")
+    ethical_considerations: Annotated[str, Field(max_length=2048)] | None = Field(
+        None, description="Ethical considerations."
+    )
 
 
 class DataAccess(SpecModel):
-    s3_read: list[S3Uri] = Field(default_factory=list)
+    s3_read: list[S3Uri] = Field(
+        default_factory=list, description="S3 prefixes the model may read at run time (and nothing else)."
+    )
 
 
 class Governance(SpecModel):
     approval: Literal["registry", "none"] | None = Field(
-        None, description="Unset: registry for model.package, none for model.artifact."
+        None,
+        description="registry: the model comes from model.package, which must be Approved in the registry for "
+        "staging and prod. none: no registry approval. Unset: registry for model.package, none for model.artifact.",
     )
-    allowed_environments: list[Environment] = Field(default_factory=_all_environments)
-    model_card: ModelCardSpec | None = None
-    data_access: DataAccess = Field(default_factory=DataAccess)
+    allowed_environments: list[Environment] = Field(
+        default_factory=_all_environments, description="Environments whose stacks may pin this version."
+    )
+    model_card: ModelCardSpec | None = Field(
+        None, description="SageMaker Model Card content; its risk rating follows metadata.risk."
+    )
+    data_access: DataAccess = Field(default_factory=DataAccess, description="Data the model reads at run time.")
 
 
 class EnvironmentOverride(SpecModel):
-    serving: dict[str, Any] | None = Field(None, description="Deep-merged over `serving`.")
-    monitoring: dict[str, Any] | None = Field(None, description="Deep-merged over `monitoring`.")
+    serving: dict[str, Any] | None = Field(
+        None, description="Any fields of serving, deep-merged over it for this environment; null removes a key."
+    )
+    monitoring: dict[str, Any] | None = Field(
+        None, description="Any fields of monitoring, deep-merged over it for this environment; null removes a key."
+    )
 
 
 class ModelSpec(SpecModel):
-    api_version: Literal["modelops/v1"] = Field(alias="apiVersion")
-    kind: Literal["ModelSpec"]
-    metadata: Metadata
-    model: ModelSource
-    serving: Serving = Field(default_factory=Serving)
-    features: Features = Field(default_factory=Features)
-    monitoring: Monitoring = Field(default_factory=Monitoring)
-    governance: Governance = Field(default_factory=Governance)
-    environments: dict[Environment, EnvironmentOverride] = Field(default_factory=dict)
+    api_version: Literal["modelops/v1"] = Field(alias="apiVersion", description="The language version.")
+    kind: Literal["ModelSpec"] = Field(description="The document kind.")
+    metadata: Metadata = Field(description="Who and what: name, version, owner, risk.")
+    model: ModelSource = Field(description="What runs: a registry package, or an artifact with its container.")
+    serving: Serving = Field(default_factory=Serving, description="Where and how it serves.")
+    features: Features = Field(default_factory=Features, description="Feature Store groups owned and read.")
+    monitoring: Monitoring = Field(default_factory=Monitoring, description="SageMaker Model Monitor jobs.")
+    governance: Governance = Field(default_factory=Governance, description="Approval, environments, model card.")
+    environments: dict[Environment, EnvironmentOverride] = Field(
+        default_factory=dict,
+        description="Per-environment overrides of serving and monitoring, deep-merged over the spec.",
+    )
 
     @property
     def approval(self) -> str:

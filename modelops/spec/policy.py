@@ -1,4 +1,4 @@
-"""Spec-level governance by environment (modelspec-v1.md, 'Governance by environment').
+"""Spec-level governance by environment (docs/spec-language.md, 'Governance by environment').
 
 Pure functions over a spec merged for its environment. Resource-level rules (tags on every
 resource, IAM without wildcards, KMS on every encryptable input) run over the rendered
@@ -78,14 +78,14 @@ def spec_findings(spec: ModelSpec, environment: str) -> Iterator[PolicyFinding]:
 
 
 def _kubernetes_prod_findings(spec: ModelSpec) -> Iterator[PolicyFinding]:
-    """Prod's governance for a model served on kubernetes (README, 'Kubernetes serving').
+    """Prod's governance for a model served on kubernetes (docs/kubernetes.md, 'Governance').
 
     What applies as on SageMaker: redundancy (min_replicas, since each replica is a pod),
     a rollout that never takes serving capacity away (rolling: maxSurge with 0 unavailable;
     all_at_once is a Recreate), and data capture where modelops renders one (KServe's payload
     logger). What does not: the risk-driven monitors are SageMaker Model Monitor jobs over an
-    endpoint's capture, which kubernetes serving cannot run (kubernetes-serving.md), and a plain
-    Deployment has no capture modelops could wire; both are listed as gaps in the README."""
+    endpoint's capture, which kubernetes serving cannot run (docs/kubernetes.md), and a plain
+    Deployment has no capture modelops could wire; both are listed as gaps in docs/kubernetes.md."""
     serving = spec.serving
     k8s = serving.kubernetes
     replicas = k8s.min_replicas if k8s else 1

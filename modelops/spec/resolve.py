@@ -81,7 +81,7 @@ def resolve_stack(
 def _kubernetes_pin_problems(
     name: str, variant: Variant, stack: StackConfig, doc: Document | None, path: FieldPath
 ) -> list[Problem]:
-    """What a stack must say to serve a pinned version on kubernetes (kubernetes-serving.md,
+    """What a stack must say to serve a pinned version on kubernetes (docs/kubernetes.md,
     'Stack config'): the EKS cluster's IAM OIDC provider, which the model's IRSA role trusts,
     and for data capture the URL KServe's payload logger sends to. A namespace that modelops
     manages must not be `default`, which every cluster has and no stack may own."""
@@ -378,7 +378,7 @@ def _combination_problems(
 def _kubernetes_variant_problems(
     primary: Variant, variant: Variant, stack: StackConfig, doc: Document | None, path: FieldPath
 ) -> list[Problem]:
-    """A second version next to a kubernetes primary (kubernetes-serving.md): a challenger becomes
+    """A second version next to a kubernetes primary (docs/kubernetes.md): a challenger becomes
     a KServe canary entry (`spec.canary`, with its traffic_percent) of the primary's
     InferenceService, so both serve with runtime kserve, in the one namespace of that object.
     KServe mirrors no traffic, so there is no shadow. A variant and its primary share a target

@@ -53,45 +53,79 @@ FIELDS = {v: k for k, v in KEYS.items()}
 
 
 class ChallengerPin(SpecModel):
-    version: Annotated[str, Field(pattern=VERSION_PIN)]
-    traffic_percent: Annotated[StrictInt, Field(ge=1, le=50)]
+    version: Annotated[str, Field(pattern=VERSION_PIN)] = Field(
+        description="Another version of the same model, served next to the primary."
+    )
+    traffic_percent: Annotated[StrictInt, Field(ge=1, le=50)] = Field(
+        description="Share of live traffic the challenger answers; the primary gets the rest."
+    )
 
 
 class ShadowPin(SpecModel):
-    version: Annotated[str, Field(pattern=VERSION_PIN)]
-    sampling_percent: Annotated[StrictInt, Field(ge=1, le=100)] = 100
+    version: Annotated[str, Field(pattern=VERSION_PIN)] = Field(
+        description="Another version of the same model that receives a copy of requests; its answers are not "
+        "returned to callers."
+    )
+    sampling_percent: Annotated[StrictInt, Field(ge=1, le=100)] = Field(
+        100, description="Share of the primary's requests copied to the shadow."
+    )
 
 
 class Pin(SpecModel):
-    version: Annotated[str, Field(pattern=VERSION_PIN)]
-    challenger: ChallengerPin | None = None
-    shadow: ShadowPin | None = None
+    version: Annotated[str, Field(pattern=VERSION_PIN)] = Field(
+        description="The version that serves: a file model_specs/<model>/<version>.yaml, or latest (highest "
+        "SemVer) in dev only."
+    )
+    challenger: ChallengerPin | None = Field(None, description="A second version taking a share of the traffic.")
+    shadow: ShadowPin | None = Field(None, description="A second version receiving a copy of the traffic.")
 
 
 class Vpc(SpecModel):
     subnet_ids: Annotated[
         list[Annotated[str, Field(pattern=r"^subnet-[a-z0-9]+$")]], Field(min_length=1, max_length=16)
-    ] = Field(alias="subnetIds")
+    ] = Field(alias="subnetIds", description="Subnets of the models' and monitoring jobs' network interfaces.")
     security_group_ids: Annotated[
         list[Annotated[str, Field(pattern=r"^sg-[a-z0-9]+$")]], Field(min_length=1, max_length=5)
-    ] = Field(alias="securityGroupIds")
+    ] = Field(alias="securityGroupIds", description="Security groups of those network interfaces.")
 
 
 class Buckets(SpecModel):
-    data_capture: Annotated[str, Field(pattern=BUCKET_NAME)] | None = Field(None, alias="dataCapture")
-    monitoring: Annotated[str, Field(pattern=BUCKET_NAME)] | None = None
-    feature_store: Annotated[str, Field(pattern=BUCKET_NAME)] | None = Field(None, alias="featureStore")
+    data_capture: Annotated[str, Field(pattern=BUCKET_NAME)] | None = Field(
+        None,
+        alias="dataCapture",
+        description="Bucket for captured requests and responses (unset: the stack's own bucket, created for it).",
+    )
+    monitoring: Annotated[str, Field(pattern=BUCKET_NAME)] | None = Field(
+        None, description="Bucket for monitoring reports (unset: the stack's own bucket)."
+    )
+    feature_store: Annotated[str, Field(pattern=BUCKET_NAME)] | None = Field(
+        None, alias="featureStore", description="Bucket for offline feature stores (unset: the stack's own bucket)."
+    )
 
 
 class KubernetesConfig(SpecModel):
-    """The EKS cluster a stack's kubernetes models run on (kubernetes-serving.md)."""
+    """The EKS cluster a stack's kubernetes models run on (docs/kubernetes.md)."""
 
-    oidc_provider_arn: str | None = Field(None, alias="oidcProviderArn")
-    context: Annotated[str, Field(min_length=1, max_length=253)] | None = None
-    payload_logger_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2048)] | None = Field(
-        None, alias="payloadLoggerUrl"
+    oidc_provider_arn: str | None = Field(
+        None,
+        alias="oidcProviderArn",
+        description="The EKS cluster's IAM OIDC provider, which the models' IRSA roles trust: "
+        "arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>. Required when the stack pins "
+        "a kubernetes model.",
     )
-    manage_namespaces: StrictBool = Field(True, alias="manageNamespaces")
+    context: Annotated[str, Field(min_length=1, max_length=253)] | None = Field(
+        None, description="kubeconfig context of the cluster (unset: the kubeconfig's current context)."
+    )
+    payload_logger_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2048)] | None = Field(
+        None,
+        alias="payloadLoggerUrl",
+        description="Where KServe's payload logger sends captured requests; required for data capture on kubernetes.",
+    )
+    manage_namespaces: StrictBool = Field(
+        True,
+        alias="manageNamespaces",
+        description="Create the namespaces the models use (false: they must exist).",
+    )
 
     @field_validator("oidc_provider_arn")
     @classmethod
@@ -108,17 +142,38 @@ class KubernetesConfig(SpecModel):
 
 
 class StackConfig(SpecModel):
-    name: str
-    region: Annotated[str, Field(pattern=REGION)]
-    environment: Environment
-    models: dict[str, Pin] = Field(default_factory=dict)
-    kms_key_arn: Annotated[str, Field(pattern=ARN_KMS_KEY)] | None = None
-    permissions_boundary_arn: Annotated[str, Field(pattern=ARN_IAM_POLICY)] | None = None
-    vpc: Vpc | None = None
-    buckets: Buckets = Field(default_factory=Buckets)
-    alarm_topic_arn: Annotated[str, Field(pattern=ARN_SNS_TOPIC)] | None = None
-    tags: dict[str, str] = Field(default_factory=dict)
-    kubernetes: KubernetesConfig = Field(default_factory=KubernetesConfig)
+    name: str = Field(description="The stack's name, from its file name (not a config key).")
+    region: Annotated[str, Field(pattern=REGION)] = Field(
+        description="AWS region the stack deploys to, one botocore knows."
+    )
+    environment: Environment = Field(description="How strict governance is: dev, staging or prod.")
+    models: dict[str, Pin] = Field(
+        default_factory=dict,
+        description="What runs: model name to a version (1.2.0, or latest in dev) or to a pin with a challenger "
+        "or shadow.",
+    )
+    kms_key_arn: Annotated[str, Field(pattern=ARN_KMS_KEY)] | None = Field(
+        None,
+        description="KMS key (a key ARN in the stack's region, not an alias) for endpoint storage, capture, "
+        "feature stores and monitoring outputs; required in staging and prod.",
+    )
+    permissions_boundary_arn: Annotated[str, Field(pattern=ARN_IAM_POLICY)] | None = Field(
+        None, description="IAM permissions boundary attached to every role the stack creates."
+    )
+    vpc: Vpc | None = Field(
+        None, description="Network of models and monitoring jobs; required in staging and prod for SageMaker models."
+    )
+    buckets: Buckets = Field(
+        default_factory=Buckets, description="Existing buckets to use; the stack creates its own for any unset."
+    )
+    alarm_topic_arn: Annotated[str, Field(pattern=ARN_SNS_TOPIC)] | None = Field(
+        None,
+        description="SNS topic in the stack's region that the alarms notify: monitor violations, rollout rollbacks.",
+    )
+    tags: dict[str, str] = Field(default_factory=dict, description="Extra AWS tags on every resource of the stack.")
+    kubernetes: KubernetesConfig = Field(
+        default_factory=KubernetesConfig, description="The EKS cluster of the stack's kubernetes models."
+    )
 
     @field_validator("region")
     @classmethod
