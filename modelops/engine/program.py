@@ -1,6 +1,6 @@
 """The Pulumi program: stack config -> pinned specs -> one ModelDeployment each.
 
-`__main__.py` calls `run()`; `modelops plan`, `modelops rehearse` and a real `pulumi up` all
+`__main__.py` calls `run(<its folder>)`; `modelops plan`, `modelops rehearse` and a real `pulumi up` all
 run this same function, only the engine behind it differs.
 """
 
@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _config_mapping() -> dict[str, Any]:
@@ -31,7 +29,7 @@ def _config_mapping() -> dict[str, Any]:
     return mapping
 
 
-def run(root: Path = PROJECT_ROOT) -> None:
+def run(root: Path) -> None:
     import pulumi
     import pulumi_aws as aws
 
