@@ -6,20 +6,24 @@ STACK ?= dev
 
 .PHONY: demo test lint setup clean
 
-$(VENV)/.installed: requirements.txt
+# requirements.txt pins every tool, setuptools included; the editable install adds the
+# `modelops` command running this checkout's code (pyproject.toml: entry point, packages,
+# metadata), built with that pinned setuptools rather than one fetched for the build.
+$(VENV)/.installed: requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "needs $(PYTHON)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-build-isolation --editable .
 	touch $@
 
 setup: $(VENV)/.installed
 
 ## The main job: validate, plan and rehearse the dev stack on the embedded AWS emulator.
 demo: setup
-	$(PY) -m modelops validate
-	$(PY) -m modelops plan --stack $(STACK)
-	$(PY) -m modelops rehearse --stack $(STACK)
+	$(VENV)/bin/modelops validate
+	$(VENV)/bin/modelops plan --stack $(STACK)
+	$(VENV)/bin/modelops rehearse --stack $(STACK)
 
 ## Style, types and the test suite.
 test: setup lint
@@ -31,4 +35,4 @@ lint: setup
 	$(PY) -m mypy modelops components
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info build

@@ -38,7 +38,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-RootOption = Annotated[Path, typer.Option("--root", help="Repository root holding model_specs/ and stacks/.")]
+ROOT_HELP = "Repository root holding model_specs/ and stacks/ (default: the current directory)."
+RootOption = Annotated[Path | None, typer.Option("--root", help=ROOT_HELP, show_default=False)]
 StackOption = Annotated[str, typer.Option("--stack", "-s", help="Stack name: stacks/Pulumi.<stack>.yaml.")]
 T = TypeVar("T")
 
@@ -56,6 +57,15 @@ DEBUG_HINT = "rerun as `modelops --debug <command> ...` (or with MODELOPS_DEBUG=
 
 class _Options:
     debug = False
+    root: Path | None = None
+
+
+def _print_version(requested: bool) -> None:
+    if requested:
+        from modelops import package_version
+
+        typer.echo(f"modelops {package_version()}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -64,9 +74,23 @@ def _global_options(
         bool,
         typer.Option("--debug", envvar="MODELOPS_DEBUG", help="Print the traceback of an unexpected error."),
     ] = False,
+    root: RootOption = None,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, expose_value=False, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
-    # Set on every invocation, so one run's --debug never leaks into the next (tests reuse the app).
+    # Set on every invocation, so one run's options never leak into the next (tests reuse the app).
     _Options.debug = debug
+    _Options.root = root
+
+
+def _root(given: Path | None) -> Path:
+    """The repository root: the command's --root, else the one before the command, else the
+    current directory. Every file modelops reads or writes is under it, whatever the cwd."""
+    return given or _Options.root or Path(".")
 
 
 def _one_line(text: object) -> str:
@@ -148,7 +172,7 @@ def _stack(root: Path, name: str, option: str = "--stack") -> str:
 
 @app.command()
 def validate(
-    root: RootOption = Path("."),
+    root_option: RootOption = None,
     stack: Annotated[list[str] | None, typer.Option("--stack", "-s", help="Only these stacks (default: all).")] = None,
     base: Annotated[
         str | None,
@@ -158,6 +182,8 @@ def validate(
     """Check every spec and stack: schema, cross references, pins and governance rules."""
     from modelops.spec.resolve import load_project
     from modelops.spec.stack import stack_names
+
+    root = _root(root_option)
 
     def body() -> None:
         _repository(root)
@@ -180,13 +206,15 @@ def validate(
 @app.command()
 def plan(
     stack: StackOption,
-    root: RootOption = Path("."),
+    root_option: RootOption = None,
     output_format: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.")] = PlanFormat.tree,
 ) -> None:
     """Render the stack offline (Pulumi's mock runtime) into a Plan of every resource."""
     from modelops.engine.plan import strict_json
     from modelops.engine.render import render
     from modelops.gitops.plan_format import render_markdown, render_mermaid, render_tree
+
+    root = _root(root_option)
 
     def body() -> None:
         result = render(root, _stack(root, stack))
@@ -205,9 +233,11 @@ def plan(
 
 
 @app.command()
-def rehearse(stack: StackOption, root: RootOption = Path(".")) -> None:
+def rehearse(stack: StackOption, root_option: RootOption = None) -> None:
     """Deploy the stack against the embedded AWS emulator (moto): every resource a real API call."""
     from modelops.engine.rehearse import rehearse as run_rehearsal
+
+    root = _root(root_option)
 
     def body() -> None:
         report = run_rehearsal(root, _stack(root, stack))
@@ -232,7 +262,7 @@ class FailOn(StrEnum):
 @app.command()
 def diff(
     base: Annotated[str, typer.Option("--base", help="Git revision to compare the working tree with.")],
-    root: RootOption = Path("."),
+    root_option: RootOption = None,
     stack: Annotated[str | None, typer.Option("--stack", "-s", help="Only this stack (default: all).")] = None,
     output_format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
     fail_on: Annotated[
@@ -242,6 +272,8 @@ def diff(
     """What the working tree changes against REV, per stack: versions, spec fields, resources."""
     from modelops.gitops.diff import diff as compute
     from modelops.gitops.diff import diff_json, diff_markdown, diff_text
+
+    root = _root(root_option)
 
     def body() -> None:
         from modelops.spec.stack import STACK_NAME
@@ -265,10 +297,12 @@ def promote(
     model: Annotated[str, typer.Argument(help="Model name (its folder under model_specs/).")],
     version: Annotated[str, typer.Argument(help="The version to run as the model's primary.")],
     to: Annotated[str, typer.Option("--to", help="Stack whose pin moves: stacks/Pulumi.<stack>.yaml.")],
-    root: RootOption = Path("."),
+    root_option: RootOption = None,
 ) -> None:
     """Pin MODEL at VERSION in a stack, keeping the file's comments; refused if a rule breaks."""
     from modelops.gitops.promote import promote as run_promotion
+
+    root = _root(root_option)
 
     def body() -> None:
         typer.echo(run_promotion(root, model, version, _stack(root, to, "--to")).summary())
@@ -277,10 +311,12 @@ def promote(
 
 
 @app.command("policy-config")
-def policy_config(stack: StackOption, root: RootOption = Path(".")) -> None:
+def policy_config(stack: StackOption, root_option: RootOption = None) -> None:
     """Print the policy pack's config for a stack (for `pulumi preview --policy-pack-config`)."""
     from modelops.rules import RULES
     from modelops.spec.stack import load_stack_file
+
+    root = _root(root_option)
 
     def body() -> None:
         config, _ = load_stack_file(root, _stack(root, stack))
@@ -296,11 +332,13 @@ def policy_config(stack: StackOption, root: RootOption = Path(".")) -> None:
 
 
 @app.command()
-def verify(stack: StackOption, root: RootOption = Path(".")) -> None:
+def verify(stack: StackOption, root_option: RootOption = None) -> None:
     """After a deploy: endpoints InService on the intended config (a rollback fails), schedules
     Scheduled with no failed last run, feature groups Created; kubernetes models Ready (KServe)
     or rolled out (Deployment) on the intended version."""
     from modelops.engine.live import verify as run_verify
+
+    root = _root(root_option)
 
     def body() -> None:
         report = run_verify(root, _stack(root, stack))
@@ -312,10 +350,12 @@ def verify(stack: StackOption, root: RootOption = Path(".")) -> None:
 
 
 @app.command()
-def drift(stack: StackOption, root: RootOption = Path(".")) -> None:
+def drift(stack: StackOption, root_option: RootOption = None) -> None:
     """Compare what can change outside Pulumi with the stack: weights, capacity, schedules, TTLs,
     and the replica bounds and canary percent of kubernetes models."""
     from modelops.engine.live import drift as run_drift
+
+    root = _root(root_option)
 
     def body() -> None:
         report = run_drift(root, _stack(root, stack))
@@ -328,7 +368,7 @@ def drift(stack: StackOption, root: RootOption = Path(".")) -> None:
 
 @app.command()
 def schema(
-    root: RootOption = Path("."),
+    root_option: RootOption = None,
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 if the committed schema or reference is stale.")
     ] = False,
@@ -338,6 +378,7 @@ def schema(
     from modelops.spec.schema import SCHEMA_PATH, schema_text
 
     generated = {SCHEMA_PATH: schema_text, REFERENCE_PATH: reference_text}
+    root = _root(root_option)
 
     def body() -> None:
         if not root.is_dir():

@@ -150,7 +150,7 @@ CASES = [
         KSERVE,
         at("serving.kubernetes.scale_target", 0),
         "serving.kubernetes.scale_target",
-        "greater than or equal to 1",
+        "must be at least 1",
     ),
     (
         "cpu-quantity",
@@ -184,13 +184,13 @@ CASES = [
     ),
     ("memory-not-zero", KSERVE, at("serving.kubernetes.memory", "0"), "serving.kubernetes.memory", "some memory"),
     ("gpu-per-node", DEPLOYMENT, at("serving.kubernetes.gpu", 9), "serving.kubernetes.gpu", "more than 8 NVIDIA GPUs"),
-    ("gpu-count", DEPLOYMENT, at("serving.kubernetes.gpu", -1), "serving.kubernetes.gpu", "greater than or equal to 0"),
+    ("gpu-count", DEPLOYMENT, at("serving.kubernetes.gpu", -1), "serving.kubernetes.gpu", "must be at least 0"),
     (
         "namespace-label",
         KSERVE,
         at("serving.kubernetes.namespace", "Reviews"),
         "serving.kubernetes.namespace",
-        "should match pattern",
+        "'Reviews' is not a DNS label",
     ),
     (
         "namespace-length",
@@ -661,9 +661,9 @@ def test_oidc_provider_arn(project: Path, value: str, fragment: str) -> None:
 @pytest.mark.parametrize(
     ("key", "value", "fragment"),
     [
-        ("payloadLoggerUrl", "ftp://logger", "should match pattern"),
-        ("manageNamespaces", "true", "valid boolean"),
-        ("context", "", "at least 1 character"),
+        ("payloadLoggerUrl", "ftp://logger", "'ftp://logger' is not an http:// or https:// URL"),
+        ("manageNamespaces", "true", "expected true or false (got the text 'true'): remove the quotes (true)"),
+        ("context", "", "must not be empty"),
         ("cluster", "ml", "unknown field"),
     ],
 )

@@ -47,7 +47,7 @@ CASES = [
     ("kind", at("kind", "Model"), "kind", "ModelSpec"),
     ("unknown-key", at("serving.replicas", 3), "serving.replicas", "unknown field (allowed:"),
     ("unknown-top-level", at("extras", {}), "extras", "unknown field"),
-    ("name-pattern", at("metadata.name", "Churn"), "metadata.name", "should match pattern"),
+    ("name-pattern", at("metadata.name", "Churn"), "metadata.name", "'Churn' is not a model name"),
     ("name-double-dash", at("metadata.name", "churn--classifier"), "metadata.name", "must not contain '--'"),
     ("version-semver", at("metadata.version", "1.2"), "metadata.version", "not SemVer"),
     ("owner-required", at("metadata.owner"), "metadata.owner", "required field is missing"),
@@ -55,13 +55,28 @@ CASES = [
     ("too-many-tags", at("metadata.tags", {f"k{i}": "v" for i in range(41)}), "metadata.tags", "at most 40"),
     ("aws-tag", at("metadata.tags", {"aws:team": "x"}), "metadata.tags.aws:team", "reserved by AWS"),
     ("tag-value-length", at("metadata.tags", {"team": "v" * 257}), "metadata.tags.team", "at most 256"),
-    ("risk-enum", at("metadata.risk", "extreme"), "metadata.risk", "'low', 'medium' or 'high'"),
+    (
+        "risk-enum",
+        at("metadata.risk", "extreme"),
+        "metadata.risk",
+        "must be one of `low`, `medium`, `high` (got the text 'extreme')",
+    ),
     ("artifact-and-package", at("model.artifact", ARTIFACT), "model", "exactly one of 'artifact' or 'package'"),
     ("neither-artifact-nor-package", at("model.package"), "model", "exactly one of 'artifact' or 'package'"),
-    ("artifact-uri", both(as_framework, at("model.artifact", "https://x/y")), "model.artifact", "should match pattern"),
+    (
+        "artifact-uri",
+        both(as_framework, at("model.artifact", "https://x/y")),
+        "model.artifact",
+        "'https://x/y' is not the S3 URI of an object",
+    ),
     ("sha256-with-package", at("model.sha256", "a" * 64), "model.sha256", "only allowed with 'artifact'"),
-    ("sha256-format", both(as_framework, at("model.sha256", "ABC")), "model.sha256", "should match pattern"),
-    ("package-version", at("model.package.version", 0), "model.package.version", "greater than or equal to 1"),
+    ("sha256-format", both(as_framework, at("model.sha256", "ABC")), "model.sha256", "'ABC' is not a SHA-256 digest"),
+    (
+        "package-version",
+        at("model.package.version", 0),
+        "model.package.version",
+        "must be at least 1 (got the number 0)",
+    ),
     (
         "package-with-image",
         at("model.image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/x:1"),
@@ -79,7 +94,7 @@ CASES = [
         "image-not-ecr",
         both(as_artifact, at("model.image", "docker.io/library/x:1")),
         "model.image",
-        "should match pattern",
+        "is not an ECR image",
     ),
     (
         "unknown-framework",
@@ -130,16 +145,21 @@ CASES = [
         "model.network_isolation",
         "requires network isolation",
     ),
-    ("instance-type", at("serving.instance_type", "m5.large"), "serving.instance_type", "should match pattern"),
+    (
+        "instance-type",
+        at("serving.instance_type", "m5.large"),
+        "serving.instance_type",
+        "'m5.large' is not a SageMaker instance type",
+    ),
     ("instance-type-required", at("serving.instance_type"), "serving.instance_type", "required for mode realtime"),
-    ("instance-count", at("serving.instance_count", 0), "serving.instance_count", "greater than or equal to 1"),
-    ("mode-enum", at("serving.mode", "batch"), "serving.mode", "'realtime', 'serverless' or 'async'"),
+    ("instance-count", at("serving.instance_count", 0), "serving.instance_count", "must be at least 1"),
+    ("mode-enum", at("serving.mode", "batch"), "serving.mode", "must be one of `realtime`, `serverless`, `async`"),
     ("serverless-memory", at("serving.serverless", {"memory_mb": 1000}), "serving.serverless.memory_mb", "1024"),
     (
         "serverless-concurrency",
         at("serving.serverless", {"max_concurrency": 201}),
         "serving.serverless.max_concurrency",
-        "less than or equal to 200",
+        "must be at most 200",
     ),
     (
         "serverless-block-wrong-mode",
@@ -151,7 +171,7 @@ CASES = [
         "async-concurrency",
         both(at("serving.mode", "async"), at("serving.async", {"max_concurrent_invocations_per_instance": 1001})),
         "serving.async.max_concurrent_invocations_per_instance",
-        "less than or equal to 1000",
+        "must be at most 1000",
     ),
     (
         "autoscaling-min-max",
@@ -187,7 +207,7 @@ CASES = [
         "label-delay",
         at("monitoring.model_quality.label_delay_hours", 337),
         "monitoring.model_quality.label_delay_hours",
-        "less than or equal to 336",
+        "must be at most 336",
     ),
     (
         "autoscaling-target",
@@ -199,26 +219,26 @@ CASES = [
         "sampling-percent",
         at("serving.data_capture.sampling_percent", 0),
         "serving.data_capture.sampling_percent",
-        "greater than or equal to 1",
+        "must be at least 1",
     ),
     (
         "canary-percent",
         at("serving.rollout.canary_percent", 51),
         "serving.rollout.canary_percent",
-        "less than or equal to 50",
+        "must be at most 50",
     ),
     (
         "linear-step",
         at("serving.rollout.linear_step_percent", 9),
         "serving.rollout.linear_step_percent",
-        "greater than or equal to 10",
+        "must be at least 10",
     ),
-    ("wait", at("serving.rollout.wait_s", 3601), "serving.rollout.wait_s", "less than or equal to 3600"),
+    ("wait", at("serving.rollout.wait_s", 3601), "serving.rollout.wait_s", "must be at most 3600"),
     (
         "termination-wait",
         at("serving.rollout.termination_wait_s", -1),
         "serving.rollout.termination_wait_s",
-        "greater than or equal to 0",
+        "must be at least 0 (got the number -1)",
     ),
     (
         "rollout-without-alarms",
@@ -282,7 +302,12 @@ CASES = [
         "model.package",
         "registry package only deploys to SageMaker",
     ),
-    ("group-name", at("features.groups.0.name", "Customer_Profile"), "features.groups[0].name", "should match pattern"),
+    (
+        "group-name",
+        at("features.groups.0.name", "Customer_Profile"),
+        "features.groups[0].name",
+        "'Customer_Profile' is not a feature group name",
+    ),
     (
         "record-identifier",
         at("features.groups.0.record_identifier", "user_id"),
@@ -305,13 +330,13 @@ CASES = [
         "feature-type",
         at("features.groups.0.features.2.type", "boolean"),
         "features.groups[0].features[2].type",
-        "'string', 'integral' or 'fractional'",
+        "must be one of `string`, `integral`, `fractional`",
     ),
     (
         "feature-name",
         at("features.groups.0.features.2.name", "_tenure"),
         "features.groups[0].features[2].name",
-        "should match pattern",
+        "'_tenure' is not a feature name",
     ),
     (
         "feature-unique",
@@ -383,10 +408,15 @@ CASES = [
         "allowed-environments",
         at("governance.allowed_environments", ["qa"]),
         "governance.allowed_environments[0]",
-        "'dev', 'staging' or 'prod'",
+        "the value must be one of `dev`, `staging`, `prod`",
     ),
     ("override-section", at("environments.dev.features", {}), "environments.dev.features", "unknown field"),
-    ("override-environment", at("environments.test", {}), "environments.test", "'dev', 'staging' or 'prod'"),
+    (
+        "override-environment",
+        at("environments.test", {}),
+        "environments.test",
+        "the key must be one of `dev`, `staging`, `prod` (got the text 'test')",
+    ),
     (
         "override-merged",
         at("environments.prod.serving.instance_count", 0),
@@ -422,7 +452,7 @@ def test_error_points_at_the_line_of_the_field(project: Path) -> None:
     text = path.read_text().replace("instance_type: ml.m5.large", "instance_type: m5.large")
     path.write_text(text)
     expected_line = next(i for i, line in enumerate(text.splitlines(), 1) if "instance_type: m5.large" in line)
-    problem = assert_problem(problems(project), "serving.instance_type", "should match pattern")
+    problem = assert_problem(problems(project), "serving.instance_type", "is not a SageMaker instance type")
     assert (problem.line, problem.column) == (expected_line, 3)
     assert str(problem).startswith(
         f"model_specs/churn-classifier/1.2.0.yaml:{expected_line}:3: serving.instance_type: "

@@ -86,7 +86,9 @@ def test_traffic_percent_range(project: Path) -> None:
         {"version": "3.0.1", "challenger": {"version": "3.1.0", "traffic_percent": 70}},
     )
     assert_problem(
-        problems(project), "modelops:models.fraud-detector.challenger.traffic_percent", "less than or equal to 50"
+        problems(project),
+        "modelops:models.fraud-detector.challenger.traffic_percent",
+        "must be at most 50 (got the number 70)",
     )
 
 
@@ -97,7 +99,9 @@ def test_unknown_stack_key_and_environment(project: Path) -> None:
     )
     found = problems(project)
     assert_problem(found, "modelops:colour", "unknown key", "Pulumi.dev.yaml")
-    assert_problem(found, "modelops:environment", "'dev', 'staging' or 'prod'", "Pulumi.dev.yaml")
+    assert_problem(
+        found, "modelops:environment", "must be one of `dev`, `staging`, `prod` (got the text 'qa')", "Pulumi.dev.yaml"
+    )
 
 
 def test_staging_requires_vpc_and_kms(project: Path) -> None:

@@ -1,6 +1,6 @@
 """The Pulumi program: stack config -> pinned specs -> one ModelDeployment each.
 
-`__main__.py` calls `run()`; `modelops plan`, `modelops rehearse` and a real `pulumi up` all
+`__main__.py` calls `run(<its folder>)`; `modelops plan`, `modelops rehearse` and a real `pulumi up` all
 run this same function, only the engine behind it differs. `modelops plan` may run it several
 times over parts of the stack (`only`), each part in its own process (`modelops.engine.render`):
 what one model's deployment reads is `model_inputs`, so parts render exactly what the whole would.
@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from modelops.spec.repository import Repository
     from modelops.spec.resolved_model import ResolvedModel
     from modelops.spec.stack import StackConfig
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -137,7 +135,7 @@ def _inputs_from_config(root: Path) -> StackInputs:
     return prepare(stack, repo, models)
 
 
-def run(root: Path = PROJECT_ROOT, inputs: StackInputs | None = None, only: Collection[str] | None = None) -> None:
+def run(root: Path, inputs: StackInputs | None = None, only: Collection[str] | None = None) -> None:
     """Declare the stack. `inputs`, when given, must be what the engine's config and `root`
     give (`modelops plan` computes them once for all its parts); `only` limits the models
     declared to those names: the stack-level resources and outputs are declared in every part."""

@@ -34,10 +34,9 @@ import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -481,84 +480,3 @@ def _yaml11_surprise(node: yaml.Node) -> tuple[str, str] | None:
     if "_" in body:
         return f"{value} by YAML 1.1 (YAML 1.2 reads text)", f"write {value}, {quote}"
     return None
-
-
-def _readable(error: Any, model: type[BaseModel] | None) -> str:
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        return "unknown field" + (f" (allowed: {', '.join(_allowed_fields(model))})" if model else "")
-    if kind == "missing":
-        return "required field is missing"
-    message = str(error["msg"])
-    value = error.get("input")
-    if kind.startswith(("string_", "int_", "float_", "bool_", "literal_", "greater", "less")) and (
-        value is None or isinstance(value, str | int | float | bool)
-    ):
-        return f"{message} (got {value!r})"
-    return message
-
-
-def _allowed_fields(model: type[BaseModel] | None) -> list[str]:
-    if model is None:
-        return []
-    return sorted(f.alias or name for name, f in model.model_fields.items())
-
-
-def _model_at(root: type[BaseModel], path: FieldPath) -> type[BaseModel] | None:
-    """The pydantic model class that owns the mapping at `path`, for 'allowed' hints."""
-    current: Any = root
-    for part in path:
-        if isinstance(part, int) or current is None:
-            current = _unwrap(current)
-            continue
-        fields = getattr(current, "model_fields", None)
-        if fields is None:
-            return None
-        match = next((f for n, f in fields.items() if part in (n, f.alias)), None)
-        if match is None:
-            return None
-        current = _unwrap(match.annotation)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _unwrap(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _unwrap(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _has_child(node: Any, part: str | int) -> bool:
-    if isinstance(node, dict):
-        return part in node
-    return isinstance(node, list) and isinstance(part, int) and part < len(node)
-
-
-def validation_findings(exc: ValidationError, model: type[BaseModel], data: Any) -> list[tuple[FieldPath, str]]:
-    """pydantic errors as (field path, message) pairs in the user's terms.
-
-    pydantic's `loc` may hold union member names; only parts that exist in the data are kept,
-    so the path is the user's path.
-    """
-    findings: list[tuple[FieldPath, str]] = []
-    for error in exc.errors():
-        path: list[str | int] = []
-        current = data
-        for part in error["loc"]:
-            if _has_child(current, part):
-                path.append(part)
-                current = current[part]
-            elif error["type"] in ("missing", "extra_forbidden") and part == error["loc"][-1]:
-                path.append(part)
-        owner = _model_at(model, tuple(path[:-1])) if error["type"] == "extra_forbidden" else None
-        findings.append((tuple(path), _readable(error, owner)))
-    return findings
-
-
-def validation_problems(
-    doc: Document, exc: ValidationError, model: type[BaseModel], data: Any, prefix: FieldPath = ()
-) -> list[Problem]:
-    return [doc.problem((*prefix, *path), message) for path, message in validation_findings(exc, model, data)]

@@ -35,6 +35,24 @@ ECR_IMAGE_PATTERN = (
     r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$"
 )
 PACKAGE_GROUP_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
+# A DNS-1123 label, as Kubernetes requires of a namespace name (at most 63 characters).
+DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+# What each pattern admits, in words, for the finding of a value it refuses.
+PATTERN_NAMES = {
+    MODEL_NAME_PATTERN: "a model name: 3 to 32 lowercase letters, digits and '-', starting with a letter "
+    "and ending with a letter or digit",
+    FEATURE_GROUP_NAME_PATTERN: "a feature group name: 2 to 41 lowercase letters, digits and '-', "
+    "starting with a letter",
+    FEATURE_NAME_PATTERN: "a feature name: at most 64 letters and digits, which '-' or '_' may join",
+    INSTANCE_TYPE_PATTERN: "a SageMaker instance type, ml.<family>.<size> (e.g. ml.m5.large)",
+    S3_URI_PATTERN: "an S3 URI, s3://<bucket> or s3://<bucket>/<prefix>",
+    S3_OBJECT_PATTERN: "the S3 URI of an object, s3://<bucket>/<key>",
+    SHA256_PATTERN: "a SHA-256 digest: 64 lowercase hexadecimal digits",
+    ECR_IMAGE_PATTERN: "an ECR image, <account>.dkr.ecr.<region>.amazonaws.com/<repository> with :<tag> "
+    "or @sha256:<digest>",
+    PACKAGE_GROUP_PATTERN: "a model package group name: at most 63 letters and digits, which '-' may join",
+    DNS_LABEL_PATTERN: "a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit",
+}
 
 Environment = Literal["dev", "staging", "prod"]
 Risk = Literal["low", "medium", "high"]
@@ -265,8 +283,6 @@ Quantity = Annotated[
 # The Kubernetes API's replica counts are int32 (HorizontalPodAutoscalerSpec, KServe's
 # ComponentExtensionSpec); the API server and KServe's controller refuse a larger number.
 KUBERNETES_INT32_MAX = 2**31 - 1
-# A DNS-1123 label, as Kubernetes requires of a namespace name (at most 63 characters).
-DNS_LABEL_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 
 
 class KubernetesServing(SpecModel):

@@ -25,9 +25,9 @@ from modelops.spec.loader import (
     dotted,
     parse,
     read_bytes,
-    validation_findings,
 )
-from modelops.spec.models import FeatureGroupSpec, ModelSpec
+from modelops.spec.models import PATTERN_NAMES, FeatureGroupSpec, ModelSpec
+from modelops.spec.validation_messages import validation_findings
 
 SPECS_DIR = "model_specs"
 
@@ -166,7 +166,7 @@ def _validated(
     try:
         return ModelSpec.model_validate(data)
     except ValidationError as exc:
-        for path, message in validation_findings(exc, ModelSpec, data):
+        for path, message in validation_findings(exc, ModelSpec, data, PATTERN_NAMES):
             if environment is None:
                 problems.append(doc.problem(path, message))
             else:

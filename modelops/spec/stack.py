@@ -12,13 +12,15 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, StrictBool, StrictInt, ValidationError, field_validator
+from pydantic import BeforeValidator, Field, StrictBool, StrictInt, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from modelops.aws.provider_config import AWS_PROVIDER_KEYS
 from modelops.aws.tags import tag_problems
 from modelops.errors import UsageError
-from modelops.spec.loader import Document, FieldPath, Problem, ProblemsFound, parse, validation_findings
+from modelops.spec.loader import Document, FieldPath, Problem, ProblemsFound, parse
 from modelops.spec.models import MODEL_NAME_PATTERN, Environment, SpecModel
+from modelops.spec.validation_messages import closest, validation_findings
 
 STACKS_DIR = "stacks"
 NAMESPACE = "modelops"
@@ -35,6 +37,21 @@ ARN_OIDC_PROVIDER = (
 BUCKET_NAME = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 REGION = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
 VERSION_PIN = r"^(latest|[0-9A-Za-z.+-]+)$"
+SUBNET_ID = r"^subnet-[a-z0-9]+$"
+SECURITY_GROUP_ID = r"^sg-[a-z0-9]+$"
+HTTP_URL = r"^https?://[^\s]+$"
+# What each pattern admits, in words, for the finding of a value it refuses.
+PATTERN_NAMES = {
+    ARN_KMS_KEY: "the ARN of a KMS key, arn:<partition>:kms:<region>:<account>:key/<key-id>",
+    ARN_IAM_POLICY: "the ARN of an IAM policy, arn:<partition>:iam::<account>:policy/<name>",
+    ARN_SNS_TOPIC: "the ARN of an SNS topic, arn:<partition>:sns:<region>:<account>:<topic>",
+    BUCKET_NAME: "an S3 bucket name: 3 to 63 lowercase letters, digits, '.' and '-'",
+    REGION: "an AWS region such as eu-west-1",
+    VERSION_PIN: "a version of the model (a file model_specs/<model>/<version>.yaml) or latest",
+    SUBNET_ID: "a subnet id, subnet-<id>",
+    SECURITY_GROUP_ID: "a security group id, sg-<id>",
+    HTTP_URL: "an http:// or https:// URL",
+}
 
 # Config keys of the file -> field names of StackConfig.
 KEYS = {
@@ -52,17 +69,36 @@ KEYS = {
 FIELDS = {v: k for k, v in KEYS.items()}
 
 
+def _version_text(value: Any) -> Any:
+    """A pin's version is text; YAML reads an unquoted `1.1` or `3` as a number.
+
+    The number is not turned back into text: `1.10` reads as 1.1, so the text it was written
+    as is lost, and a pin must name its spec file exactly.
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        parts = str(value).split(".")
+        full = ".".join(parts + ["0"] * (3 - len(parts)))
+        raise PydanticCustomError(
+            "version_number",
+            "version pins are text, but YAML reads the unquoted {number} as a number: quote the version "
+            'as its spec file is named, e.g. "{full}"',
+            {"number": str(value), "full": full},
+        )
+    return value
+
+
+VersionPin = Annotated[str, BeforeValidator(_version_text), Field(pattern=VERSION_PIN)]
+
+
 class ChallengerPin(SpecModel):
-    version: Annotated[str, Field(pattern=VERSION_PIN)] = Field(
-        description="Another version of the same model, served next to the primary."
-    )
+    version: VersionPin = Field(description="Another version of the same model, served next to the primary.")
     traffic_percent: Annotated[StrictInt, Field(ge=1, le=50)] = Field(
         description="Share of live traffic the challenger answers; the primary gets the rest."
     )
 
 
 class ShadowPin(SpecModel):
-    version: Annotated[str, Field(pattern=VERSION_PIN)] = Field(
+    version: VersionPin = Field(
         description="Another version of the same model that receives a copy of requests; its answers are not "
         "returned to callers."
     )
@@ -72,7 +108,7 @@ class ShadowPin(SpecModel):
 
 
 class Pin(SpecModel):
-    version: Annotated[str, Field(pattern=VERSION_PIN)] = Field(
+    version: VersionPin = Field(
         description="The version that serves: a file model_specs/<model>/<version>.yaml, or latest (highest "
         "SemVer) in dev only."
     )
@@ -81,11 +117,11 @@ class Pin(SpecModel):
 
 
 class Vpc(SpecModel):
-    subnet_ids: Annotated[
-        list[Annotated[str, Field(pattern=r"^subnet-[a-z0-9]+$")]], Field(min_length=1, max_length=16)
-    ] = Field(alias="subnetIds", description="Subnets of the models' and monitoring jobs' network interfaces.")
+    subnet_ids: Annotated[list[Annotated[str, Field(pattern=SUBNET_ID)]], Field(min_length=1, max_length=16)] = Field(
+        alias="subnetIds", description="Subnets of the models' and monitoring jobs' network interfaces."
+    )
     security_group_ids: Annotated[
-        list[Annotated[str, Field(pattern=r"^sg-[a-z0-9]+$")]], Field(min_length=1, max_length=5)
+        list[Annotated[str, Field(pattern=SECURITY_GROUP_ID)]], Field(min_length=1, max_length=5)
     ] = Field(alias="securityGroupIds", description="Security groups of those network interfaces.")
 
 
@@ -116,7 +152,7 @@ class KubernetesConfig(SpecModel):
     context: Annotated[str, Field(min_length=1, max_length=253)] | None = Field(
         None, description="kubeconfig context of the cluster (unset: the kubeconfig's current context)."
     )
-    payload_logger_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2048)] | None = Field(
+    payload_logger_url: Annotated[str, Field(pattern=HTTP_URL, max_length=2048)] | None = Field(
         None,
         alias="payloadLoggerUrl",
         description="Where KServe's payload logger sends captured requests; required for data capture on kubernetes.",
@@ -190,10 +226,15 @@ class StackConfig(SpecModel):
     @field_validator("models", mode="before")
     @classmethod
     def _short_pins(cls, value: Any) -> Any:
-        # `churn-classifier: 1.2.0` is shorthand for `{version: 1.2.0}`.
+        # `churn-classifier: 1.2.0` is shorthand for `{version: 1.2.0}`; an unquoted `1.1`
+        # (a number) too, so that the finding is the version's.
         if isinstance(value, dict):
-            return {k: {"version": v} if isinstance(v, str) else v for k, v in value.items()}
+            return {k: {"version": v} if _scalar(v) else v for k, v in value.items()}
         return value
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 # "Stack names may only contain alphanumeric characters, hyphens, underscores, or periods"
@@ -263,13 +304,12 @@ def stack_config_from_mapping(
             problems.append(_stack_problem(name, doc, ("config", *secret_path), message))
         if key in KEYS:
             data[KEYS[key]] = _plain(value)
-        elif key.startswith(f"{NAMESPACE}:"):
-            known = ", ".join(k for k in KEYS if k.startswith(NAMESPACE))
-            problems.append(_stack_problem(name, doc, ("config", key), f"unknown key (known: {known})"))
+        elif (unknown := unknown_key_problem(key, config)) is not None:
+            problems.append(_stack_problem(name, doc, ("config", key), unknown))
     try:
         stack = StackConfig.model_validate(data)
     except ValidationError as exc:
-        for path, message in validation_findings(exc, StackConfig, data):
+        for path, message in validation_findings(exc, StackConfig, data, PATTERN_NAMES):
             problems.append(_stack_problem(name, doc, config_path(path), message))
         raise ProblemsFound(problems) from None
     for path, message in _arn_problems(stack):
@@ -304,7 +344,42 @@ def _config_key_problem(key: Any, value: Any, model_names: Collection[str]) -> s
         return f"{message}; did you mean to put it under {NAMESPACE}:models? (model_specs/{key}/ exists)"
     if re.match(MODEL_NAME_PATTERN, key) and _looks_like_pin(value):
         return f"{message}; if it is a model pin, it belongs under {NAMESPACE}:models"
-    return message
+    by_name = {known.split(":")[1]: known for known in KEYS}
+    meant = key if key in by_name else closest(key, by_name)
+    return f"{message}; did you mean `{by_name[meant]}`?" if meant is not None else message
+
+
+def unknown_key_problem(key: str, config: Collection[str]) -> str | None:
+    """Why a `<namespace>:<name>` key that modelops does not read is a mistake, or None.
+
+    modelops reads the `modelops:` keys of KEYS and `aws:region`. Any other `modelops:` key is
+    a mistake, and so is an `aws:` key the aws provider does not take (it refuses the stack).
+    Other namespaces belong to other providers or to the user's own config; one is taken for a
+    misspelt namespace (`modelop:models`, `asw:region`) only when the key it would be is not
+    set (`config`: the keys of the file), so that `awsx:region` next to `aws:region` stays.
+    """
+    parts = key.split(":")
+    namespace, name = parts[0], parts[-1]
+    own = [known for known in KEYS if known.startswith(f"{NAMESPACE}:")]
+    if namespace == NAMESPACE:
+        names = [known.split(":")[1] for known in own]
+        meant = name if name in names else closest(name, names)  # `modelops:config:models`, the legacy form
+        suggestion = f"; did you mean `{NAMESPACE}:{meant}`?" if meant is not None else ""
+        return f"unknown key{suggestion} (known: {', '.join(own)})"
+    if namespace == "aws":
+        if name in AWS_PROVIDER_KEYS:
+            return None
+        meant = closest(name, AWS_PROVIDER_KEYS)
+        suggestion = f"; did you mean `aws:{meant}`?" if meant is not None else ""
+        return (
+            f"unknown key: the aws provider takes no config key {name!r} and refuses the stack{suggestion} "
+            "(its keys: https://www.pulumi.com/registry/packages/aws/installation-configuration/)"
+        )
+    for known in KEYS:
+        known_namespace, known_name = known.split(":")
+        if name == known_name and known not in config and closest(namespace, [known_namespace]) is not None:
+            return f"nothing reads the namespace {namespace!r}; did you mean `{known}`?"
+    return None
 
 
 # Config that pulumi-aws's schema marks secret (config variables accessKey, secretKey and token;
