@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,6 +20,7 @@ from modelops.gitops.promote import promote
 from tests.conftest import REPO_ROOT, edit_yaml, read_yaml, spec_path, write_yaml
 
 PROD_STACK = "stacks/Pulumi.prod.yaml"
+CRM_TOKEN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:crm-token-AbCdEf"  # churn-classifier's secret
 
 
 def git(root: Path, *args: str) -> str:
@@ -303,3 +305,35 @@ def test_which_endpoint_inputs_replace_it() -> None:
     assert replacing_paths(endpoint, [alarms]) == [alarms]
     assert replacing_paths(endpoint, ["deploymentConfig"]) == ["deploymentConfig"]
     assert replacing_paths(endpoint, ["tags.owner"]) == []
+
+
+def test_diff_shows_changed_values_and_the_iam_statements_a_new_secret_grants(repo: Path) -> None:
+    db_password = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-pw-AbCdEf"
+
+    def read_one_more_secret(data: dict[str, Any]) -> None:
+        data["model"]["secrets"]["DB_PASSWORD"] = db_password
+        data["serving"]["instance_type"] = "ml.c5.xlarge"
+
+    publish(repo, "1.4.0", read_one_more_secret)  # dev pins latest
+    outcome = cli(repo, "diff", "--base", "HEAD", "--stack", "dev")
+    assert outcome.exit_code == 0, outcome.output
+    lines = outcome.output.splitlines()
+    assert lines[1] == "1 IAM policy change(s) broaden access; review them:"
+    policy = "churn-classifier-governance-execution-policy"
+    assert lines[2] == f"  !! BROADENS ACCESS in dev: {policy} policy: allows resources {db_password}"
+    assert '         productionVariants[0].instanceType: "ml.m5.large" -> "ml.c5.xlarge"' in lines
+    assert "         policy: (policy document: see the IAM statement changes)" in lines
+    assert f"      + Allow secretsmanager:GetSecretValue on {CRM_TOKEN}, {db_password}" in lines
+
+    data = json.loads(cli(repo, "diff", "--base", "HEAD", "--stack", "dev", "--format", "json").output)
+    [policy] = data["stacks"][0]["security"]
+    [statement] = policy["statements"]
+    assert (policy["name"], statement["change"], statement["old"]["sid"]) == (
+        "churn-classifier-governance-execution-policy",
+        "changed",
+        "ReadSecrets",
+    )
+    assert statement["new"]["resources"] == [CRM_TOKEN, db_password]
+    [config] = [r for r in data["stacks"][0]["resources"] if r["name"] == "churn-classifier-serving-config"]
+    [instance] = [v for v in config["values"] if v["path"] == "productionVariants[0].instanceType"]
+    assert (instance["old"], instance["new"], instance["hidden"]) == ("ml.m5.large", "ml.c5.xlarge", None)

@@ -8,6 +8,7 @@ tests look for their patterns in every text outside code, where GitHub applies t
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,8 @@ from modelops.gitops.diff import (
 )
 from modelops.gitops.markdown_safe import WORD_JOINER, code, mermaid_label, row, text, visible
 from modelops.gitops.plan_format import render_markdown, render_mermaid, render_tree
+from modelops.gitops.policy_diff import Condition, PolicyChange, Statement, StatementChange, Widening
+from modelops.gitops.value_diff import ValueChange
 from tests.conftest import edit_yaml, read_yaml, spec_path, write_yaml
 from tests.test_gitops import cli, git, repo  # noqa: F401  (the scratch git repository fixture)
 
@@ -49,7 +52,8 @@ FORBIDDEN = {"link_open", "image", "html_inline", "html_block"}
 # What GitHub turns into a mention, a link, a reference or an emoji in text outside code.
 GITHUB_TEXT = re.compile(r"@\w|(?:https?|ftp)://|www\.|#\w|gh-\d|:\w", re.IGNORECASE)
 OUR_HTML = {"<details><summary>Spec fields changed</summary>", "<details><summary>Resources</summary>", "</details>"}
-OUR_HTML |= {"<details><summary>Resource graph</summary>"}
+OUR_HTML |= {"<details><summary>Resource graph</summary>", "<details><summary>Changed values</summary>"}
+OUR_HTML |= {"<details open><summary>IAM statement changes</summary>"}
 # The plan's manifests block carries a count, from our code, never from spec text.
 OUR_COUNTED_HTML = re.compile(r"^<details><summary>Kubernetes manifests \(\d+\)</summary>$")
 
@@ -73,7 +77,7 @@ def assert_inert(markdown: str) -> list[Token]:
             content = token.content.replace(":warning:", "")  # our own mark for critical changes
             assert not GITHUB_TEXT.search(content), (content, markdown)
             assert "evil" not in content.lower() or WORD_JOINER in content, content
-    opened = sum(t.content.strip().startswith("<details>") for t in tokens if t.type == "html_block")
+    opened = sum(t.content.strip().startswith("<details") for t in tokens if t.type == "html_block")
     closed = sum(t.content.strip() == "</details>" for t in tokens if t.type == "html_block")
     assert opened == closed
     return tokens
@@ -84,7 +88,7 @@ def code_spans(tokens: list[Token]) -> list[str]:
 
 
 def table_rows(tokens: list[Token]) -> list[int]:
-    """Cells per body row of every table (a row split by a value would have more)."""
+    """Cells per body row of every table."""
     counts, cells = [], 0
     for token in tokens:
         if token.type == "tr_open":
@@ -96,17 +100,47 @@ def table_rows(tokens: list[Token]) -> list[int]:
     return counts
 
 
+def assert_tables_whole(markdown: str, tokens: list[Token]) -> None:
+    """Every row of a table has its header's cells: GFM splits a row on each `|` not escaped by a
+    backslash (markdown-it drops the excess cells, so the source is what tells); and each table
+    line is a row of the parsed table."""
+    tables: list[list[int]] = [[]]
+    for line in markdown.splitlines():
+        if line.startswith("|"):
+            tables[-1].append(len(re.split(r"(?<!\\)\|", line)) - 2)
+        elif tables[-1]:
+            tables.append([])
+    tables = [t for t in tables if t]
+    for cells in tables:
+        assert set(cells) == {cells[0]}, cells
+    assert len(table_rows(tokens)) == sum(len(t) - 1 for t in tables)  # less each separator line
+
+
 # Synthetic results: a hostile value in every string a spec, a stack or a path can reach.
 
 
+def hostile_statement(value: str) -> Statement:
+    condition = Condition(value, value, (value,))
+    return Statement(value, (value,), (), (value,), (), (value,), (), (condition,), value)
+
+
 def hostile_diff(value: str) -> Diff:
-    resource = ResourceChange("replace", "urn", value, value, (value,), (value,), data_loss=value)
+    values = (ValueChange(value, value, {value: value}), ValueChange(value, None, None, "secret"))
+    resource = ResourceChange("replace", "urn", value, value, (value,), (value,), values, data_loss=value)
+    statement = hostile_statement(value)
+    widening = (Widening("allows actions", (value,)),)
+    statements = (
+        StatementChange("changed", statement, dataclasses.replace(statement, effect="Allow"), widening),
+        StatementChange("added", None, Statement("Deny", not_actions=(value,), not_principals=(value,))),
+        StatementChange("removed", Statement("Deny", not_resources=(value,)), None, widening),
+    )
     stack = StackDiff(
         stack=value,
         environment=value,
         versions=[VersionChange(value, value, value, value), VersionChange(value, "primary", None, value)],
         fields=[FieldChange(value, value, value, value, {value: [value]})],
         resources=[resource, dataclasses.replace(resource, action="update", data_loss=None)],
+        security=[PolicyChange("urn", value, value, value, statements)],
     )
     files = [SpecFileChange(kind, value, value, value, ((value, value, None),)) for kind in ("published", "edited")]
     return Diff(base=value, stacks=[stack], spec_files=files)
@@ -117,7 +151,7 @@ def hostile_plan(value: str) -> Plan:
     resources = [
         component,
         PlanResource(f"urn::{value}", value, value, "urn:component", {"name": value}),
-        PlanResource("urn::r2", f"aws:{value}/x:{value}", value, None, {}),
+        PlanResource("urn::r2", f"aws:{value}/x:{value}", value, None, {}, dependencies=[f"urn::{value}"]),
     ]
     violation = PlanViolation(value, value, f"urn::{value}", value)
     return Plan(value, value, [{"name": value, "version": value}], resources, [violation])
@@ -127,8 +161,11 @@ def hostile_plan(value: str) -> Plan:
 def test_diff_markdown_shows_hostile_values_only_as_text(value: str) -> None:
     markdown = diff_markdown(hostile_diff(value))
     tokens = assert_inert(markdown)
-    assert visible(value) in code_spans(tokens)
-    assert set(table_rows(tokens)) == {4}
+    spans = code_spans(tokens)
+    assert visible(value) in spans
+    assert visible(json.dumps(value, ensure_ascii=False))[:79] in "\n".join(spans)  # a changed value, shown
+    assert "IAM statement changes" in markdown and "broaden access" in markdown
+    assert_tables_whole(markdown, tokens)
 
 
 @pytest.mark.parametrize("value", [HOSTILE, BACKTICKS, "a|b\\|c\\", "@team"])
@@ -139,9 +176,12 @@ def test_plan_markdown_and_mermaid_show_hostile_values_only_as_text(value: str) 
     [fence] = [t for t in tokens if t.type == "fence"]  # the graph stays one mermaid block
     assert fence.info == "mermaid" and fence.content == render_mermaid(plan) + "\n"
     assert_mermaid_inert(render_mermaid(plan), value)
+    assert render_mermaid(plan).splitlines()[-1] == "  r1 -.-> r2"  # the dependency, drawn
 
 
-STATEMENT = re.compile(r'flowchart LR|end|(?:subgraph )?r\d+\["((?:[A-Za-z0-9 ,._/-]|#\d+;|<br/>|</?small>)*)"\]')
+STATEMENT = re.compile(
+    r'flowchart LR|end|r\d+ -\.-> r\d+|(?:subgraph )?r\d+\["((?:[A-Za-z0-9 ,._/-]|#\d+;|<br/>|</?small>)*)"\]'
+)
 
 
 def decode(label: str) -> str:
@@ -149,7 +189,7 @@ def decode(label: str) -> str:
 
 
 def assert_mermaid_inert(graph: str, value: str | None = None) -> None:
-    """One statement a line, of the four kinds render_mermaid writes; each label one quoted
+    """One statement a line, of the five kinds render_mermaid writes; each label one quoted
     string of plain characters and entities, which decodes back to the value."""
     labels = []
     for line in graph.splitlines():
@@ -185,7 +225,8 @@ def test_diff_of_a_hostile_pull_request_renders_inert(repo: Path) -> None:  # no
     spans = code_spans(tokens)
     assert '"' + HOSTILE.replace("\n", "\\n")[:50] in "\n".join(spans)  # the value, shown
     assert "metadata.tags.team@evil www.evil.example" in spans
-    assert set(table_rows(tokens)) == {4}
+    assert "primaryContainer.environment.HOSTILE" in spans  # the changed input values
+    assert_tables_whole(outcome.output, tokens)
 
 
 def test_plan_of_a_hostile_stack_renders_inert(repo: Path) -> None:  # noqa: F811

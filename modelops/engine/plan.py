@@ -18,6 +18,8 @@ class PlanResource:
     parent: str | None
     inputs: dict[str, Any]
     custom: bool = True
+    # URNs of the resources this one uses outputs of (or was told to wait for): created first.
+    dependencies: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -37,9 +39,17 @@ class Plan:
     violations: list[PlanViolation] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def managed(self) -> list[PlanResource]:
+        """The resources the stack's state will hold, providers included: what "N resources"
+        counts everywhere. Components (custom=False) only group them and create nothing."""
+        return [r for r in self.resources if r.custom]
+
     def to_json(self) -> dict[str, Any]:
-        """The Plan as data for `strict_json`, which writes its numbers as the program wrote them."""
-        return asdict(self)
+        """The Plan as data for `strict_json`, which writes its numbers as the program wrote them.
+        `resources` lists components too; `resource_count` counts what `managed` does."""
+        managed = len(self.managed)
+        return {**asdict(self), "resource_count": managed, "component_count": len(self.resources) - managed}
 
     def by_type(self, type_token: str) -> list[PlanResource]:
         return [r for r in self.resources if r.type == type_token]

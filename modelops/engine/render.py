@@ -2,8 +2,8 @@
 
 This is Pulumi's official unit-test runtime (`pulumi.runtime.set_mocks`), used as a product
 feature: it needs no Pulumi CLI, no provider plugin and no AWS account. The mocks record every
-resource registration with its parent and its inputs as the engine would receive them
-(camelCase); `modelops.engine.rehearse` swaps in mocks that also call AWS (moto).
+resource registration with its parent, its inputs as the engine would receive them (camelCase)
+and the resources it depends on; `modelops.engine.rehearse` swaps in mocks that also call AWS (moto).
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ class RecordingMocks:
 
     def new_resource(self, args: Any) -> tuple[str | None, dict[str, Any]]:
         parent = getattr(self._local, "parent", "") or None
+        dependencies = getattr(self._local, "dependencies", [])
         record = PlanResource(
             urn=getattr(self._local, "urn", ""),
             type=args.typ,
@@ -80,6 +81,7 @@ class RecordingMocks:
             parent=parent,
             inputs={k: v for k, v in args.inputs.items() if k != PROVIDER_KEY},
             custom=bool(args.custom),
+            dependencies=dependencies,
         )
         with self._lock:
             self.records.append(record)
@@ -100,9 +102,12 @@ class RecordingMocks:
             state["bucket"] = physical
         return str(physical), state
 
-    def remember_request(self, urn: str, parent: str) -> None:
+    def remember_request(self, urn: str, parent: str, dependencies: Any = ()) -> None:
         self._local.urn = urn
         self._local.parent = parent
+        # The SDK sends every resource whose output an input uses, and `depends_on`, with
+        # components expanded to their resources; plain strings keep the record picklable.
+        self._local.dependencies = sorted({str(d) for d in dependencies} - {parent, urn})
 
 
 def _monitor(mocks: RecordingMocks) -> Any:
@@ -110,7 +115,8 @@ def _monitor(mocks: RecordingMocks) -> Any:
 
     class RecordingMonitor(MockMonitor):
         def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-            mocks.remember_request(self.make_urn(request.parent, request.type, request.name), request.parent)
+            urn = self.make_urn(request.parent, request.type, request.name)
+            mocks.remember_request(urn, request.parent, request.dependencies)
             return super().RegisterResource(request)
 
     return RecordingMonitor(cast(Any, mocks))

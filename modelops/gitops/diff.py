@@ -9,7 +9,6 @@ their providers' own `diff`. Changes that destroy data or cause downtime come fi
 
 from __future__ import annotations
 
-import json
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +22,17 @@ from modelops.engine.render import render
 from modelops.errors import UsageError
 from modelops.gitops.gitrev import materialize
 from modelops.gitops.markdown_safe import code, row, text, visible
+from modelops.gitops.policy_diff import (
+    PolicyChange,
+    Statement,
+    StatementChange,
+    Widening,
+    condition_text,
+    documents,
+    policy_changes,
+    statement_text,
+)
+from modelops.gitops.value_diff import ValueChange, compact_pair, hidden, value_changes
 from modelops.spec.checks import semver_key
 from modelops.spec.loader import Problem, ProblemsFound, parse, read_bytes
 from modelops.spec.repository import SPECS_DIR
@@ -104,6 +114,7 @@ class ResourceChange:
     name: str
     fields: tuple[str, ...] = ()  # changed input paths
     replacing: tuple[str, ...] = ()  # the ones that force the replacement
+    values: tuple[ValueChange, ...] = ()  # each changed leaf, old and new
     data_loss: str | None = None
     downtime: str | None = None
 
@@ -119,14 +130,19 @@ class StackDiff:
     versions: list[VersionChange] = field(default_factory=list)
     fields: list[FieldChange] = field(default_factory=list)
     resources: list[ResourceChange] = field(default_factory=list)
+    security: list[PolicyChange] = field(default_factory=list)  # IAM statements added, removed, changed
 
     @property
     def critical(self) -> list[ResourceChange]:
         return [r for r in self.resources if r.critical]
 
     @property
+    def broadening(self) -> list[PolicyChange]:
+        return [p for p in self.security if p.broadens]
+
+    @property
     def empty(self) -> bool:
-        return not (self.versions or self.fields or self.resources)
+        return not (self.versions or self.fields or self.resources or self.security)
 
 
 @dataclass(frozen=True)
@@ -150,6 +166,10 @@ class Diff:
     @property
     def critical(self) -> list[tuple[str, ResourceChange]]:
         return [(s.stack, r) for s in self.stacks for r in s.critical]
+
+    @property
+    def broadening(self) -> list[tuple[str, PolicyChange]]:
+        return [(s.stack, p) for s in self.stacks for p in s.broadening]
 
 
 def _named(value: Any) -> bool:
@@ -211,8 +231,14 @@ def field_changes(old: list[ResolvedModel], new: list[ResolvedModel]) -> list[Fi
         new_spec = after[key].spec.model_dump(mode="json", exclude={"environments"})
         for path, (was, now) in changed_paths(old_spec, new_spec).items():
             if path != "metadata.version":
-                changes.append(FieldChange(key[0], key[1], path, was, now))
+                changes.append(FieldChange(key[0], key[1], path, *_masked(path, was, now)))
     return changes
+
+
+def _masked(path: str, old: Any, new: Any) -> tuple[Any, Any]:
+    """The values, or in their place why they are not shown (a credential, in any output)."""
+    reason = hidden(path, old, new)
+    return (old, new) if reason is None else (f"({reason})", f"({reason})")
 
 
 def _provider_replaces(resource: PlanResource, old: PlanResource) -> list[str] | None:
@@ -252,6 +278,7 @@ def resource_changes(old: Plan | None, new: Plan | None) -> list[ResourceChange]
         paths = [p for p in changed_paths(was.inputs, now.inputs) if top_level(p) not in ignored]
         if not paths:
             continue
+        values = tuple(value_changes(was.inputs, now.inputs, ignored, _policy_paths(was, now)))
         provider_replaces = _provider_replaces(now, was)
         forcing = (
             [p for p in paths if top_level(p) in provider_replaces]
@@ -267,16 +294,32 @@ def resource_changes(old: Plan | None, new: Plan | None) -> list[ResourceChange]
                     now.name,
                     tuple(paths),
                     tuple(forcing),
+                    values,
                     data_loss=DATA_LOSS.get(now.type),
                     downtime=DOWNTIME.get((now.type, "replace")),
                 )
             )
         else:
-            changes.append(ResourceChange("update", urn, now.type, now.name, tuple(paths)))
+            changes.append(ResourceChange("update", urn, now.type, now.name, tuple(paths), values=values))
     changes = _with_cluster_moves(changes, after)
     changes = _with_target_switches(changes)
     order = {"delete": 0, "replace": 1, "create": 2, "update": 3}
     return sorted(changes, key=lambda c: (not c.critical, order[c.action], c.name))
+
+
+def _policy_paths(old: PlanResource, new: PlanResource) -> dict[str, bool]:
+    """Each policy document's path in either inputs, and whether its statements changed."""
+    changed = {p.path for p in policy_changes(old, new)}
+    return {path: path in changed for path in {*documents(old.inputs), *documents(new.inputs)}}
+
+
+def security_changes(old: Plan | None, new: Plan | None) -> list[PolicyChange]:
+    """The IAM statements each resource's policies gain, lose or change; a created resource's
+    statements are all added, a deleted one's all removed. Broadening ones first."""
+    before = {r.urn: r for r in (old.resources if old else []) if r.custom}
+    after = {r.urn: r for r in (new.resources if new else []) if r.custom}
+    changes = [c for urn in sorted(set(before) | set(after)) for c in policy_changes(before.get(urn), after.get(urn))]
+    return sorted(changes, key=lambda c: (not c.broadens, c.name, c.path))
 
 
 def _with_cluster_moves(changes: list[ResourceChange], after: dict[str, PlanResource]) -> list[ResourceChange]:
@@ -296,6 +339,7 @@ def _with_cluster_moves(changes: list[ResourceChange], after: dict[str, PlanReso
         if urn in by_urn and by_urn[urn].action != "update":
             continue  # created, replaced or deleted anyway
         fields = by_urn[urn].fields if urn in by_urn else ()
+        values = by_urn[urn].values if urn in by_urn else ()
         result.append(
             ResourceChange(
                 "replace",
@@ -304,6 +348,7 @@ def _with_cluster_moves(changes: list[ResourceChange], after: dict[str, PlanReso
                 resource.name,
                 fields,
                 (reason,),
+                values,
                 data_loss=DATA_LOSS.get(resource.type),
                 downtime=DOWNTIME.get((resource.type, "replace")),
             )
@@ -402,14 +447,12 @@ def spec_file_changes(base_root: Path, root: Path) -> list[SpecFileChange]:
             if previous is not None:
                 fields = changed_paths(_spec_data(after[(model, previous)]), _spec_data(after[key]))
                 fields.pop("metadata.version", None)
-            changes.append(
-                SpecFileChange("published", model, version, previous, tuple((p, o, n) for p, (o, n) in fields.items()))
-            )
+            found = tuple((p, *_masked(p, o, n)) for p, (o, n) in fields.items())
+            changes.append(SpecFileChange("published", model, version, previous, found))
         elif _spec_bytes(before[key]) != _spec_bytes(after[key]):
             fields = changed_paths(_spec_data(before[key]), _spec_data(after[key]))
-            changes.append(
-                SpecFileChange("edited", model, version, version, tuple((p, o, n) for p, (o, n) in fields.items()))
-            )
+            found = tuple((p, *_masked(p, o, n)) for p, (o, n) in fields.items())
+            changes.append(SpecFileChange("edited", model, version, version, found))
     return changes
 
 
@@ -442,6 +485,7 @@ def diff(root: Path, base: str, stack: str | None = None) -> Diff:
                     versions=version_changes(old, new),
                     fields=field_changes(old, new),
                     resources=resource_changes(old_plan, new_plan),
+                    security=security_changes(old_plan, new_plan),
                 )
             )
     return result
@@ -454,15 +498,51 @@ def diff_json(result: Diff) -> str:
     data = {
         "base": result.base,
         "critical": [{"stack": stack, **asdict(change)} for stack, change in result.critical],
+        "broadening": [
+            {
+                "stack": stack,
+                "urn": change.urn,
+                "name": change.name,
+                "path": change.path,
+                "broadens": [asdict(w) for s in change.statements for w in s.broadens],
+            }
+            for stack, change in result.broadening
+        ],
         "spec_files": [asdict(change) for change in result.spec_files],
-        "stacks": [{**asdict(stack), "empty": stack.empty} for stack in result.stacks],
+        "stacks": [
+            {
+                **asdict(stack),
+                "security": [{**asdict(p), "broadens": p.broadens} for p in stack.security],
+                "empty": stack.empty,
+            }
+            for stack in result.stacks
+        ],
     }
     return strict_json(data)  # plans' numbers arrive as floats: see plan.wire_numbers
 
 
-def _short(value: Any, limit: int = 100) -> str:
-    text = "(absent)" if value is None else json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+VALUES_SHOWN = 8  # per resource; the count of the others follows
+
+
+def _pair(path: str, old: Any, new: Any) -> tuple[str, str]:
+    """Both values as shown: compact, cut to 80 characters, a secret never (spec values are
+    masked when read, and again here for a diff built by other code)."""
+    reason = hidden(path, old, new)
+    if reason is not None:
+        return f"({reason})", f"({reason})"
+    return compact_pair(old, new)
+
+
+def _value_text(change: ValueChange) -> str:
+    if not change.shown:
+        return f"{change.path}: ({change.hidden})"
+    old, new = compact_pair(change.old, change.new)
+    return f"{change.path}: {old} -> {new}"
+
+
+def _more(values: tuple[ValueChange, ...]) -> str | None:
+    others = len(values) - VALUES_SHOWN
+    return f"... and {others} more changed value(s)" if others > 0 else None
 
 
 def _version_line(change: VersionChange) -> str:
@@ -494,8 +574,13 @@ def _spec_file_summary(change: SpecFileChange) -> str:
     return f"published {change.model} {change.version}{since}"
 
 
+def _field_text(path: str, old: Any, new: Any) -> str:
+    was, now = _pair(path, old, new)
+    return f"{path}: {was} -> {now}"
+
+
 def _spec_file_line(change: SpecFileChange) -> str:
-    details = "; ".join(f"{p}: {_short(o)} -> {_short(n)}" for p, o, n in change.fields)
+    details = "; ".join(_field_text(p, o, n) for p, o, n in change.fields)
     return _spec_file_summary(change) + (f": {details}" if details else "")
 
 
@@ -504,11 +589,40 @@ def _critical_line(stack: str, change: ResourceChange) -> str:
     return f"!! {kind} in {stack}: {change.action} {change.name} ({change.type}): {_critical_reason(change)}"
 
 
+def _widenings(change: PolicyChange) -> list[tuple[Widening, int]]:
+    """Each way the policy broadens, once, with how many statements it applies to (a new
+    role's three statements are "adds an Allow statement (x3)")."""
+    counts: dict[Widening, int] = {}
+    for statement_change in change.statements:
+        for widening in statement_change.broadens:
+            counts[widening] = counts.get(widening, 0) + 1
+    return list(counts.items())
+
+
+def _broadening_line(stack: str, change: PolicyChange) -> str:
+    reasons = "; ".join(str(w) + (f" (x{n})" if n > 1 else "") for w, n in _widenings(change))
+    return f"!! BROADENS ACCESS in {stack}: {change.name} {change.path}: {reasons}"
+
+
+def _statement_lines(change: StatementChange) -> list[str]:
+    lines = []
+    if change.old is not None:
+        lines.append(f"- {statement_text(change.old)}")
+    if change.new is not None:
+        lines.append(f"+ {statement_text(change.new)}")
+    if change.broadens:
+        lines.append(f"  !! broadens access: {'; '.join(str(r) for r in change.broadens)}")
+    return lines
+
+
 def diff_text(result: Diff) -> str:
     lines = [f"modelops diff against {result.base}"]
     if result.critical:
         lines.append(f"{len(result.critical)} change(s) destroy data or cause downtime; review them first:")
         lines += [f"  {_critical_line(stack, change)}" for stack, change in result.critical]
+    if result.broadening:
+        lines.append(f"{len(result.broadening)} IAM policy change(s) broaden access; review them:")
+        lines += [f"  {_broadening_line(stack, change)}" for stack, change in result.broadening]
     if result.spec_files:
         lines.append("spec files:")
         lines += [f"  {_spec_file_line(change)}" for change in result.spec_files]
@@ -521,19 +635,27 @@ def diff_text(result: Diff) -> str:
             lines += [f"    {_version_line(v)}" for v in stack.versions]
         if stack.fields:
             lines.append("  spec fields:")
-            lines += [f"    {f.model} ({f.role}) {f.path}: {_short(f.old)} -> {_short(f.new)}" for f in stack.fields]
+            lines += [f"    {f.model} ({f.role}) {_field_text(f.path, f.old, f.new)}" for f in stack.fields]
         if stack.resources:
             lines.append("  resources:")
             for change in stack.resources:
                 detail = ""
                 if change.action == "replace":
                     detail = f" (replaced because {', '.join(change.replacing)} changed)"
-                elif change.action == "update":
+                elif change.action == "update" and not change.values:
                     detail = f" ({', '.join(change.fields)})"
                 mark = " !!" if change.critical else ""
                 lines.append(
                     f"    {SYMBOLS[change.action]:<2} {change.action} {change.name} ({change.type}){detail}{mark}"
                 )
+                lines += [f"         {_value_text(v)}" for v in change.values[:VALUES_SHOWN]]
+                if more := _more(change.values):
+                    lines.append(f"         {more}")
+        if stack.security:
+            lines.append("  IAM statement changes:")
+            for policy in stack.security:
+                lines.append(f"    {policy.name} ({policy.type}) {policy.path}:")
+                lines += [f"      {line}" for s in policy.statements for line in _statement_lines(s)]
     # Spec text reaches a terminal or a CI log: no escape sequence or line break of its own.
     return "\n".join(visible(line) for line in lines)
 
@@ -556,6 +678,63 @@ def _why_markdown(change: ResourceChange) -> str:
     return "new" if change.action == "create" else "no longer declared"
 
 
+def _codes(values: tuple[str, ...], excepted: tuple[str, ...] = (), every: str = "") -> str:
+    if values:
+        return ", ".join(code(v) for v in values)
+    if excepted:
+        return f"{every} but " + ", ".join(code(v) for v in excepted)
+    return ""
+
+
+def _statement_row(sign: str, policy: PolicyChange, statement: Statement, broadens: tuple[Widening, ...]) -> str:
+    mark = f"{sign} :warning:" if broadens else sign
+    return row(
+        mark,
+        f"{code(policy.name)} {code(policy.path)}",
+        text(statement.effect),
+        _codes(statement.actions, statement.not_actions, "every action"),
+        _codes(statement.resources, statement.not_resources, "every resource"),
+        _codes(statement.principals, statement.not_principals, "everyone"),
+        " and ".join(code(condition_text(c)) for c in statement.conditions),
+    )
+
+
+def _widening_markdown(widening: Widening) -> str:
+    return " ".join([text(widening.how), ", ".join(code(v) for v in widening.values)]).strip()
+
+
+def _security_markdown(security: list[PolicyChange]) -> list[str]:
+    """CDK's IAM Statement Changes table: a row per statement, `-` as it was and `+` as it will
+    be; :warning: on the row that broadens access."""
+    lines = ["<details open><summary>IAM statement changes</summary>", ""]
+    lines += ["| | resource | effect | actions | resources | principals | conditions |", "|---" * 7 + "|"]
+    for policy in security:
+        for change in policy.statements:
+            if change.old is not None:
+                lines.append(_statement_row("-", policy, change.old, change.broadens if change.new is None else ()))
+            if change.new is not None:
+                lines.append(_statement_row("+", policy, change.new, change.broadens))
+    return [*lines, "", "</details>", ""]
+
+
+def _values_markdown(resources: list[ResourceChange]) -> list[str]:
+    changed = [c for c in resources if c.values]
+    if not changed:
+        return []
+    lines = ["<details><summary>Changed values</summary>", ""]
+    lines += ["| resource | input | before | after |", "|---|---|---|---|"]
+    for change in changed:
+        for value in change.values[:VALUES_SHOWN]:
+            if value.shown:
+                old, new = compact_pair(value.old, value.new)
+                lines.append(row(code(change.name), code(value.path), code(old), code(new)))
+            else:
+                lines.append(row(code(change.name), code(value.path), text(f"({value.hidden})"), ""))
+        if more := _more(change.values):
+            lines.append(row(code(change.name), text(more), "", ""))
+    return [*lines, "", "</details>", ""]
+
+
 def diff_markdown(result: Diff) -> str:
     """The pull-request comment. Every value from a spec, a stack or a path is escaped by
     `modelops.gitops.markdown_safe`: shown in code spans, or as escaped text, one table row per line."""
@@ -568,12 +747,21 @@ def diff_markdown(result: Diff) -> str:
             resource = f"{code(change.name)} ({code(change.type)})"
             lines.append(row(code(stack_name), f"**{change.action}**", resource, text(_critical_reason(change))))
         lines.append("")
+    broadening = result.broadening
+    if broadening:
+        lines += [f"> [!WARNING]\n> {len(broadening)} IAM policy change(s) broaden access. Review them.", ""]
+        lines += ["| stack | resource | policy | how it broadens |", "|---|---|---|---|"]
+        for stack_name, policy in broadening:
+            reasons = "; ".join(_widening_markdown(w) + (f" (x{n})" if n > 1 else "") for w, n in _widenings(policy))
+            lines.append(row(code(stack_name), code(policy.name), code(policy.path), reasons))
+        lines.append("")
     if result.spec_files:
         lines += ["### Spec files", "", "| change | field | before | after |", "|---|---|---|---|"]
         for file_change in result.spec_files:
             lines.append(row(_spec_file_markdown(file_change), "", "", ""))
             for path, old, new in file_change.fields:
-                lines.append(row("", code(path), code(_short(old)), code(_short(new))))
+                was, now = _pair(path, old, new)
+                lines.append(row("", code(path), code(was), code(now)))
         lines.append("")
     for stack in result.stacks:
         heading = f"### Stack {code(stack.stack)} ({text(stack.environment)}): {_counts(stack.resources)}"
@@ -593,8 +781,11 @@ def diff_markdown(result: Diff) -> str:
             lines += ["| model | field | before | after |", "|---|---|---|---|"]
             for f in stack.fields:
                 model = f"{code(f.model)} ({text(f.role)})"
-                lines.append(row(model, code(f.path), code(_short(f.old)), code(_short(f.new))))
+                was, now = _pair(f.path, f.old, f.new)
+                lines.append(row(model, code(f.path), code(was), code(now)))
             lines += ["", "</details>", ""]
+        if stack.security:
+            lines += _security_markdown(stack.security)
         if stack.resources:
             lines += ["<details><summary>Resources</summary>", ""]
             lines += ["| action | resource | type | why |", "|---|---|---|---|"]
@@ -603,4 +794,5 @@ def diff_markdown(result: Diff) -> str:
                 action = f"{change.action}{mark}"
                 lines.append(row(action, code(change.name), code(change.type), _why_markdown(change)))
             lines += ["", "</details>", ""]
+            lines += _values_markdown(stack.resources)
     return "\n".join(lines).rstrip() + "\n"

@@ -1,4 +1,6 @@
-"""Plan renderings for people: a tree of components and resources."""
+"""Plan renderings for people: a tree of components and resources, a markdown comment and a
+mermaid graph. All of them count resources as `Plan.managed` does, as `plan --format json`'s
+`resource_count` does."""
 
 from __future__ import annotations
 
@@ -26,11 +28,16 @@ def render_tree(plan: Plan) -> str:
             walk(resource.urn, depth + 1)
 
     walk(None, 1)
-    lines.append(f"{sum(r.custom for r in plan.resources)} resources")
+    lines.append(_count_line(plan))
     for violation in plan.violations:
         lines.append(f"VIOLATION [{violation.rule}] {violation.urn}: {violation.message}")
     # Spec text reaches a terminal or a CI log: no escape sequence or line break of its own.
     return "\n".join(visible(line) for line in lines)
+
+
+def _count_line(plan: Plan) -> str:
+    managed = len(plan.managed)
+    return f"{managed} resources in {len(plan.resources) - managed} components"
 
 
 def _short_type(type_token: str) -> str:
@@ -70,8 +77,32 @@ def _manifests_block(plan: Plan) -> list[str]:
     ]
 
 
+def dependency_edges(plan: Plan) -> list[tuple[str, str]]:
+    """(dependency, dependent) URN pairs to draw: the plan's dependencies without those another
+    path already implies (a transitive reduction), so a schedule that waits for a whole
+    endpoint component points at the endpoint, not at each of its resources."""
+    known = {r.urn for r in plan.resources}
+    direct = {r.urn: {d for d in r.dependencies if d in known and d != r.urn} for r in plan.resources}
+    reachable: dict[str, set[str]] = {}
+
+    def reach(urn: str, visiting: frozenset[str] = frozenset()) -> set[str]:
+        if urn not in reachable:
+            found: set[str] = set()
+            for dependency in direct[urn] - visiting:  # the engine refuses cycles; never loop on one
+                found |= {dependency} | reach(dependency, visiting | {urn})
+            reachable[urn] = found
+        return reachable[urn]
+
+    edges = []
+    for urn, dependencies in direct.items():
+        implied = set().union(*(reach(d) for d in dependencies)) if dependencies else set()
+        edges += [(d, urn) for d in sorted(dependencies - implied)]
+    return sorted(edges)
+
+
 def render_mermaid(plan: Plan) -> str:
-    """A flowchart GitHub renders: components are nested subgraphs, resources their nodes."""
+    """A flowchart GitHub renders: components are nested subgraphs, resources their nodes, and a
+    dotted arrow runs from a resource to each one that uses its outputs (created after it)."""
     urns = {r.urn for r in plan.resources}
     children: dict[str | None, list[PlanResource]] = {}
     for resource in plan.resources:
@@ -93,13 +124,14 @@ def render_mermaid(plan: Plan) -> str:
                 lines.append(f"{indent}end")
 
     walk(None, 1)
+    lines += [f"  {ids[dependency]} -.-> {ids[dependent]}" for dependency, dependent in dependency_edges(plan)]
     return "\n".join(lines)
 
 
 def render_markdown(plan: Plan) -> str:
     """The plan as a pull-request comment: models, counts per type, violations, the graph.
     Every value from the specs and the stack goes through `modelops.gitops.markdown_safe`."""
-    custom = [r for r in plan.resources if r.custom]
+    custom = plan.managed
     lines = [f"## modelops plan: stack {code(plan.stack)} ({text(plan.environment)})", ""]
     if plan.violations:
         lines += [f"> [!WARNING]\n> {len(plan.violations)} governance violation(s).", ""]
@@ -114,12 +146,14 @@ def render_markdown(plan: Plan) -> str:
     counts: dict[str, int] = {}
     for resource in custom:
         counts[_short_type(resource.type)] = counts.get(_short_type(resource.type), 0) + 1
-    lines += ["", f"{len(custom)} resources:", "", "| type | count |", "|---|---|"]
+    lines += ["", f"{_count_line(plan)}:", "", "| type | count |", "|---|---|"]
     lines += [row(code(t), str(n)) for t, n in sorted(counts.items())]
     lines += _manifests_block(plan)
     lines += [
         "",
         "<details><summary>Resource graph</summary>",
+        "",
+        "Boxes are components; a dotted arrow points from a resource to one that uses its outputs.",
         "",
         "```mermaid",
         render_mermaid(plan),
