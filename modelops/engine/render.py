@@ -12,6 +12,7 @@ import contextlib
 import gc
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -23,6 +24,9 @@ from modelops.spec.resolve import load_project
 from modelops.spec.stack import load_stack_file
 
 MOCK_ACCOUNT = "123456789012"
+# Told of each resource as the program registers it: its name and how many so far (the CLI's
+# progress on a terminal). Called from the mock runtime's threads.
+ProgressCallback = Callable[[str, int], None]
 
 
 class ProgramFailed(Exception):
@@ -47,6 +51,7 @@ class RecordingMocks:
     def __init__(self, region: str):
         self.region = region
         self.records: list[PlanResource] = []
+        self.on_progress: ProgressCallback | None = None
         self._lock = threading.Lock()
         self._local = threading.local()
 
@@ -80,6 +85,8 @@ class RecordingMocks:
         )
         with self._lock:
             self.records.append(record)
+            if self.on_progress is not None:
+                self.on_progress(record.name, len(self.records))
         if not args.custom:
             return "", {}
         return self.create(record, args.inputs.get(PROVIDER_KEY))
@@ -183,12 +190,20 @@ def _resolved(value: Any) -> Any:
     return value
 
 
-def render(root: Path, stack: str, mocks: RecordingMocks | None = None, registry: Any = None) -> Plan:
+def render(
+    root: Path,
+    stack: str,
+    mocks: RecordingMocks | None = None,
+    registry: Any = None,
+    on_progress: ProgressCallback | None = None,
+) -> Plan:
     project = load_project(root, [stack])
     if project.problems:
         raise ProblemsFound(project.problems)
     config, _ = project.stacks[stack]
     mocks = mocks or RecordingMocks(config.region)
+    if on_progress is not None:
+        mocks.on_progress = on_progress
     try:
         outputs = run_program(root, stack, mocks, registry)
     except ProgramFailed as exc:

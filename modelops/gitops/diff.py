@@ -17,7 +17,7 @@ from typing import Any
 
 from modelops.aws.replacements import IGNORED, replacing_paths, top_level
 from modelops.engine.plan import Plan, PlanResource, strict_json
-from modelops.engine.render import render
+from modelops.engine.render import ProgressCallback, render
 from modelops.errors import UsageError
 from modelops.gitops.gitrev import materialize
 from modelops.gitops.markdown_safe import code, row, text, visible
@@ -335,17 +335,31 @@ def _with_target_switches(changes: list[ResourceChange]) -> list[ResourceChange]
     return result
 
 
-def _side(root: Path, stacks: list[str], label: str) -> tuple[dict[str, Any], dict[str, Plan]]:
+def _side(
+    root: Path, stacks: list[str], label: str, on_progress: ProgressCallback | None = None
+) -> tuple[dict[str, Any], dict[str, Plan]]:
     project = load_project(root, stacks)
     if project.problems:
         raise ProblemsFound([_labelled(p, label) for p in project.problems])
     plans = {}
     for stack in stacks:
         try:
-            plans[stack] = render(root, stack)
+            plans[stack] = render(root, stack, on_progress=_progress_of(on_progress, label or "working tree", stack))
         except ProblemsFound as exc:
             raise ProblemsFound([_labelled(p, label) for p in exc.problems]) from None
     return project.resolved, plans
+
+
+def _progress_of(on_progress: ProgressCallback | None, side: str, stack: str) -> ProgressCallback | None:
+    """Progress of one render, its resources named with the revision and stack they are of."""
+    if on_progress is None:
+        return None
+    told = on_progress
+
+    def progress(name: str, count: int) -> None:
+        told(f"{side} {stack}: {name}", count)
+
+    return progress
 
 
 def _labelled(problem: Problem, label: str) -> Problem:
@@ -402,7 +416,8 @@ def spec_file_changes(base_root: Path, root: Path) -> list[SpecFileChange]:
     return changes
 
 
-def diff(root: Path, base: str, stack: str | None = None) -> Diff:
+def diff(root: Path, base: str, stack: str | None = None, on_progress: ProgressCallback | None = None) -> Diff:
+    """`on_progress` is told of each resource rendered, named with its revision and stack."""
     with tempfile.TemporaryDirectory(prefix="modelops-base-") as tmp:
         base_root = materialize(root, base, Path(tmp))
         files = spec_file_changes(base_root, root)
@@ -414,8 +429,8 @@ def diff(root: Path, base: str, stack: str | None = None) -> Diff:
                 f"--stack {stack!r}: no file stacks/Pulumi.{stack}.yaml here or at {base} (stacks: {known})"
             )
         wanted = [stack] if stack else sorted(set(base_stacks) | set(head_stacks))
-        old_models, old_plans = _side(base_root, [s for s in wanted if s in base_stacks], base)
-    new_models, new_plans = _side(root, [s for s in wanted if s in head_stacks], "")
+        old_models, old_plans = _side(base_root, [s for s in wanted if s in base_stacks], base, on_progress)
+    new_models, new_plans = _side(root, [s for s in wanted if s in head_stacks], "", on_progress)
     result = Diff(base=base, stacks=[], spec_files=files)
     for name in wanted:
         old_plan, new_plan = old_plans.get(name), new_plans.get(name)
