@@ -12,10 +12,16 @@
 
 No traceback reaches the user without --debug: pull requests are hostile input, and a traceback
 is neither a finding nor something the author of one can act on.
+
+With `--format json` (validate, rehearse, verify, drift) stdout carries exactly one JSON
+document whatever the exit code, findings and errors included (`modelops.output.documents`);
+stderr carries what it would without it. Only click's own usage errors, found before the
+format is known, and a reader that went away (141) leave stdout empty.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -23,12 +29,17 @@ import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
 from modelops.errors import ClusterUnavailable, UsageError
 from modelops.spec.loader import ProblemsFound
+
+if TYPE_CHECKING:
+    from modelops.engine.rehearse import CallResult, RehearsalReport
+    from modelops.output.documents import Document, Error, ErrorKind, Finding
+    from modelops.output.terminal import Printer
 
 app = typer.Typer(
     name="modelops",
@@ -50,6 +61,20 @@ class PlanFormat(StrEnum):
     markdown = "markdown"
     mermaid = "mermaid"
 
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format", "-f", help="text for people; json for tools: one document, schemas/<command>-output-v1.json."
+    ),
+]
+# Builds the command's JSON document when it ends early: its findings, or why it could not run.
+FailedDocument = Callable[[list["Finding"], "Error | None"], "Document"]
 
 EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 3, 130, 141
 DEBUG_HINT = "rerun as `modelops --debug <command> ...` (or with MODELOPS_DEBUG=1) for the traceback"
@@ -98,33 +123,34 @@ def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
-def _guarded(action: Callable[[], T]) -> T:
-    """Run a command body: findings print one line each and exit 1, never a traceback."""
+def _guarded(action: Callable[[], T], failed: FailedDocument | None = None) -> T:
+    """Run a command body: findings print one line each and exit 1, never a traceback. With
+    `failed` (--format json), stdout also gets the command's document, whatever went wrong."""
     try:
         return action()
     except ProblemsFound as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
         typer.echo(f"{len(exc.problems)} problem(s) found.", err=True)
+        _failed_document(failed, problems=exc.problems)
         raise typer.Exit(EXIT_FINDINGS) from None
     except UsageError as exc:
         typer.echo(f"modelops: {_one_line(exc)}", err=True)
+        _failed_document(failed, error=("usage", _one_line(exc)))
         raise typer.Exit(EXIT_USAGE) from None
     except typer.Exit:
         raise
     except ClusterUnavailable as exc:
         # verify, drift of a stack with kubernetes models: no cluster to compare with.
         typer.echo(f"modelops: Kubernetes: {_one_line(exc)}", err=True)
+        _failed_document(failed, error=("kubernetes", _one_line(exc)))
         raise typer.Exit(EXIT_ERROR) from None
     except BrokenPipeError:
-        # The reader went away (`modelops plan ... | head`): nothing left to tell it. Point stdout
-        # at /dev/null so the interpreter's final flush does not raise again, and exit as a
-        # shell reports a SIGPIPE'd command.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(EXIT_BROKEN_PIPE) from None
+        _reader_gone()
     except KeyboardInterrupt:
         # click would print "Aborted!" and exit 1, the code of a finding.
         typer.echo("modelops: interrupted", err=True)
+        _failed_document(failed, error=("interrupted", "interrupted"))
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Exception as exc:  # noqa: BLE001 - the one place internal errors meet the user
         if _Options.debug:
@@ -133,10 +159,41 @@ def _guarded(action: Callable[[], T]) -> T:
             # Only live commands (verify, drift) reach AWS: missing credentials or a refused call.
             # Not a finding about the stack: nothing was compared.
             typer.echo(f"modelops: AWS: {_one_line(exc)}", err=True)
+            _failed_document(failed, error=("aws", _one_line(exc)))
             raise typer.Exit(EXIT_ERROR) from None
         hint = "" if _Options.debug else f"; {DEBUG_HINT}"
-        typer.echo(f"modelops: internal error: {type(exc).__name__}: {_one_line(exc)}{hint}", err=True)
+        message = f"internal error: {type(exc).__name__}: {_one_line(exc)}"
+        typer.echo(f"modelops: {message}{hint}", err=True)
+        _failed_document(failed, error=("internal", message))
         raise typer.Exit(EXIT_ERROR) from None
+
+
+def _reader_gone() -> NoReturn:
+    """The reader went away (`modelops plan ... | head`): nothing left to tell it. Point stdout
+    at /dev/null so the interpreter's final flush does not raise again, and exit as a shell
+    reports a SIGPIPE'd command."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    raise typer.Exit(EXIT_BROKEN_PIPE) from None
+
+
+def _failed_document(
+    failed: FailedDocument | None, problems: list[Any] | None = None, error: tuple[ErrorKind, str] | None = None
+) -> None:
+    if failed is None:
+        return
+    from modelops.output.documents import Error, Finding
+
+    findings = [Finding.of(p) for p in problems or []]
+    _print_document(failed(findings, Error(kind=error[0], message=error[1]) if error else None))
+
+
+def _print_document(document: Document) -> None:
+    from modelops.output.documents import to_json
+
+    try:
+        typer.echo(to_json(document))
+    except BrokenPipeError:
+        _reader_gone()
 
 
 def _repository(root: Path, needs_stacks: bool = True) -> Path:
@@ -178,12 +235,20 @@ def validate(
         str | None,
         typer.Option("--base", help="Git revision to compare with: version files released there must be unchanged."),
     ] = None,
+    output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Check every spec and stack: schema, cross references, pins and governance rules."""
     from modelops.spec.resolve import load_project
     from modelops.spec.stack import stack_names
 
     root = _root(root_option)
+
+    checked: dict[str, Any] = {}  # what the JSON document reports when validation ends in findings
+
+    def failed(findings: list[Finding], error: Error | None) -> Document:
+        from modelops.output.documents import ValidateDocument
+
+        return ValidateDocument(ok=False, findings=findings, error=error, base=base, **checked)
 
     def body() -> None:
         _repository(root)
@@ -194,13 +259,18 @@ def validate(
             from modelops.spec.released import released_file_problems
 
             found += released_file_problems(root, base)
+        checked.update(stacks=names, spec_files=sum(len(v) for v in project.repo.specs.values()))
         if found:
             raise ProblemsFound(sorted(set(found)))
-        count = sum(len(v) for v in project.repo.specs.values())
-        against = f", released versions unchanged since {base}" if base else ""
-        typer.echo(f"ok: {count} spec file(s), {len(names)} stack(s) valid{against}")
+        if output_format is OutputFormat.json:
+            from modelops.output.documents import ValidateDocument
 
-    _guarded(body)
+            _print_document(ValidateDocument(ok=True, base=base, **checked))
+            return
+        against = f", released versions unchanged since {base}" if base else ""
+        typer.echo(f"ok: {checked['spec_files']} spec file(s), {len(names)} stack(s) valid{against}")
+
+    _guarded(body, failed if output_format is OutputFormat.json else None)
 
 
 @app.command()
@@ -213,11 +283,14 @@ def plan(
     from modelops.engine.plan import strict_json
     from modelops.engine.render import render
     from modelops.gitops.plan_format import render_markdown, render_mermaid, render_tree
+    from modelops.output.terminal import PLAN_LINES, Printer, progress
 
     root = _root(root_option)
 
     def body() -> None:
-        result = render(root, _stack(root, stack))
+        name = _stack(root, stack)
+        with progress(f"plan {name}", "registered") as update:
+            result = render(root, name, on_progress=update)
         if output_format is PlanFormat.json:
             typer.echo(strict_json(result.to_json()))
         elif output_format is PlanFormat.markdown:
@@ -225,27 +298,83 @@ def plan(
         elif output_format is PlanFormat.mermaid:
             typer.echo(render_mermaid(result))
         else:
-            typer.echo(render_tree(result))
+            Printer(PLAN_LINES).lines(render_tree(result))
         if result.violations:
             raise typer.Exit(1)
 
     _guarded(body)
 
 
+class _RehearsalStream:
+    """`rehearse` prints each call's result the moment it returns, as the report will list it.
+
+    Calls return on the mock runtime's threads, one at a time (the rehearsal serializes them).
+    A reader that goes away there must not fail the program's resource: it is remembered and
+    raised once the rehearsal is over."""
+
+    def __init__(self, printer: Printer, stack: str):
+        self._printer, self._stack = printer, stack
+        self._started = self.reader_gone = False
+
+    def call(self, call: CallResult) -> None:
+        from modelops.engine.rehearse import call_line
+
+        self._print(call_line(call))
+
+    def finish(self, report: RehearsalReport) -> None:
+        for line in report.closing_lines():
+            self._print(line)
+        if self.reader_gone:
+            raise BrokenPipeError
+
+    def _print(self, line: str) -> None:
+        if self.reader_gone:
+            return
+        try:
+            if not self._started:
+                from modelops.engine.rehearse import rehearsal_header
+
+                self._started = True
+                self._printer.line(rehearsal_header(self._stack))
+            self._printer.line(line)
+        except BrokenPipeError:
+            self.reader_gone = True
+
+
 @app.command()
-def rehearse(stack: StackOption, root_option: RootOption = None) -> None:
-    """Deploy the stack against the embedded AWS emulator (moto): every resource a real API call."""
+def rehearse(
+    stack: StackOption, root_option: RootOption = None, output_format: FormatOption = OutputFormat.text
+) -> None:
+    """Deploy the stack against the embedded AWS emulator (moto): every resource a real API call,
+    each printed as it returns."""
     from modelops.engine.rehearse import rehearse as run_rehearsal
+    from modelops.output.terminal import RESULT_LINES, Printer, progress
 
     root = _root(root_option)
 
+    def failed(findings: list[Finding], error: Error | None) -> Document:
+        from modelops.output.documents import RehearseDocument
+
+        return RehearseDocument(stack=stack, ok=False, findings=findings, error=error)
+
     def body() -> None:
-        report = run_rehearsal(root, _stack(root, stack))
-        typer.echo(report.summary())
+        name = _stack(root, stack)
+        if output_format is OutputFormat.json:
+            from modelops.output.documents import rehearse_document
+
+            with progress(f"rehearse {name}", "calls") as update:
+                done = itertools.count(1)
+                report = run_rehearsal(root, name, lambda call: update(f"{call.call} {call.resource}", next(done)))
+            _print_document(rehearse_document(report))
+        else:
+            # The calls themselves show the progress: no spinner to interleave with them.
+            stream = _RehearsalStream(Printer(RESULT_LINES), name)
+            report = run_rehearsal(root, name, stream.call)
+            stream.finish(report)
         if not report.ok:
             raise typer.Exit(1)
 
-    _guarded(body)
+    _guarded(body, failed if output_format is OutputFormat.json else None)
 
 
 class DiffFormat(StrEnum):
@@ -272,6 +401,7 @@ def diff(
     """What the working tree changes against REV, per stack: versions, spec fields, resources."""
     from modelops.gitops.diff import diff as compute
     from modelops.gitops.diff import diff_json, diff_markdown, diff_text
+    from modelops.output.terminal import DIFF_LINES, Printer, progress
 
     root = _root(root_option)
 
@@ -283,9 +413,12 @@ def diff(
         if stack is not None and not STACK_NAME.match(stack):
             # A stack may exist at REV only: diff checks the name against both revisions.
             _stack(root, stack)
-        result = compute(root, base, stack)
-        renderers = {DiffFormat.text: diff_text, DiffFormat.markdown: diff_markdown, DiffFormat.json: diff_json}
-        typer.echo(renderers[output_format](result))
+        with progress(f"diff against {base}", "registered") as update:
+            result = compute(root, base, stack, update)
+        if output_format is DiffFormat.text:
+            Printer(DIFF_LINES).lines(diff_text(result))
+        else:
+            typer.echo((diff_markdown if output_format is DiffFormat.markdown else diff_json)(result))
         if fail_on is FailOn.destructive and result.critical:
             raise typer.Exit(1)
 
@@ -331,82 +464,85 @@ def policy_config(stack: StackOption, root_option: RootOption = None) -> None:
     _guarded(body)
 
 
+def _live_command(command: str, stack: str, root: Path, output_format: OutputFormat) -> None:
+    """verify or drift: the checks, in text or as the command's JSON document."""
+    from modelops.engine import live
+    from modelops.output.documents import DriftDocument, VerifyDocument, live_document
+    from modelops.output.terminal import RESULT_LINES, Printer
+
+    document = VerifyDocument if command == "verify" else DriftDocument
+
+    def failed(findings: list[Finding], error: Error | None) -> Document:
+        return document(stack=stack, ok=False, findings=findings, error=error)
+
+    def body() -> None:
+        report = (live.verify if command == "verify" else live.drift)(root, _stack(root, stack))
+        if output_format is OutputFormat.json:
+            _print_document(live_document(report))
+        else:
+            Printer(RESULT_LINES).lines(report.summary())
+        if not report.ok:
+            raise typer.Exit(1)
+
+    _guarded(body, failed if output_format is OutputFormat.json else None)
+
+
 @app.command()
-def verify(stack: StackOption, root_option: RootOption = None) -> None:
+def verify(stack: StackOption, root_option: RootOption = None, output_format: FormatOption = OutputFormat.text) -> None:
     """After a deploy: endpoints InService on the intended config (a rollback fails), schedules
     Scheduled with no failed last run, feature groups Created; kubernetes models Ready (KServe)
     or rolled out (Deployment) on the intended version."""
-    from modelops.engine.live import verify as run_verify
-
-    root = _root(root_option)
-
-    def body() -> None:
-        report = run_verify(root, _stack(root, stack))
-        typer.echo(report.summary())
-        if not report.ok:
-            raise typer.Exit(1)
-
-    _guarded(body)
+    _live_command("verify", stack, _root(root_option), output_format)
 
 
 @app.command()
-def drift(stack: StackOption, root_option: RootOption = None) -> None:
+def drift(stack: StackOption, root_option: RootOption = None, output_format: FormatOption = OutputFormat.text) -> None:
     """Compare what can change outside Pulumi with the stack: weights, capacity, schedules, TTLs,
     and the replica bounds and canary percent of kubernetes models."""
-    from modelops.engine.live import drift as run_drift
-
-    root = _root(root_option)
-
-    def body() -> None:
-        report = run_drift(root, _stack(root, stack))
-        typer.echo(report.summary())
-        if not report.ok:
-            raise typer.Exit(1)
-
-    _guarded(body)
+    _live_command("drift", stack, _root(root_option), output_format)
 
 
 @app.command()
 def schema(
     root_option: RootOption = None,
-    check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 if the committed schema or reference is stale.")
-    ] = False,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if a committed file is stale.")] = False,
 ) -> None:
-    """Write schemas/modelspec-v1.json and docs/spec-reference.md from the pydantic models."""
+    """Write what is generated from the models: the JSON Schemas under schemas/ (the spec
+    language, modelspec-v1.json, and each command's --format json document,
+    <command>-output-v1.json) and the spec reference, docs/spec-reference.md."""
+    from modelops.output.schemas import output_schema_texts
     from modelops.spec.reference import REFERENCE_PATH, reference_text
     from modelops.spec.schema import SCHEMA_PATH, schema_text
 
-    generated = {SCHEMA_PATH: schema_text, REFERENCE_PATH: reference_text}
     root = _root(root_option)
 
     def body() -> None:
         if not root.is_dir():
             _repository(root)  # never create a tree under a mistyped --root
-        texts = {relative: text() for relative, text in generated.items()}
+        texts = {SCHEMA_PATH: schema_text(), REFERENCE_PATH: reference_text(), **output_schema_texts()}
         if check:
-            stale = [
-                relative
-                for relative, text in texts.items()
-                if not (path := root / relative).is_file() or path.is_symlink() or path.read_bytes() != text.encode()
-            ]
-            for relative in stale:
-                typer.echo(f"{relative} is stale: run `modelops schema`", err=True)
+            stale = [name for name, text in texts.items() if not _holds(root / name, text)]
+            for name in stale:
+                typer.echo(f"{name} is stale: run `modelops schema`", err=True)
             if stale:
                 raise typer.Exit(1)
-            typer.echo(f"{' and '.join(texts)} are current")
+            typer.echo(f"{len(texts)} generated files are current")
             return
-        for relative, text in texts.items():
-            path = root / relative
+        for name, text in texts.items():
+            path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)
             # Replaced, never written through: a symlink or FIFO at the path (a pull request can
             # commit either) is swapped for the file, not followed or blocked on.
             temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             temporary.write_text(text)
             os.replace(temporary, path)
-            typer.echo(f"wrote {relative}")
+            typer.echo(f"wrote {name}")
 
     _guarded(body)
+
+
+def _holds(path: Path, text: str) -> bool:
+    return path.is_file() and not path.is_symlink() and path.read_bytes() == text.encode()
 
 
 def main() -> None:

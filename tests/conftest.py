@@ -97,3 +97,39 @@ def sagemaker_only(root: Path, stack: str = "dev") -> None:
             data["config"]["modelops:models"].pop(model, None)
 
     edit_yaml(root / "stacks" / f"Pulumi.{stack}.yaml", unpin)
+
+
+def json_document(result: Any, command: str) -> dict[str, Any]:
+    """The JSON document a `--format json` run printed: stdout holds exactly it, and it is valid
+    against the command's committed schema."""
+    import json
+
+    import jsonschema
+
+    document = json.loads(result.stdout)
+    schema = json.loads((REPO_ROOT / "schemas" / f"{command}-output-v1.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(document)
+    assert document["schema"] == f"modelops.{command}/v1"
+    return dict(document)
+
+
+def fake_terminal(monkeypatch: pytest.MonkeyPatch, stdout: bool = True, stderr: bool = False) -> None:
+    """modelops sees a colour terminal (TERM=xterm, no NO_COLOR) on stdout and/or stderr, where
+    typer's runner gives it pipes."""
+    import sys
+
+    from modelops.output import terminal
+
+    def is_terminal(stream: Any) -> bool:
+        return (stdout and stream is sys.stdout) or (stderr and stream is sys.stderr)
+
+    monkeypatch.setattr(terminal, "_is_terminal", is_terminal)
+    monkeypatch.setenv("TERM", "xterm")
+    for variable in ("NO_COLOR", "COLORTERM", "FORCE_COLOR"):
+        monkeypatch.delenv(variable, raising=False)
+
+
+def without_colour(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)

@@ -201,10 +201,12 @@ def test_schema_replaces_a_symlink_instead_of_writing_through_it(tmp_path: Path,
     assert runner.invoke(app, ["schema", "--root", str(project), "--check"]).exit_code == 0
 
 
-def test_a_reader_that_goes_away_is_no_error(project: Path) -> None:
+@pytest.mark.parametrize("command", ["plan", "rehearse"])
+def test_a_reader_that_goes_away_is_no_error(project: Path, command: str) -> None:
     """`modelops plan ... | head -1`: no BrokenPipeError, no internal error. `true` closes the
-    pipe at once; the plan takes seconds to render, so its write always meets a closed pipe."""
-    command = f"{sys.executable} -m modelops plan --stack dev --root {project} | true"
+    pipe at once; a plan or a rehearsal's first call takes seconds, so the first write always
+    meets a closed pipe. rehearse writes each call's line from the mock runtime's threads."""
+    command = f"{sys.executable} -m modelops {command} --stack dev --root {project} | true"
     result = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
     )

@@ -64,8 +64,14 @@ def remove_feature_with_replace(data: dict[str, Any]) -> None:
 def test_moved_pin_is_named_with_its_resources(repo: Path) -> None:
     stack = repo / PROD_STACK
     stack.write_text(stack.read_text().replace("demand-forecaster: 1.0.0", "demand-forecaster: 1.1.0"))
-    result = diff(repo, "HEAD", "prod")
+    rendered: list[tuple[str, int]] = []
+    result = diff(repo, "HEAD", "prod", on_progress=lambda name, count: rendered.append((name, count)))
     [prod] = result.stacks
+    # Progress names each resource with the revision and stack being rendered, counting per render.
+    for side in ("HEAD prod", "working tree prod"):
+        counts = sorted(count for name, count in rendered if name.startswith(f"{side}: "))
+        assert counts == list(range(1, len(counts) + 1)) and len(counts) > 50
+        assert f"{side}: demand-forecaster-serving-endpoint" in {name for name, _ in rendered}
     assert prod.versions == [VersionChange("demand-forecaster", "primary", "1.0.0", "1.1.0")]
     fields = {f.path: (f.old, f.new) for f in prod.fields}
     assert fields["model.environment.FORECAST_HORIZON_WEEKS"] == ("12", "16")

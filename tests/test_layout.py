@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "modelops"
 TOP_LEVEL = {"__init__", "__main__", "cli", "errors", "rules"}
-AREAS = {"spec", "aws", "kubernetes", "engine", "gitops"}
+AREAS = {"spec", "aws", "kubernetes", "engine", "gitops", "output"}
 
 
 def _module_name(path: Path) -> str:

@@ -11,7 +11,7 @@ import boto3
 from modelops.engine.live import verify
 from modelops.engine.moto_gaps import monitoring_schedules
 from modelops.engine.rehearse import emulated_aws, rehearse_in_emulator
-from tests.conftest import REPO_ROOT, sagemaker_only
+from tests.conftest import REPO_ROOT, json_document, sagemaker_only
 
 REGION = "eu-west-1"
 
@@ -61,6 +61,32 @@ def test_verify_and_drift_without_credentials_exit_3_in_one_line(monkeypatch) ->
         # 3, not 1: nothing was compared, so there is no finding about the stack.
         assert result.exit_code == 3, result.output
         assert result.output.strip() == "modelops: AWS: Unable to locate credentials"
+        as_json = CliRunner().invoke(app, [command, "--stack", "prod", "--root", str(REPO_ROOT), "--format", "json"])
+        assert as_json.exit_code == 3, as_json.output
+        document = json_document(as_json, command)
+        assert document["error"] == {"kind": "aws", "message": "Unable to locate credentials"}
+        assert document["ok"] is False and document["checks"] == []
+
+
+def test_json_documents_of_a_deploy_on_aws() -> None:
+    from typer.testing import CliRunner
+
+    from modelops.cli import app
+
+    with emulated_aws(REGION):
+        assert rehearse_in_emulator(REPO_ROOT, "prod").ok
+        boto3.client("sagemaker", region_name=REGION).delete_endpoint(EndpointName="churn-classifier-prod")
+        results = {
+            command: CliRunner().invoke(app, [command, "--stack", "prod", "--root", str(REPO_ROOT), "--format", "json"])
+            for command in ("verify", "drift")
+        }
+    for command, result in results.items():
+        assert result.exit_code == 1, result.output
+        document = json_document(result, command)
+        assert document["against"] == "AWS" and document["ok"] is False
+        failed = {c["subject"]: c["message"] for c in document["checks"] if not c["ok"]}
+        assert "Could not find endpoint" in failed["endpoint churn-classifier-prod"]
+        assert "schedule fraud-detector-prod-shap" in {c["subject"] for c in document["checks"]}
 
 
 def test_drift_reports_what_changed_outside_the_stack() -> None:

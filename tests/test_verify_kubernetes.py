@@ -29,7 +29,7 @@ from modelops.cli import app
 from modelops.engine.live import drift, verify
 from modelops.spec.resolve import load_project
 from modelops.spec.resolved_model import ResolvedModel, Variant
-from tests.conftest import REPO_ROOT, write_yaml
+from tests.conftest import REPO_ROOT, fake_terminal, json_document, without_colour, write_yaml
 
 RECORDED = Path(__file__).parent / "recorded" / "kubernetes"
 ISVC = "/apis/serving.kserve.io/v1beta1/namespaces/models/inferenceservices/risk-scorer"
@@ -510,8 +510,8 @@ def test_drift_reports_a_canary_percent_changed_outside_pulumi(k8s_project: Path
 # Without a cluster: one line, exit 3, for both commands.
 
 
-def _invoke(root: Path, command: str) -> Any:
-    return CliRunner().invoke(app, [command, "--stack", "k8s", "--root", str(root)])
+def _invoke(root: Path, command: str, *options: str) -> Any:
+    return CliRunner().invoke(app, [command, "--stack", "k8s", "--root", str(root), *options])
 
 
 def test_without_a_kubeconfig_verify_and_drift_say_so_in_one_line(
@@ -576,6 +576,57 @@ def test_the_cli_reports_checks_and_exits_1_on_a_failure(k8s_project: Path, api:
     result = _invoke(k8s_project, "verify")
     assert result.exit_code == 1, result.output
     assert "  FAIL deployment search/ranker: still rolling out 2.0.0" in result.output
+
+
+def test_json_documents_carry_each_check_and_the_exit_code(k8s_project: Path, api: FakeApi) -> None:
+    for command in ("verify", "drift"):
+        result = _invoke(k8s_project, command, "--format", "json")
+        assert result.exit_code == 0, result.output
+        document = json_document(result, command)
+        assert document["ok"] is True and document["stack"] == "k8s"
+        assert document["against"] == "Kubernetes context test" and document["findings"] == []
+        assert "deployment search/ranker" in {c["subject"] for c in document["checks"]}
+    api.edit(DEPLOYMENT, _rolling)
+    result = _invoke(k8s_project, "verify", "--format", "json")
+    assert result.exit_code == 1, result.output
+    failed = [c for c in json_document(result, "verify")["checks"] if not c["ok"]]
+    assert [c["subject"] for c in failed] == ["deployment search/ranker"]
+    assert failed[0]["message"].startswith("still rolling out 2.0.0")
+
+
+def test_without_a_cluster_the_json_document_says_why_and_exits_3(
+    k8s_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
+    for command in ("verify", "drift"):
+        result = _invoke(k8s_project, command, "--format", "json")
+        assert result.exit_code == 3, result.output
+        document = json_document(result, command)
+        assert document["ok"] is False and document["checks"] == [] and document["against"] is None
+        assert document["error"]["kind"] == "kubernetes"
+        assert document["error"]["message"].startswith(f"no kubeconfig at {tmp_path / 'absent'} (set KUBECONFIG)")
+        assert result.stderr == f"modelops: Kubernetes: {document['error']['message']}\n"
+
+
+def test_fail_and_drift_are_coloured_on_a_terminal_only(
+    k8s_project: Path, api: FakeApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api.edit(DEPLOYMENT, _rolling)
+    api.edit(HPA, lambda hpa: hpa["spec"].update(maxReplicas=12))
+    plain = {command: _invoke(k8s_project, command).stdout for command in ("verify", "drift")}
+    assert "\x1b" not in plain["verify"] + plain["drift"]  # a pipe gets plain lines
+    fake_terminal(monkeypatch)
+    verified, drifted = _invoke(k8s_project, "verify"), _invoke(k8s_project, "drift")
+    assert verified.exit_code == drifted.exit_code == 1
+    assert "  \x1b[1;31mFAIL\x1b[0m deployment search/ranker: still rolling out" in verified.stdout
+    assert "  \x1b[32mok \x1b[0m inferenceservice models/risk-scorer: " in verified.stdout
+    assert "  \x1b[1;33mDRIFT\x1b[0m horizontalpodautoscaler search/ranker: 2-12 replicas" in drifted.stdout
+    # Colour changes no character of the text.
+    assert without_colour(verified.stdout) == plain["verify"] and without_colour(drifted.stdout) == plain["drift"]
+    for variable, value in (("NO_COLOR", "1"), ("TERM", "dumb")):
+        with monkeypatch.context() as env:
+            env.setenv(variable, value)
+            assert _invoke(k8s_project, "verify").stdout == plain["verify"]
 
 
 # A stack without kubernetes models needs no cluster and never imports the client.

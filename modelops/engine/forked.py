@@ -55,8 +55,14 @@ def _child(function: Callable[[Any], Any], item: Any, path: Path) -> None:
         os._exit(0)
 
 
-def fork_map(function: Callable[[Item], Result], items: Sequence[Item], workers: int) -> list[Result]:
+def fork_map(
+    function: Callable[[Item], Result],
+    items: Sequence[Item],
+    workers: int,
+    arrived: Callable[[int, Result], None] | None = None,
+) -> list[Result]:
     """`[function(item) for item in items]`, each call in a forked child, `workers` at a time.
+    `arrived(index, result)` is called in this process as each result comes in (for progress).
     The first exception (in item order) is raised in the parent once every child has ended."""
     import select
 
@@ -82,6 +88,8 @@ def fork_map(function: Callable[[Item], Result], items: Sequence[Item], workers:
                     os.close(readable)
                     _, status = os.waitpid(pid, 0)
                     results[index] = _outcome(Path(tmp) / f"{index}.pickle", status)
+                    if arrived is not None and results[index][0] == "ok":
+                        arrived(index, results[index][1])
         finally:
             for readable, (pid, _) in running.items():  # an interrupt: leave no child behind
                 os.close(readable)

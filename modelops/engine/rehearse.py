@@ -268,6 +268,20 @@ KUBERNETES_NOTE = (
 )
 
 
+def rehearsal_header(stack: str) -> str:
+    return f"rehearsal of stack {visible(stack)}: AWS calls on the embedded AWS emulator (moto)"
+
+
+def call_line(call: CallResult) -> str:
+    """One call's result as `rehearse` prints it, the moment the call returns."""
+    mark = "ok " if call.ok else "FAIL"
+    detail = f": {call.message}" if call.message else ""
+    if call.dropped:
+        detail += f" (inputs this call does not take: {', '.join(call.dropped)})"
+    # Spec text reaches a terminal or a CI log: no escape sequence or line break of its own.
+    return visible(f"  {mark} {call.where + ': ' + call.call:<56} {call.resource} ({call.type}){detail}")
+
+
 @dataclass
 class RehearsalReport:
     stack: str
@@ -279,31 +293,33 @@ class RehearsalReport:
     def ok(self) -> bool:
         return all(c.ok for c in self.calls)
 
-    def summary(self) -> str:
-        lines = [f"rehearsal of stack {self.stack}: AWS calls on the embedded AWS emulator (moto)"]
-        for call in self.calls:
-            mark = "ok " if call.ok else "FAIL"
-            detail = f": {call.message}" if call.message else ""
-            if call.dropped:
-                detail += f" (inputs this call does not take: {', '.join(call.dropped)})"
-            lines.append(f"  {mark} {call.where + ': ' + call.call:<56} {call.resource} ({call.type}){detail}")
+    @property
+    def notes(self) -> list[str]:
+        """What the rehearsal emulated or checked offline instead of calling AWS."""
+        notes = []
         if any(c.where != "moto" for c in self.calls):
             from modelops.kubernetes.checks import KUBERNETES_VERSION
 
-            lines.append(f"  note {KUBERNETES_NOTE.format(version=KUBERNETES_VERSION.rsplit('.', 1)[0])}")
-        for note in self.emulated:
-            lines.append(f"  note {note}")
+            notes.append(KUBERNETES_NOTE.format(version=KUBERNETES_VERSION.rsplit(".", 1)[0]))
+        return notes + self.emulated
+
+    def closing_lines(self) -> list[str]:
+        """What follows the calls: the notes, then the count."""
         failed = sum(not c.ok for c in self.calls)
-        lines.append(f"{len(self.calls) - failed} calls succeeded, {failed} failed")
-        # Spec text reaches a terminal or a CI log: no escape sequence or line break of its own.
-        return "\n".join(visible(line) for line in lines)
+        lines = [visible(f"  note {note}") for note in self.notes]
+        return [*lines, f"{len(self.calls) - failed} calls succeeded, {failed} failed"]
+
+    def summary(self) -> str:
+        return "\n".join([rehearsal_header(self.stack), *map(call_line, self.calls), *self.closing_lines()])
 
 
 class RehearsalMocks(RecordingMocks):
-    def __init__(self, region: str, account: str):
+    def __init__(self, region: str, account: str, on_call: Callable[[CallResult], None] | None = None):
         super().__init__(region)
         self.account = account
         self.calls: list[CallResult] = []
+        self._on_call = on_call
+        self._calls_lock = threading.Lock()
         import boto3
 
         self._session = boto3.session.Session(region_name=region)
@@ -311,6 +327,14 @@ class RehearsalMocks(RecordingMocks):
         # The mock runtime registers resources from several threads; moto's in-process backends
         # are not thread-safe (its IAM backend iterates a dict another call is growing).
         self._aws = threading.Lock()
+
+    def _record(self, call: CallResult) -> None:
+        """Keep the call's result and pass it on at once: `rehearse` prints each as it happens,
+        in the order of the report."""
+        with self._calls_lock:
+            self.calls.append(call)
+            if self._on_call is not None:
+                self._on_call(call)
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
@@ -343,10 +367,7 @@ class RehearsalMocks(RecordingMocks):
         from modelops.kubernetes.checks import check
 
         result = check(record.type, record.inputs)
-        with self._lock:
-            self.calls.append(
-                CallResult(record.name, record.type, result.call, result.ok, result.message, where=result.where)
-            )
+        self._record(CallResult(record.name, record.type, result.call, result.ok, result.message, where=result.where))
         metadata = record.inputs.get("metadata")
         name = metadata.get("name") if isinstance(metadata, dict) else None
         return str(name or record.name), dict(record.inputs)
@@ -361,14 +382,14 @@ class RehearsalMocks(RecordingMocks):
             name = record.inputs.get("modelPackageGroupName", "")
             try:
                 response = getattr(self.client(service), method)(**{key: name})
-                self.calls.append(CallResult(record.name, record.type, f"{service}:{method}", True, "adopted (import)"))
+                self._record(CallResult(record.name, record.type, f"{service}:{method}", True, "adopted (import)"))
                 state["arn"] = response.get(arn_key, "")
             except ClientError as exc:
-                self.calls.append(CallResult(record.name, record.type, f"{service}:{method}", False, _aws_message(exc)))
+                self._record(CallResult(record.name, record.type, f"{service}:{method}", False, _aws_message(exc)))
             return name, state
         operation = OPERATIONS.get(record.type)
         if operation is None:
-            self.calls.append(CallResult(record.name, record.type, "-", False, "no AWS call is known for this type"))
+            self._record(CallResult(record.name, record.type, "-", False, "no AWS call is known for this type"))
             return record.name, state
         call_name = f"{operation.service}:{operation.method}"
         client = self.client(operation.service)
@@ -381,7 +402,7 @@ class RehearsalMocks(RecordingMocks):
             response = getattr(client, operation.method)(**params)
         except (ClientError, ParamValidationError, TranslationError) as exc:
             message = _aws_message(exc) if isinstance(exc, ClientError) else str(exc).replace("\n", " ")
-            self.calls.append(CallResult(record.name, record.type, call_name, False, message, dropped))
+            self._record(CallResult(record.name, record.type, call_name, False, message, dropped))
             return record.name, state
         physical = operation.physical_id(params)
         state["arn"] = response.get(operation.arn_key, "") if operation.arn_key else self._derived_arn(record, physical)
@@ -390,7 +411,7 @@ class RehearsalMocks(RecordingMocks):
             state["uniqueId"] = response["Role"]["RoleId"]
         if record.type == "aws:s3/bucket:Bucket":
             state["bucket"] = physical
-        self.calls.append(CallResult(record.name, record.type, call_name, True, "", dropped))
+        self._record(CallResult(record.name, record.type, call_name, True, "", dropped))
         return physical, state
 
     def _create_dynamic(self, record: PlanResource, provider: str) -> tuple[str, dict[str, Any]]:
@@ -402,9 +423,9 @@ class RehearsalMocks(RecordingMocks):
         try:
             result = dill.loads(base64.b64decode(provider)).create(dict(record.inputs))
         except Exception as exc:  # noqa: BLE001 - a provider's failure is a finding of the rehearsal
-            self.calls.append(CallResult(record.name, record.type, call, False, str(exc)))
+            self._record(CallResult(record.name, record.type, call, False, str(exc)))
             return record.name, dict(record.inputs)
-        self.calls.append(CallResult(record.name, record.type, call, True))
+        self._record(CallResult(record.name, record.type, call, True))
         return result.id, dict(result.outs or {})
 
     def _derived_arn(self, record: PlanResource, physical: str) -> str:
@@ -480,15 +501,18 @@ def _seed_registry(mocks: RehearsalMocks, packages: dict[str, int]) -> list[str]
     return notes
 
 
-def rehearse(root: Path, stack: str) -> RehearsalReport:
+def rehearse(root: Path, stack: str, on_call: Callable[[CallResult], None] | None = None) -> RehearsalReport:
+    """`on_call` is told of each call's result as it returns (from the mock runtime's threads)."""
     config, _ = load_stack_file(root, stack)  # the region; everything else is checked inside
     with emulated_aws(config.region) as gap_notes:
-        report = rehearse_in_emulator(root, stack)
+        report = rehearse_in_emulator(root, stack, on_call)
     report.emulated[:0] = gap_notes
     return report
 
 
-def rehearse_in_emulator(root: Path, stack: str) -> RehearsalReport:
+def rehearse_in_emulator(
+    root: Path, stack: str, on_call: Callable[[CallResult], None] | None = None
+) -> RehearsalReport:
     """The rehearsal inside an emulation the caller holds open (`emulated_aws`), so that what it
     created can be inspected afterwards, as `modelops verify` does in the tests."""
     import boto3
@@ -506,7 +530,7 @@ def rehearse_in_emulator(root: Path, stack: str) -> RehearsalReport:
             if package is not None:
                 packages[package.group] = max(packages.get(package.group, 0), package.version)
     account = boto3.client("sts", region_name=config.region).get_caller_identity()["Account"]
-    mocks = RehearsalMocks(config.region, account)
+    mocks = RehearsalMocks(config.region, account, on_call)
     notes = _seed_registry(mocks, packages)
     try:
         outputs = run_program(root, stack, mocks, BotoRegistry())

@@ -13,7 +13,7 @@ import contextlib
 import gc
 import json
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,6 +26,9 @@ from modelops.spec.resolve import Project, load_project
 from modelops.spec.stack import load_stack_file
 
 MOCK_ACCOUNT = "123456789012"
+# Told of each resource as the program registers it: its name and how many so far (the CLI's
+# progress on a terminal). Called from the mock runtime's threads.
+ProgressCallback = Callable[[str, int], None]
 
 
 class ProgramFailed(Exception):
@@ -50,6 +53,7 @@ class RecordingMocks:
     def __init__(self, region: str):
         self.region = region
         self.records: list[PlanResource] = []
+        self.on_progress: ProgressCallback | None = None
         self._lock = threading.Lock()
         self._local = threading.local()
 
@@ -85,6 +89,8 @@ class RecordingMocks:
         )
         with self._lock:
             self.records.append(record)
+            if self.on_progress is not None:
+                self.on_progress(record.name, len(self.records))
         if not args.custom:
             return "", {}
         return self.create(record, args.inputs.get(PROVIDER_KEY))
@@ -230,12 +236,14 @@ def render(
     part_size: int = PART_SIZE,
     workers: int | None = None,
     project: Project | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> Plan:
     """The stack's Plan. `only` renders the stack-level resources and just those models (a
     diff's unchanged models need no rendering). Without `mocks` the models are rendered in parts
     of `part_size`, each in a forked process, `workers` (the CPUs) at a time: the same Plan a
     single run of the program gives (tests/test_render_parts.py holds it). `project` is the
-    project at `root` when the caller has loaded it already."""
+    project at `root` when the caller has loaded it already. `on_progress` is told of each
+    resource rendered in this process, and of each part as it arrives from another."""
     from modelops.engine import forked
     from modelops.engine.program import prepare
 
@@ -248,10 +256,12 @@ def render(
     try:
         if mocks is None and forked.available():
             records, outputs = _render_in_parts(
-                root, stack, inputs, registry, only, part_size, workers or forked.cpu_count()
+                root, stack, inputs, registry, only, part_size, workers or forked.cpu_count(), on_progress
             )
         else:
             mocks = mocks or RecordingMocks(config.region)
+            if on_progress is not None:
+                mocks.on_progress = on_progress
             outputs = run_program(root, stack, mocks, registry, inputs, only)
             records = mocks.records
     except ProgramFailed as exc:
@@ -273,6 +283,7 @@ def _render_in_parts(
     only: Collection[str] | None,
     part_size: int,
     workers: int,
+    on_progress: ProgressCallback | None = None,
 ) -> tuple[list[PlanResource], dict[str, Any]]:
     from modelops.engine import forked
 
@@ -289,9 +300,17 @@ def _render_in_parts(
         mocks = RecordingMocks(inputs.stack.region)
         return mocks.records, run_program(root, stack, mocks, registry, inputs, part)
 
+    rendered = 0
+
+    def arrived(index: int, result: tuple[list[PlanResource], dict[str, Any]]) -> None:
+        nonlocal rendered
+        rendered += len(result[0])
+        if on_progress is not None and parts[index]:
+            on_progress(f"{len(parts[index])} models to {parts[index][-1]}", rendered)
+
     records: dict[str, PlanResource] = {}
     outputs: dict[str, Any] = {}
-    for part_records, part_outputs in forked.fork_map(render_part, parts, workers):
+    for part_records, part_outputs in forked.fork_map(render_part, parts, workers, arrived):
         for record in part_records:
             records.setdefault(record.urn, record)  # every part declares the stack-level resources
         for key, value in part_outputs.items():

@@ -18,7 +18,7 @@ from modelops.aws.replacements import IGNORED, replacing_paths, top_level
 from modelops.engine.model_digest import models_to_render
 from modelops.engine.plan import Plan, PlanResource, strict_json
 from modelops.engine.program import StackInputs, prepare
-from modelops.engine.render import render
+from modelops.engine.render import ProgressCallback, render
 from modelops.errors import UsageError
 from modelops.gitops.gitrev import materialize
 from modelops.gitops.markdown_safe import code, row, text, visible
@@ -395,13 +395,33 @@ def _inputs(project: Project, stack: str) -> StackInputs | None:
     return prepare(project.stacks[stack][0], project.repo, project.resolved[stack])
 
 
-def _plan(root: Path, stack: str, project: Project, only: set[str] | None, label: str) -> Plan | None:
+def _plan(
+    root: Path,
+    stack: str,
+    project: Project,
+    only: set[str] | None,
+    label: str,
+    on_progress: ProgressCallback | None = None,
+) -> Plan | None:
     if stack not in project.stacks:
         return None
     try:
-        return render(root, stack, only=only, project=project)
+        progress = _progress_of(on_progress, label or "working tree", stack)
+        return render(root, stack, only=only, project=project, on_progress=progress)
     except ProblemsFound as exc:
         raise ProblemsFound([_labelled(p, label) for p in exc.problems]) from None
+
+
+def _progress_of(on_progress: ProgressCallback | None, side: str, stack: str) -> ProgressCallback | None:
+    """Progress of one render, its resources named with the revision and stack they are of."""
+    if on_progress is None:
+        return None
+    told = on_progress
+
+    def progress(name: str, count: int) -> None:
+        told(f"{side} {stack}: {name}", count)
+
+    return progress
 
 
 def _labelled(problem: Problem, label: str) -> Problem:
@@ -456,7 +476,8 @@ def spec_file_changes(base_root: Path, root: Path) -> list[SpecFileChange]:
     return changes
 
 
-def diff(root: Path, base: str, stack: str | None = None) -> Diff:
+def diff(root: Path, base: str, stack: str | None = None, on_progress: ProgressCallback | None = None) -> Diff:
+    """`on_progress` is told of each resource rendered, named with its revision and stack."""
     with tempfile.TemporaryDirectory(prefix="modelops-base-") as tmp:
         base_root = materialize(root, base, Path(tmp))
         files = spec_file_changes(base_root, root)
@@ -474,8 +495,8 @@ def diff(root: Path, base: str, stack: str | None = None) -> Diff:
         for name in wanted:
             # Only the models whose deployment reads something different can change.
             only = models_to_render(_inputs(before, name), _inputs(after, name))
-            old_plan = _plan(base_root, name, before, only, base)
-            new_plan = _plan(root, name, after, only, "")
+            old_plan = _plan(base_root, name, before, only, base, on_progress)
+            new_plan = _plan(root, name, after, only, "", on_progress)
             environment = (new_plan or old_plan).environment  # type: ignore[union-attr]
             old, new = before.resolved.get(name, []), after.resolved.get(name, [])
             result.stacks.append(
