@@ -42,46 +42,61 @@ def with_monitors_and_features(spec: dict, index: int) -> None:
         spec["features"] = {"reads": [f"group-{index - 1:03d}"]}
 
 
+def model_spec(index: int, version: str) -> dict:
+    """Model `model-<index>`: a realtime endpoint with autoscaling, data capture and a canary
+    rollout guarded by latency alarms (dev deploys it all at once)."""
+    name = f"model-{index:03d}"
+    return {
+        "apiVersion": "modelops/v1",
+        "kind": "ModelSpec",
+        "metadata": {
+            "name": name,
+            "version": version,
+            "owner": "ml@example.com",
+            "description": f"synthetic {index}",
+            "risk": "low",
+        },
+        "model": {
+            "artifact": f"s3://acme-models/{name}/{version}/model.tar.gz",
+            "image": f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/{name}:{version}",
+            "environment": {"SAGEMAKER_PROGRAM": "inference.py"},
+        },
+        "serving": {
+            "instance_type": "ml.m5.large",
+            "instance_count": 1,
+            "autoscaling": {"min_instances": 1, "max_instances": 4, "target_invocations_per_instance": 500},
+            "data_capture": {"enabled": True, "sampling_percent": 10},
+            "rollout": {"strategy": "canary", "alarms": {"max_p99_latency_ms": 300}},
+        },
+        "environments": {"dev": {"serving": {"rollout": {"strategy": "all_at_once"}}}},
+    }
+
+
+def write_spec(root: Path, spec: dict) -> None:
+    path = root / "model_specs" / spec["metadata"]["name"] / f"{spec['metadata']['version']}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+
+
+def write_stack(root: Path, pins: dict[str, str], **config: object) -> None:
+    """stacks/Pulumi.dev.yaml pinning `pins`; `config` adds modelops:<key> settings."""
+    stacks = root / "stacks"
+    stacks.mkdir(exist_ok=True)
+    settings = {"aws:region": "eu-west-1", "modelops:environment": "dev", "modelops:models": pins}
+    settings.update({f"modelops:{key}": value for key, value in config.items()})
+    (stacks / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": settings}))
+
+
 def write_fleet(root: Path, models: int, versions_per_model: int = 1, full: bool = False) -> None:
     pins = {}
     for index in range(models):
-        name = f"model-{index:03d}"
         for minor in range(versions_per_model):
-            version = f"1.{minor}.0"
-            spec = {
-                "apiVersion": "modelops/v1",
-                "kind": "ModelSpec",
-                "metadata": {
-                    "name": name,
-                    "version": version,
-                    "owner": "ml@example.com",
-                    "description": f"synthetic {index}",
-                    "risk": "low",
-                },
-                "model": {
-                    "artifact": f"s3://acme-models/{name}/{version}/model.tar.gz",
-                    "image": f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/{name}:{version}",
-                    "environment": {"SAGEMAKER_PROGRAM": "inference.py"},
-                },
-                "serving": {
-                    "instance_type": "ml.m5.large",
-                    "instance_count": 1,
-                    "autoscaling": {"min_instances": 1, "max_instances": 4, "target_invocations_per_instance": 500},
-                    "data_capture": {"enabled": True, "sampling_percent": 10},
-                    "rollout": {"strategy": "canary", "alarms": {"max_p99_latency_ms": 300}},
-                },
-                "environments": {"dev": {"serving": {"rollout": {"strategy": "all_at_once"}}}},
-            }
+            spec = model_spec(index, f"1.{minor}.0")
             if full:
                 with_monitors_and_features(spec, index)
-            path = root / "model_specs" / name / f"{version}.yaml"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(yaml.safe_dump(spec, sort_keys=False))
-        pins[name] = f"1.{versions_per_model - 1}.0"
-    stacks = root / "stacks"
-    stacks.mkdir(exist_ok=True)
-    config = {"aws:region": "eu-west-1", "modelops:environment": "dev", "modelops:models": pins}
-    (stacks / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": config}))
+            write_spec(root, spec)
+        pins[f"model-{index:03d}"] = f"1.{versions_per_model - 1}.0"
+    write_stack(root, pins)
 
 
 def timed(label: str, action) -> float:
