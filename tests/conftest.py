@@ -22,8 +22,8 @@ TEST_VERSION = "1.2.0"
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A private copy of model_specs/, stacks/ and schemas/ that a test may break."""
-    for folder in ("model_specs", "stacks", "schemas"):
+    """A private copy of model_specs/, stacks/, schemas/ and docs/ that a test may break."""
+    for folder in ("model_specs", "stacks", "schemas", "docs"):
         shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
     return tmp_path
 

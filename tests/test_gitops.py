@@ -67,11 +67,12 @@ def test_moved_pin_is_named_with_its_resources(repo: Path) -> None:
     rendered: list[tuple[str, int]] = []
     result = diff(repo, "HEAD", "prod", on_progress=lambda name, count: rendered.append((name, count)))
     [prod] = result.stacks
-    # Progress names each resource with the revision and stack being rendered, counting per render.
+    # Progress names each part rendered (here the one model that changed) with the revision and
+    # stack, counting the resources rendered so far.
     for side in ("HEAD prod", "working tree prod"):
-        counts = sorted(count for name, count in rendered if name.startswith(f"{side}: "))
-        assert counts == list(range(1, len(counts) + 1)) and len(counts) > 50
-        assert f"{side}: demand-forecaster-serving-endpoint" in {name for name, _ in rendered}
+        counts = [count for name, count in rendered if name.startswith(f"{side}: ")]
+        assert counts == sorted(set(counts)) and counts[-1] > 10
+        assert f"{side}: 1 models to demand-forecaster" in {name for name, _ in rendered}
     assert prod.versions == [VersionChange("demand-forecaster", "primary", "1.0.0", "1.1.0")]
     fields = {f.path: (f.old, f.new) for f in prod.fields}
     assert fields["model.environment.FORECAST_HORIZON_WEEKS"] == ("12", "16")

@@ -11,7 +11,7 @@ import pytest
 
 from modelops.aws.rollback_alarms import MAX_METRIC_QUERIES
 from modelops.engine.plan import Plan
-from modelops.engine.render import render
+from modelops.engine.render import RecordingMocks, render
 from tests.conftest import REPO_ROOT, edit_yaml, spec_path
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -201,7 +201,7 @@ def test_the_endpoint_is_declared_with_the_replacement_the_diff_expects(monkeypa
             super().__init__(resource_name, *args, opts=opts, **kwargs)
 
     monkeypatch.setattr(pulumi_aws.sagemaker, "Endpoint", RecordingEndpoint)
-    render(REPO_ROOT, "dev")
+    render(REPO_ROOT, "dev", RecordingMocks("eu-west-1"))  # in this process, where the recording is
     assert seen
     for opts in seen:
         # the engine's bracketed path, the diff's dotted one: the same input

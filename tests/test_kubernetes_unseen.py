@@ -539,7 +539,7 @@ INVALID = [
         None,
         SPEC_FILE,
         "serving.kubernetes.runtime",
-        "'kserve' or 'deployment'",
+        "`kserve`, `deployment`",
     ),
     (
         "namespace-dns",
@@ -548,7 +548,7 @@ INVALID = [
         None,
         SPEC_FILE,
         "serving.kubernetes.namespace",
-        "pattern",
+        "is not a DNS label",
     ),
     (
         "namespace-host",

@@ -14,7 +14,7 @@ from components.providers.variant_scaling import (
     ScalingResumeProvider,
     resource_id,
 )
-from modelops.engine.render import render
+from modelops.engine.render import RecordingMocks, render
 from tests.conftest import MOTO_REGION, REPO_ROOT
 
 TEST_ENDPOINT = "fraud-detector-prod"
@@ -152,7 +152,7 @@ def test_the_pause_runs_before_the_endpoint_and_the_scaling_after(monkeypatch: p
 
     monkeypatch.setattr(pulumi_aws.sagemaker, "Endpoint", recording(pulumi_aws.sagemaker.Endpoint))
     monkeypatch.setattr(pulumi_aws.appautoscaling, "Target", recording(pulumi_aws.appautoscaling.Target))
-    render(REPO_ROOT, "prod")
+    render(REPO_ROOT, "prod", RecordingMocks("eu-west-1"))  # in this process, where the recording is
     assert seen["Endpoint"] and all(any(isinstance(d, ScalingPause) for d in deps) for deps in seen["Endpoint"])
     assert seen["Target"] and all(any(isinstance(d, ScalingResume) for d in deps) for deps in seen["Target"])
 
