@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import json
 import threading
@@ -159,7 +160,7 @@ def run_program(
     from modelops.aws import registry as package_registry
     from modelops.engine import program
 
-    with _RUN_LOCK, _without_stack_traces():
+    with _RUN_LOCK, _lean_runtime():
         previous = package_registry.use(registry or package_registry.OfflineRegistry())
         settings.ROOT.set(None)
         pulumi.runtime.set_all_config(stack_config_values(root, stack))
@@ -185,18 +186,49 @@ def run_program(
 
 
 @contextlib.contextmanager
-def _without_stack_traces() -> Iterator[None]:
-    """Pulumi walks the Python stack at every registration to tell the engine where the resource
-    was declared; the mocks never read it, and the walk is a tenth of a plan's time."""
+def _lean_runtime() -> Iterator[None]:
+    """Switch off, for one run under the mocks, work of the runtime whose result a plan never
+    reads or that gives the same result every time; tests/test_render_parts.py compares the
+    plan with the program's own run. Each is a private name of the pinned pulumi release: a
+    release without it fails here, loudly, rather than planning differently.
+
+    - the walk of the Python stack at every registration, which tells the engine where the
+      resource was declared (a tenth of a plan's time);
+    - the output types of a resource class, worked out again from its annotations for every
+      resource of that class;
+    - pickling a dynamic provider that holds no state of its own: the same bytes for its class.
+    """
+    from pulumi import _types
+    from pulumi.dynamic import dynamic
     from pulumi.runtime import resource
     from pulumi.runtime.proto import source_pb2
 
-    captured = resource._get_stack_trace
-    resource._get_stack_trace = source_pb2.StackTrace  # type: ignore[assignment] # an empty trace
+    patches = [
+        (resource, "_get_stack_trace", source_pb2.StackTrace),  # an empty trace
+        (_types, "resource_types", functools.cache(_types.resource_types)),
+        (dynamic, "serialize_provider", _by_class(dynamic.serialize_provider)),
+    ]
+    originals = [(module, name, getattr(module, name)) for module, name, _ in patches]
+    for module, name, replacement in patches:
+        setattr(module, name, replacement)
     try:
         yield
     finally:
-        resource._get_stack_trace = captured  # type: ignore[assignment]
+        for module, name, original in originals:
+            setattr(module, name, original)
+
+
+def _by_class(serialize: Callable[[Any], str]) -> Callable[[Any], str]:
+    known: dict[type, str] = {}
+
+    def serialize_provider(provider: Any) -> str:
+        if vars(provider):
+            return serialize(provider)
+        if type(provider) not in known:
+            known[type(provider)] = serialize(provider)
+        return known[type(provider)]
+
+    return serialize_provider
 
 
 def _drain(wait_for_rpcs: Any, sync_await: Any) -> None:
