@@ -30,6 +30,7 @@ def test_the_committed_reference_is_current() -> None:
 
 
 def test_schema_writes_the_reference_and_check_names_it_when_stale(project: Path) -> None:
+    (project / REFERENCE_PATH).unlink()
     missing = runner.invoke(app, ["schema", "--check", "--root", str(project)])
     assert missing.exit_code == 1
     assert f"{REFERENCE_PATH} is stale" in missing.output and "modelspec-v1.json is stale" not in missing.output
