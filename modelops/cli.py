@@ -280,7 +280,6 @@ def plan(
     output_format: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.")] = PlanFormat.tree,
 ) -> None:
     """Render the stack offline (Pulumi's mock runtime) into a Plan of every resource."""
-    from modelops.engine.plan import strict_json
     from modelops.engine.render import render
     from modelops.gitops.plan_format import render_markdown, render_mermaid, render_tree
     from modelops.output.terminal import PLAN_LINES, Printer, progress
@@ -292,7 +291,8 @@ def plan(
         with progress(f"plan {name}", "registered") as update:
             result = render(root, name, on_progress=update)
         if output_format is PlanFormat.json:
-            typer.echo(strict_json(result.to_json()))
+            result.write_json(sys.stdout)
+            sys.stdout.write("\n")
         elif output_format is PlanFormat.markdown:
             typer.echo(render_markdown(result))
         elif output_format is PlanFormat.mermaid:

@@ -90,3 +90,17 @@ print(json.dumps(sorted(m for m in new if type(sys.modules[m]).__name__ != '_Laz
 """
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == []
+
+
+@pytest.mark.parametrize("stack", stack_names(REPO_ROOT))
+def test_the_streamed_json_is_the_plans_json(stack: str) -> None:
+    import io
+
+    plan = render(REPO_ROOT, stack)
+    stream = io.StringIO()
+    plan.write_json(stream)
+    assert stream.getvalue() == strict_json(plan.to_json())
+    empty = type(plan)(stack=stack, environment="dev", models=[])
+    stream = io.StringIO()
+    empty.write_json(stream)
+    assert stream.getvalue() == strict_json(empty.to_json())

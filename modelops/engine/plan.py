@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 
 @dataclass
@@ -50,6 +50,34 @@ class Plan:
         `resources` lists components too; `resource_count` counts what `managed` does."""
         managed = len(self.managed)
         return {**asdict(self), "resource_count": managed, "component_count": len(self.resources) - managed}
+
+    def write_json(self, stream: TextIO) -> None:
+        """`strict_json(self.to_json())`, written resource by resource: a large stack's plan
+        never exists whole as one string or one tree of dicts next to the Plan itself."""
+        managed = len(self.managed)
+        fields: dict[str, Any] = {
+            "stack": self.stack,
+            "environment": self.environment,
+            "models": self.models,
+            "resources": self.resources,
+            "violations": [asdict(v) for v in self.violations],
+            "outputs": self.outputs,
+            "resource_count": managed,
+            "component_count": len(self.resources) - managed,
+        }
+        stream.write("{")
+        for index, (key, value) in enumerate(fields.items()):
+            stream.write(("," if index else "") + "\n  " + json.dumps(key) + ": ")
+            if key != "resources":
+                stream.write(strict_json(value).replace("\n", "\n  "))
+            elif not value:
+                stream.write("[]")
+            else:
+                for position, resource in enumerate(value):
+                    stream.write(("[" if position == 0 else ",") + "\n    ")
+                    stream.write(strict_json(asdict(resource)).replace("\n", "\n    "))
+                stream.write("\n  ]")
+        stream.write("\n}")
 
     def by_type(self, type_token: str) -> list[PlanResource]:
         return [r for r in self.resources if r.type == type_token]

@@ -32,7 +32,7 @@ class StackInputs:
     groups: list[FeatureGroupDeployment]
     needs_bucket: bool
 
-    @property
+    @cached_property
     def on_kubernetes(self) -> list[ResolvedModel]:
         return [m for m in self.models if m.spec.serving.target == "kubernetes"]
 

@@ -69,9 +69,12 @@ def project_files(root: Path, rev: str) -> dict[str, bytes]:
 
 def materialize(root: Path, rev: str, destination: Path) -> Path:
     """Write the revision's specs and stacks under `destination` and return it."""
+    made: set[Path] = set()
     for relative, content in project_files(root, rev).items():
         target = destination / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:  # a folder per model: made once, not once per version
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         target.write_bytes(content)
     for folder in PROJECT_PATHS:
         (destination / folder).mkdir(exist_ok=True)
