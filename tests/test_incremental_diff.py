@@ -3,7 +3,6 @@ exactly what a diff that renders both revisions whole says (modelops/engine/mode
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,20 +12,10 @@ import pytest
 from modelops.engine import model_digest, render
 from modelops.gitops import diff as diff_module
 from modelops.gitops.diff import diff, diff_json
-from tests.conftest import REPO_ROOT, edit_yaml, read_yaml, spec_path, write_yaml
-from tests.test_gitops import git
+from tests.conftest import edit_yaml, read_yaml, spec_path, write_yaml
+from tests.test_gitops import repo  # noqa: F401  (the scratch git repository fixture)
 
 DEV = "stacks/Pulumi.dev.yaml"
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    for folder in ("model_specs", "stacks", "schemas"):
-        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
-    git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-q", "-m", "base")
-    return tmp_path
 
 
 def _models(root: Path) -> Callable[[Callable[[dict[str, Any]], None]], None]:
@@ -103,7 +92,10 @@ def rendered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
 
 @pytest.mark.parametrize("change", CHANGES, ids=lambda c: c.__name__)
 def test_incremental_diff_says_what_the_full_diff_says(
-    repo: Path, change: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch, rendered: list[tuple[str, Any]]
+    repo: Path,  # noqa: F811
+    change: Callable[[Path], None],
+    monkeypatch: pytest.MonkeyPatch,
+    rendered: list[tuple[str, Any]],
 ) -> None:
     change(repo)
     incremental = diff_json(diff(repo, "HEAD", "dev"))
@@ -113,27 +105,27 @@ def test_incremental_diff_says_what_the_full_diff_says(
     assert rendered[-1] == ("dev", None)  # the full diff did render everything
 
 
-def test_one_moved_pin_renders_that_model_alone(repo: Path, rendered: list[tuple[str, Any]]) -> None:
+def test_one_moved_pin_renders_that_model_alone(repo: Path, rendered: list[tuple[str, Any]]) -> None:  # noqa: F811
     move_fraud_pin(repo)
     result = diff(repo, "HEAD", "dev")
     assert rendered == [("dev", {"fraud-detector"}), ("dev", {"fraud-detector"})]
     assert any(c.name.startswith("fraud-detector") for c in result.stacks[0].resources)
 
 
-def test_a_reader_renders_again_when_its_group_changes_generation(repo: Path, rendered: list[tuple[str, Any]]) -> None:
+def test_a_reader_renders_again_when_its_group_changes_generation(repo: Path, rendered: list[tuple[str, Any]]) -> None:  # noqa: F811
     new_generation_of_a_read_group(repo)
     diff(repo, "HEAD", "dev")
     assert rendered[0][1] == {"fraud-detector", "churn-classifier"}
 
 
-def test_stack_wide_config_renders_every_model(repo: Path, rendered: list[tuple[str, Any]]) -> None:
+def test_stack_wide_config_renders_every_model(repo: Path, rendered: list[tuple[str, Any]]) -> None:  # noqa: F811
     stack_wide_tags(repo)
     diff(repo, "HEAD", "dev")
     pins = read_yaml(repo / DEV)["config"]["modelops:models"]
     assert rendered[0][1] == set(pins)
 
 
-def test_identical_spec_files_are_parsed_once(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_identical_spec_files_are_parsed_once(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     from modelops.spec import repository
 
     parsed: list[str] = []
