@@ -327,6 +327,9 @@ class RehearsalMocks(RecordingMocks):
         # The mock runtime registers resources from several threads; moto's in-process backends
         # are not thread-safe (its IAM backend iterates a dict another call is growing).
         self._aws = threading.Lock()
+        # Unpickled dynamic providers by their pickle: ours hold no state, and unpickling one
+        # per resource was a fifth of a rehearsal.
+        self._providers: dict[str, Any] = {}
 
     def _record(self, call: CallResult) -> None:
         """Keep the call's result and pass it on at once: `rehearse` prints each as it happens,
@@ -421,7 +424,9 @@ class RehearsalMocks(RecordingMocks):
 
         call = f"{record.type.rsplit(':', 1)[-1]}.create"
         try:
-            result = dill.loads(base64.b64decode(provider)).create(dict(record.inputs))
+            if provider not in self._providers:
+                self._providers[provider] = dill.loads(base64.b64decode(provider))
+            result = self._providers[provider].create(dict(record.inputs))
         except Exception as exc:  # noqa: BLE001 - a provider's failure is a finding of the rehearsal
             self._record(CallResult(record.name, record.type, call, False, str(exc)))
             return record.name, dict(record.inputs)
