@@ -546,6 +546,9 @@ def _holds(path: Path, text: str) -> bool:
 
 
 def main() -> None:
+    from modelops.engine.render import one_command_per_process
+
+    one_command_per_process()
     try:
         app()
     except SystemExit as exc:
