@@ -141,14 +141,6 @@ def stack_config_values(root: Path, stack: str) -> dict[str, str]:
 
 
 _RUN_LOCK = threading.Lock()
-# Set by the `modelops` command, which runs one command and exits: what a run leaves behind is
-# then never collected. A process that renders many times (the tests) keeps collecting it.
-_ONE_COMMAND_PER_PROCESS = False
-
-
-def one_command_per_process() -> None:
-    global _ONE_COMMAND_PER_PROCESS
-    _ONE_COMMAND_PER_PROCESS = True
 
 
 def run_program(
@@ -185,10 +177,6 @@ def run_program(
             raise ProgramFailed(str(exc)) from None
         finally:
             if gc_was_enabled:
-                if _ONE_COMMAND_PER_PROCESS:
-                    # Millions of objects the run left uncollected would all be scanned by the
-                    # next collection (a tenth of a rehearsal); the process ends soon anyway.
-                    gc.freeze()
                 gc.enable()
             package_registry.use(previous)
         root_stack = settings.get_root_resource()
