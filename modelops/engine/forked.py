@@ -109,7 +109,7 @@ def _outcome(path: Path, status: int) -> tuple[str, Any]:
             return pickle.load(stream)
     except FileNotFoundError:
         code = os.waitstatus_to_exitcode(status)
-        return ("failed", f"a rendering process ended without a result (exit status {code})")
+        return ("failed", f"a child process ended without a result (exit status {code})")
 
 
 def _kill(pid: int) -> None:

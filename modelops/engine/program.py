@@ -40,12 +40,8 @@ class StackInputs:
         """The groups `model` owns or reads: all its deployment needs of the stack's groups."""
         from modelops.spec.feature_store import model_reads
 
-        reads = set(model_reads(model))
-        return self._groups_by_name(model.name, reads)
-
-    def _groups_by_name(self, owner: str, reads: set[str]) -> list[FeatureGroupDeployment]:
-        indexes = self._group_indexes
-        wanted = set(indexes[0].get(owner, ())) | {i for name in reads for i in indexes[1].get(name, ())}
+        by_owner, by_name = self._group_indexes
+        wanted = set(by_owner.get(model.name, ())) | {i for name in model_reads(model) for i in by_name.get(name, ())}
         return [self.groups[i] for i in sorted(wanted)]
 
     @cached_property
