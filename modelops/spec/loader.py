@@ -207,7 +207,8 @@ def parse(path: Path, display: str, text: str | None = None) -> Document:
     elif len(text) > MAX_FILE_BYTES:
         raise ProblemsFound([_too_large(display, len(text.encode("utf-8", "surrogatepass")))])
     try:
-        _check_structure(text, display)
+        if not within_limits_by_its_text(text):
+            _check_structure(text, display)
         loader = _Loader(text)
     except yaml.YAMLError as exc:
         raise ProblemsFound([_yaml_problem(exc, display, text)]) from None
@@ -215,17 +216,17 @@ def parse(path: Path, display: str, text: str | None = None) -> Document:
         node = loader.get_single_node()
         if node is None:
             raise ProblemsFound([Problem(display, 1, 1, "", "the file is empty")])
-        problems: list[Problem] = []
-        positions: dict[FieldPath, tuple[int, int]] = {(): (1, 1)}
-        _index(node, (), positions, problems, display)
-        if problems:
-            raise ProblemsFound(problems)
-        data = loader.construct_document(node)
+        walk = _Walk(loader, display)
+        data = walk.value(node, ())
+        if walk.problems:
+            raise ProblemsFound(walk.problems)
+        if walk.needs_constructor:
+            data = loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise ProblemsFound([_yaml_problem(exc, display, text)]) from None
     finally:
         loader.dispose()
-    return Document(path=path, display=display, data=data, positions=positions)
+    return Document(path=path, display=display, data=data, positions=walk.positions)
 
 
 def _yaml_problem(exc: yaml.YAMLError, display: str, text: str) -> Problem:
@@ -240,6 +241,30 @@ def _yaml_problem(exc: yaml.YAMLError, display: str, text: str) -> Problem:
         line, column = raw.count(b"\n", 0, at) + 1, len(raw[start:at].decode("utf-8", "replace")) + 1
         return Problem(display, line, column, "", f"invalid YAML: character #x{exc.character:04x} is not allowed")
     return Problem(display, 1, 1, "", f"invalid YAML: {exc}")
+
+
+# Characters that can open nested block collections at the start of a line: a sequence entry
+# (`- - x`, `- a: 1`), an explicit key or value (`? - x`, `: - x`), and their separators.
+_BLOCK_INDICATORS = " \t-?:"
+
+
+def within_limits_by_its_text(text: str) -> bool:
+    """True when the text alone shows it is within the depth, alias and value limits, so the
+    event pass of `_check_structure` (a third of reading a spec) can be skipped.
+
+    - No `&`: no anchor, so no alias expands (an alias without its anchor is the composer's error).
+    - Depth: flow collections open with `[` or `{`, at most one level each. A block collection
+      opens at the start of a line or after the indicators that precede it on its line, and
+      each nested one opens at a greater column, but for a sequence that is a mapping's value
+      (at its keys' column): at most two levels per column, up to the widest such start.
+    - Values: each takes at least a character, but for the empty values YAML implies around
+      `:`, `?`, `-` and `,`, at most three per character; MAX_NODES // 4 characters stay below.
+    Over-counting only sends a file to the exact check; tests/test_loader_bounds.py holds the bound.
+    """
+    if len(text) > MAX_NODES // 4 or "&" in text:
+        return False
+    widest = max((len(line) - len(line.lstrip(_BLOCK_INDICATORS)) for line in text.splitlines()), default=0)
+    return 2 * (widest + 1) + text.count("[") + text.count("{") <= MAX_DEPTH
 
 
 @dataclass
@@ -347,50 +372,83 @@ def _event_problem(event: yaml.Event, display: str, opened: list[_Open], message
     return Problem(display, line, column, dotted(path), message)
 
 
-def _index(
-    node: yaml.Node,
-    path: FieldPath,
-    positions: dict[FieldPath, tuple[int, int]],
-    problems: list[Problem],
-    display: str,
-) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[Any] = set()
+class _Walk:
+    """One walk of a composed document: each key's and item's position, the problems of keys and
+    scalars, and the data. Mappings, lists and strings are built here and other scalars by the
+    loader's constructor for their tag, which gives what `construct_document` would in one pass
+    instead of two; a merge key or a collection with another tag (`!!set`, `!!omap`, a local
+    tag) leaves the data to `construct_document` (tests/test_loader_bounds.py compares them)."""
+
+    def __init__(self, loader: Any, display: str):
+        self.loader = loader
+        self.display = display
+        self.positions: dict[FieldPath, tuple[int, int]] = {(): (1, 1)}
+        self.problems: list[Problem] = []
+        self.needs_constructor = False
+
+    def value(self, node: yaml.Node, path: FieldPath) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ_TAG:
+                self.needs_constructor = True
+            items = []
+            for index, item in enumerate(node.value):
+                self.positions[(*path, index)] = (item.start_mark.line + 1, item.start_mark.column + 1)
+                items.append(self.value(item, (*path, index)))
+            return items
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: FieldPath) -> dict[Any, Any]:
+        if node.tag != _MAP_TAG:
+            self.needs_constructor = True
+        mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if not isinstance(key_node, yaml.ScalarNode):
                 # `? [a, b]`: the constructor would fail on an unhashable key.
                 kind = "mapping" if isinstance(key_node, yaml.MappingNode) else "list"
                 message = f"a {kind} used as a key (`? ...`): keys are text"
-                problems.append(Problem(display, *here, dotted(path), message))
+                self.problems.append(Problem(self.display, *here, dotted(path), message))
                 continue
             key = key_node.value
-            if key in seen:
-                problems.append(Problem(display, *here, dotted((*path, key)), "duplicate key"))
+            if key in mapping:
+                self.problems.append(Problem(self.display, *here, dotted((*path, key)), "duplicate key"))
                 continue
-            seen.add(key)
-            positions[(*path, key)] = here
+            if key_node.tag == _MERGE_TAG:
+                self.needs_constructor = True
+            self.positions[(*path, key)] = here
             key_problem = _key_problem(key_node)
             if key_problem is not None:
-                problems.append(Problem(display, *here, dotted((*path, key)), key_problem))
-            _index(value_node, (*path, key), positions, problems, display)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            positions[(*path, index)] = (item.start_mark.line + 1, item.start_mark.column + 1)
-            _index(item, (*path, index), positions, problems, display)
-    else:
+                self.problems.append(Problem(self.display, *here, dotted((*path, key)), key_problem))
+            mapping[key] = self.value(value_node, (*path, key))
+        return mapping
+
+    def _scalar(self, node: yaml.Node, path: FieldPath) -> Any:
         here = (node.start_mark.line + 1, node.start_mark.column + 1)
         if _too_long_number(node):
             message = f"a number {len(node.value)} characters long: no modelops field takes one over {MAX_NUMBER_CHARS}"
-            problems.append(Problem(display, *here, dotted(path), message))
-            return
+            self.problems.append(Problem(self.display, *here, dotted(path), message))
+            return None
         surprise = _yaml11_surprise(node)
         if surprise is not None:
             reading, fix = surprise
-            problems.append(Problem(display, *here, dotted(path), f"{node.value} is read as {reading}: {fix}"))
+            self.problems.append(
+                Problem(self.display, *here, dotted(path), f"{node.value} is read as {reading}: {fix}")
+            )
+            return None
+        if node.tag == _STR_TAG:
+            return node.value
+        construct = self.loader.yaml_constructors.get(node.tag)
+        if construct is None:
+            self.needs_constructor = True  # which reports the unknown tag
+            return None
+        return construct(self.loader, node)
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _KEY_TYPES = {
     "tag:yaml.org,2002:int": "an integer",
