@@ -78,9 +78,9 @@ def test_the_parts_import_nothing_the_parent_did_not_preload() -> None:
     script = """
 import json, sys
 from pathlib import Path
-from modelops.engine.render import RecordingMocks, _preload, render
+from modelops.engine.render import RecordingMocks, preload, render
 from modelops.spec.stack import stack_names
-_preload()
+preload()
 before = set(sys.modules)
 for stack in stack_names(Path('.')):
     render(Path('.'), stack, RecordingMocks('eu-west-1'))  # in this process, to see its imports

@@ -21,18 +21,14 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
+from components.providers import aws_clients
+
 UPDATE_TIMEOUT_S = 600.0
 POLL_INTERVAL_S = 5.0
 
 
 class FeatureAdditionError(Exception):
     """The group cannot take the requested features; the message says which and why."""
-
-
-def _client(region: str) -> Any:
-    import boto3
-
-    return boto3.client("sagemaker", region_name=region)
 
 
 def _describe(client: Any, group: str) -> dict[str, Any] | None:
@@ -67,7 +63,7 @@ def missing_features(live: dict[str, str], wanted: list[dict[str, str]]) -> list
 def _apply(props: dict[str, Any]) -> dict[str, Any]:
     from botocore.exceptions import ClientError
 
-    group, client = props["featureGroupName"], _client(props["region"])
+    group, client = props["featureGroupName"], aws_clients.client("sagemaker", props["region"])
     described = _describe(client, group)
     if described is None:
         raise FeatureAdditionError(f"feature group {group} does not exist")
@@ -105,7 +101,7 @@ class FeatureAdditionsProvider(ResourceProvider):
         return CreateResult(props["featureGroupName"], _apply(props))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        described = _describe(_client(props["region"]), id_)
+        described = _describe(aws_clients.client("sagemaker", props["region"]), id_)
         if described is None:
             return ReadResult(None, {})
         return ReadResult(id_, {**props, "liveFeatures": sorted(_live_features(described))})

@@ -27,17 +27,13 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
+from components.providers import aws_clients
+
 ARCHIVED = "Archived"
 
 
 class ModelCardError(Exception):
     """AWS refused a call, or the card cannot be taken over; the message says which and why."""
-
-
-def _client(region: str) -> Any:
-    import boto3
-
-    return boto3.client("sagemaker", region_name=region)
 
 
 def _call(client: Any, method: str, **request: Any) -> dict[str, Any]:
@@ -83,7 +79,7 @@ class ModelCardProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        client = _client(props["region"])
+        client = aws_clients.client("sagemaker", props["region"])
         name = props["modelCardName"]
         existing = _describe(client, name)
         if existing is None:
@@ -111,7 +107,7 @@ class ModelCardProvider(ResourceProvider):
         return CreateResult(name, {**props, "arn": arn})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        described = _describe(_client(props["region"]), id_)
+        described = _describe(aws_clients.client("sagemaker", props["region"]), id_)
         if described is None:
             return ReadResult(None, {})
         live = {"content": described.get("Content"), "modelCardStatus": described.get("ModelCardStatus")}
@@ -126,7 +122,7 @@ class ModelCardProvider(ResourceProvider):
         return DiffResult(changes=changed, replaces=replaces, stables=[], delete_before_replace=True)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        client = _client(news["region"])
+        client = aws_clients.client("sagemaker", news["region"])
         _update(client, id_, olds, news)
         arn = olds.get("arn")
         old_tags, new_tags = olds.get("tags") or {}, news.get("tags") or {}
@@ -140,7 +136,7 @@ class ModelCardProvider(ResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Archive, never delete: the record of what ran stays exportable."""
-        client = _client(props["region"])
+        client = aws_clients.client("sagemaker", props["region"])
         existing = _describe(client, id_)
         if existing is not None and existing.get("ModelCardStatus") != ARCHIVED:
             _call(client, "update_model_card", ModelCardName=id_, ModelCardStatus=ARCHIVED)

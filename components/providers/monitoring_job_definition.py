@@ -18,6 +18,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
+from components.providers import aws_clients
 from components.providers.request_shape import shaped_request
 
 KINDS = {
@@ -32,12 +33,6 @@ class JobDefinitionError(Exception):
     """AWS refused a call; the message names the call, the definition and AWS's answer."""
 
 
-def _client(region: str) -> Any:
-    import boto3
-
-    return boto3.client("sagemaker", region_name=region)
-
-
 def _call(props: dict[str, Any], verb: str, **request: Any) -> dict[str, Any]:
     from botocore.exceptions import ClientError, ParamValidationError
 
@@ -46,7 +41,7 @@ def _call(props: dict[str, Any], verb: str, **request: Any) -> dict[str, Any]:
         raise JobDefinitionError(f"unknown monitoring job kind {kind!r}; one of {', '.join(KINDS)}")
     method = f"{verb}_{KINDS[kind]}_job_definition"
     name = props["definition"].get("JobDefinitionName", "?")
-    client = _client(props["region"])
+    client = aws_clients.client("sagemaker", props["region"])
     try:
         return dict(getattr(client, method)(**shaped_request(client, method, request)))
     except ClientError as exc:

@@ -44,6 +44,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ResourceProvider, UpdateResult
 
+from components.providers import aws_clients
 from components.providers.request_shape import shaped_request
 
 NAMESPACE = "sagemaker"
@@ -60,12 +61,6 @@ def resource_id(endpoint_name: str, variant: str) -> str:
     return f"endpoint/{endpoint_name}/variant/{variant}"
 
 
-def _client(service: str, region: str) -> Any:
-    import boto3
-
-    return boto3.client(service, region_name=region)
-
-
 def _plain(value: Any) -> Any:
     """A describe response as engine-safe data (no datetimes)."""
     if isinstance(value, dict):
@@ -77,7 +72,7 @@ def _plain(value: Any) -> Any:
 
 def snapshot(region: str, endpoint_name: str, variant: str) -> dict[str, Any] | None:
     """The variant's scalable target and policies, or None when it is not registered."""
-    scaling = _client("application-autoscaling", region)
+    scaling = aws_clients.client("application-autoscaling", region)
     rid = resource_id(endpoint_name, variant)
     targets = scaling.describe_scalable_targets(
         ServiceNamespace=NAMESPACE, ResourceIds=[rid], ScalableDimension=DIMENSION
@@ -102,7 +97,7 @@ def running_counts(region: str, endpoint_name: str, olds: dict[str, str], news: 
     from botocore.exceptions import ClientError
 
     try:
-        described = _client("sagemaker", region).describe_endpoint(EndpointName=endpoint_name)
+        described = aws_clients.client("sagemaker", region).describe_endpoint(EndpointName=endpoint_name)
     except ClientError:
         return {}
     counts = {}
@@ -124,7 +119,7 @@ def restore_counts(
             low, high = (int(v) for v in limits[variant])
             desired[variant] = min(max(int(count), low), high)
     if desired:
-        _client("sagemaker", region).update_endpoint_weights_and_capacities(
+        aws_clients.client("sagemaker", region).update_endpoint_weights_and_capacities(
             EndpointName=endpoint_name,
             DesiredWeightsAndCapacities=[{"VariantName": v, "DesiredInstanceCount": n} for v, n in desired.items()],
         )
@@ -142,7 +137,7 @@ def pause(region: str, endpoint_name: str, olds: dict[str, str], news: dict[str,
         saved = snapshot(region, endpoint_name, variant)
         if saved is None:
             continue
-        scaling = _client("application-autoscaling", region)
+        scaling = aws_clients.client("application-autoscaling", region)
         rid = resource_id(endpoint_name, variant)
         # As the guide says: delete the policies, then deregister (which would delete them too).
         calls = [(scaling.delete_scaling_policy, {"PolicyName": p["request"]["PolicyName"]}) for p in saved["policies"]]
@@ -160,7 +155,7 @@ def pause(region: str, endpoint_name: str, olds: dict[str, str], news: dict[str,
 def resume(region: str, endpoint_name: str, variants: dict[str, str], paused: list[dict[str, Any]]) -> list[str]:
     """Register each paused variant that still exists again, with its policies; re-point the
     alarms that named a policy by its old ARN. Returns the variants resumed."""
-    scaling = _client("application-autoscaling", region)
+    scaling = aws_clients.client("application-autoscaling", region)
     resumed = []
     for saved in paused:
         variant = saved["variant"]
@@ -195,7 +190,7 @@ def resume(region: str, endpoint_name: str, variants: dict[str, str], paused: li
 
 
 def _repoint_alarms(region: str, old_arn: str, new_arn: str) -> None:
-    cloudwatch = _client("cloudwatch", region)
+    cloudwatch = aws_clients.client("cloudwatch", region)
     members = cloudwatch.meta.service_model.operation_model("PutMetricAlarm").input_shape.members
     for alarm in cloudwatch.describe_alarms(ActionPrefix=old_arn).get("MetricAlarms", []):
         request = {k: v for k, v in _plain(alarm).items() if k in members}

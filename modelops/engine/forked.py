@@ -4,15 +4,19 @@
 state in process globals and spends most of its time in one thread, so parts run side by side
 only as processes. A child inherits the parent's memory (imports, loaded specs) at no cost,
 sends its result back pickled through a file, and ends with `os._exit`: it frees nothing and
-collects no garbage, which would cost as much as the work itself.
+collects no garbage, which would cost as much as the work itself. While it works, a child may
+`send` messages (`modelops rehearse` streams each call's result): they arrive in the parent, in
+the order sent, through the pipe whose end of file says the child ended.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import struct
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -33,11 +37,29 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+_HEADER = struct.Struct("!I")  # a message's length, before its pickle
+_channel: int | None = None  # in a child: the write end of its pipe
+_channel_lock = threading.Lock()  # a child's threads send whole messages, one at a time
+
+
+def send(message: Any) -> None:
+    """From a child (any of its threads): pass `message` to the parent's `on_message`."""
+    if _channel is None:
+        raise RuntimeError("forked.send is for a child of fork_map")
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    with _channel_lock:
+        while view:
+            view = view[os.write(_channel, view) :]
+
+
 class ChildFailed(RuntimeError):
     """A child ended without a result (killed, or an exception that does not pickle)."""
 
 
-def _child(function: Callable[[Any], Any], item: Any, path: Path) -> None:
+def _child(function: Callable[[Any], Any], item: Any, path: Path, channel: int) -> None:
+    global _channel
+    _channel = channel
     try:
         outcome: tuple[str, Any] = ("ok", function(item))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
@@ -60,13 +82,16 @@ def fork_map(
     items: Sequence[Item],
     workers: int,
     arrived: Callable[[int, Result], None] | None = None,
+    on_message: Callable[[int, Any], None] | None = None,
 ) -> list[Result]:
     """`[function(item) for item in items]`, each call in a forked child, `workers` at a time.
-    `arrived(index, result)` is called in this process as each result comes in (for progress).
+    `arrived(index, result)` is called in this process as each result comes in (for progress),
+    and `on_message(index, message)` for each message the child of item `index` sends.
     The first exception (in item order) is raised in the parent once every child has ended."""
     import select
 
     results: dict[int, tuple[str, Any]] = {}
+    received: dict[int, bytearray] = {}  # read end -> what arrived of the messages not yet whole
     with tempfile.TemporaryDirectory(prefix="modelops-parts-") as tmp:
         running: dict[int, tuple[int, int]] = {}  # read end of the child's pipe -> (pid, index)
         pending = list(enumerate(items))
@@ -79,12 +104,18 @@ def fork_map(
                     pid = os.fork()
                     if pid == 0:
                         os.close(readable)
-                        _child(function, item, Path(tmp) / f"{index}.pickle")
+                        _child(function, item, Path(tmp) / f"{index}.pickle", writable)
                     os.close(writable)
                     running[readable] = (pid, index)
+                    received[readable] = bytearray()
                 ready, _, _ = select.select(list(running), [], [])
                 for readable in ready:
+                    data = os.read(readable, 1 << 16)
+                    if data:
+                        _deliver(received[readable], data, running[readable][1], on_message)
+                        continue
                     pid, index = running.pop(readable)
+                    del received[readable]
                     os.close(readable)
                     _, status = os.waitpid(pid, 0)
                     results[index] = _outcome(Path(tmp) / f"{index}.pickle", status)
@@ -101,6 +132,20 @@ def fork_map(
         if kind == "failed":
             raise ChildFailed(value)
     return [value for _, value in ordered]
+
+
+def _deliver(buffer: bytearray, data: bytes, index: int, on_message: Callable[[int, Any], None] | None) -> None:
+    """Pass on each message `data` completes; keep the rest for the next read."""
+    buffer += data
+    while len(buffer) >= _HEADER.size:
+        (length,) = _HEADER.unpack_from(buffer)
+        end = _HEADER.size + length
+        if len(buffer) < end:
+            return
+        message = pickle.loads(buffer[_HEADER.size : end])
+        del buffer[:end]
+        if on_message is not None:
+            on_message(index, message)
 
 
 def _outcome(path: Path, status: int) -> tuple[str, Any]:

@@ -28,6 +28,7 @@ from typing import Any
 
 from modelops.engine import moto_gaps
 from modelops.engine.plan import PlanResource
+from modelops.engine.program import StackInputs
 from modelops.engine.render import ProgramFailed, RecordingMocks, run_program
 from modelops.gitops.markdown_safe import visible
 from modelops.spec.loader import Problem, ProblemsFound
@@ -198,6 +199,8 @@ READS: dict[str, tuple[str, str, str, str]] = {
         "ModelPackageGroupArn",
     ),
 }
+# The services the rehearsal calls: their clients are made before the parts fork.
+_SERVICES = sorted({"sts"} | {op.service for op in OPERATIONS.values()} | {read[0] for read in READS.values()})
 # Inputs that are Pulumi's own, or that the create call does not take.
 PULUMI_ONLY = {"region", "namePrefix", "timeouts", "forceDestroy", "tagsAll", "description", "maxSessionDuration"}
 
@@ -506,11 +509,34 @@ def _seed_registry(mocks: RehearsalMocks, packages: dict[str, int]) -> list[str]
     return notes
 
 
-def rehearse(root: Path, stack: str, on_call: Callable[[CallResult], None] | None = None) -> RehearsalReport:
-    """`on_call` is told of each call's result as it returns (from the mock runtime's threads)."""
+# Models per rehearsing process: the figure of `modelops.engine.render.PART_SIZE`, for the
+# same reasons (the runtime's state grows with the models and is never collected).
+PART_SIZE = 20
+
+
+def rehearse(
+    root: Path,
+    stack: str,
+    on_call: Callable[[CallResult], None] | None = None,
+    *,
+    part_size: int = PART_SIZE,
+    workers: int | None = None,
+) -> RehearsalReport:
+    """`on_call` is told of each call's result as it returns, in the order of the report.
+
+    The models are rehearsed in parts of `part_size`, each in a process forked from one that
+    holds the emulation and the seeded registry, `workers` (the CPUs) at a time: each part
+    calls moto on its own copy, where the stack-level resources are created once more; their
+    calls are reported from the first part that makes them. Where processes cannot fork, one
+    run rehearses every model (`rehearse_in_emulator`)."""
+    from modelops.engine import forked
+
     config, _ = load_stack_file(root, stack)  # the region; everything else is checked inside
     with emulated_aws(config.region) as gap_notes:
-        report = rehearse_in_emulator(root, stack, on_call)
+        if forked.available():
+            report = _rehearse_in_parts(root, stack, on_call, part_size, workers or forked.cpu_count())
+        else:
+            report = rehearse_in_emulator(root, stack, on_call)
     report.emulated[:0] = gap_notes
     return report
 
@@ -518,11 +544,25 @@ def rehearse(root: Path, stack: str, on_call: Callable[[CallResult], None] | Non
 def rehearse_in_emulator(
     root: Path, stack: str, on_call: Callable[[CallResult], None] | None = None
 ) -> RehearsalReport:
-    """The rehearsal inside an emulation the caller holds open (`emulated_aws`), so that what it
-    created can be inspected afterwards, as `modelops verify` does in the tests."""
+    """The rehearsal inside an emulation the caller holds open (`emulated_aws`), in this process,
+    so that what it created can be inspected afterwards, as `modelops verify` does in the tests."""
+    from modelops.aws.registry import BotoRegistry
+
+    inputs, mocks, notes = _ready(root, stack, on_call)
+    try:
+        outputs = run_program(root, stack, mocks, BotoRegistry(), inputs)
+    except ProgramFailed as exc:
+        raise ProblemsFound([Problem(f"stack {stack}", 1, 1, "", str(exc))]) from None
+    return RehearsalReport(stack=stack, calls=mocks.calls, emulated=notes, outputs=outputs)
+
+
+def _ready(
+    root: Path, stack: str, on_call: Callable[[CallResult], None] | None
+) -> tuple[StackInputs, RehearsalMocks, list[str]]:
+    """The stack's inputs, mocks on the emulation and the registry seeded in it, with its notes."""
     import boto3
 
-    from modelops.aws.registry import BotoRegistry
+    from modelops.engine.program import prepare
 
     project = load_project(root, [stack])
     if project.problems:
@@ -537,8 +577,46 @@ def rehearse_in_emulator(
     account = boto3.client("sts", region_name=config.region).get_caller_identity()["Account"]
     mocks = RehearsalMocks(config.region, account, on_call)
     notes = _seed_registry(mocks, packages)
+    return prepare(config, project.repo, project.resolved[stack]), mocks, notes
+
+
+def _rehearse_in_parts(
+    root: Path,
+    stack: str,
+    on_call: Callable[[CallResult], None] | None,
+    part_size: int,
+    workers: int,
+) -> RehearsalReport:
+    from modelops.aws.registry import BotoRegistry
+    from modelops.engine import forked
+    from modelops.engine.render import merge_outputs, preload, split_in_parts, start_forked_run
+
+    inputs, mocks, notes = _ready(root, stack, None)
+    preload(kubernetes=bool(inputs.on_kubernetes))
+    for service in _SERVICES:
+        mocks.client(service)  # created once here rather than once per part
+    parts = split_in_parts(inputs, None, part_size)
+
+    def rehearse_part(part: list[str]) -> dict[str, Any]:
+        start_forked_run()
+        mocks.calls, mocks.records, mocks._on_call = [], [], forked.send
+        return run_program(root, stack, mocks, BotoRegistry(), inputs, part)
+
+    calls: list[CallResult] = []
+    made_by: dict[tuple[str, str, str], int] = {}  # a call -> the part that reported it first
+
+    def arrived(part: int, call: CallResult) -> None:
+        first = made_by.setdefault((call.type, call.resource, call.call), part)
+        if first != part:
+            return  # a stack-level resource, created again on this part's copy of the emulation
+        calls.append(call)
+        if on_call is not None:
+            on_call(call)
+
+    outputs: dict[str, Any] = {}
     try:
-        outputs = run_program(root, stack, mocks, BotoRegistry())
+        for part_outputs in forked.fork_map(rehearse_part, parts, workers, on_message=arrived):
+            merge_outputs(outputs, part_outputs)
     except ProgramFailed as exc:
         raise ProblemsFound([Problem(f"stack {stack}", 1, 1, "", str(exc))]) from None
-    return RehearsalReport(stack=stack, calls=mocks.calls, emulated=notes, outputs=outputs)
+    return RehearsalReport(stack=stack, calls=calls, emulated=notes, outputs=outputs)

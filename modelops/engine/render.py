@@ -320,16 +320,11 @@ def _render_in_parts(
 ) -> tuple[list[PlanResource], dict[str, Any]]:
     from modelops.engine import forked
 
-    _preload(kubernetes=bool(inputs.on_kubernetes))
-    names = [m.name for m in inputs.models if only is None or m.name in only]
-    parts = [names[i : i + part_size] for i in range(0, len(names), max(1, part_size))] or [[]]
+    preload(kubernetes=bool(inputs.on_kubernetes))
+    parts = split_in_parts(inputs, only, part_size)
 
     def render_part(part: list[str]) -> tuple[list[PlanResource], dict[str, Any]]:
-        global _RUN_LOCK
-        _RUN_LOCK = threading.Lock()  # a parent's thread may have held it when this process forked
-        # A loop the parent ran has an executor whose threads did not survive the fork.
-        asyncio.set_event_loop(asyncio.new_event_loop())
-        gc.disable()  # for good: this process ends as soon as its part is sent
+        start_forked_run()
         mocks = RecordingMocks(inputs.stack.region)
         return mocks.records, run_program(root, stack, mocks, registry, inputs, part)
 
@@ -346,12 +341,33 @@ def _render_in_parts(
     for part_records, part_outputs in forked.fork_map(render_part, parts, workers, arrived):
         for record in part_records:
             records.setdefault(record.urn, record)  # every part declares the stack-level resources
-        for key, value in part_outputs.items():
-            outputs[key] = {**outputs[key], **value} if isinstance(value, dict) and key in outputs else value
+        merge_outputs(outputs, part_outputs)
     return list(records.values()), outputs
 
 
-def _preload(kubernetes: bool = True) -> None:
+def split_in_parts(inputs: StackInputs, only: Collection[str] | None, part_size: int) -> list[list[str]]:
+    """The models to run, `part_size` per part (one empty part when there are none: the
+    stack-level resources are still declared)."""
+    names = [m.name for m in inputs.models if only is None or m.name in only]
+    return [names[i : i + part_size] for i in range(0, len(names), max(1, part_size))] or [[]]
+
+
+def start_forked_run() -> None:
+    """Ready a process `forked.fork_map` just forked to run the program (`run_program`)."""
+    global _RUN_LOCK
+    _RUN_LOCK = threading.Lock()  # a parent's thread may have held it when this process forked
+    # A loop the parent ran has an executor whose threads did not survive the fork.
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    gc.disable()  # for good: this process ends as soon as its part is sent
+
+
+def merge_outputs(outputs: dict[str, Any], part_outputs: dict[str, Any]) -> None:
+    """A part's stack outputs into all parts' so far: per-model outputs are mappings by model."""
+    for key, value in part_outputs.items():
+        outputs[key] = {**outputs[key], **value} if isinstance(value, dict) and key in outputs else value
+
+
+def preload(kubernetes: bool = True) -> None:
     """Import what every part imports, once, before the parts fork from this process."""
     import importlib
 
