@@ -89,7 +89,7 @@ def test_the_reference_renders_types_limits_and_defaults() -> None:
     text = reference_text()
     assert "| `min_instances` | integer, at least 0 | **required** |" in text
     assert "| `canary_percent` | integer, 1 to 50 | `10` |" in text
-    assert "| `mode` | one of `realtime`, `serverless` or `async` | `realtime` |" in text
+    assert "| `mode` | one of `realtime`, `serverless`, `async` or `component` | `realtime` |" in text
     assert "| `allowed_environments` | list of `dev`, `staging` or `prod` | `[dev, staging, prod]` |" in text
     assert "| `async` | mapping: [`serving.async`](#servingasync) | unset |" in text
     assert "| `aws:region` |" in text and "| `subnetIds` |" in text

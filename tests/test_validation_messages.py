@@ -69,7 +69,7 @@ SPEC_CASES = [
         "extra-forbidden-suggests",
         at("serving.instance_typ", "ml.m5.large"),
         "serving.instance_typ",
-        "unknown field; did you mean `instance_type`? (allowed: async, autoscaling, data_capture, instance_count, "
+        "unknown field; did you mean `instance_type`? (allowed: async, autoscaling, component, data_capture, instance_count, "
         "instance_type, kubernetes, mode, rollout, serverless, target)",
     ),
     (
@@ -145,7 +145,7 @@ SPEC_CASES = [
         "literal-suggests",
         at("serving.mode", "realtim"),
         "serving.mode",
-        "the value must be one of `realtime`, `serverless`, `async` (got the text 'realtim'); did you mean `realtime`?",
+        "the value must be one of `realtime`, `serverless`, `async`, `component` (got the text 'realtim'); did you mean `realtime`?",
     ),
     (
         "literal-case",
@@ -285,7 +285,7 @@ def test_pin_errors(project: Path, value: Any, field: str, message: str) -> None
 
 OWN_KEYS = (
     "(known: modelops:environment, modelops:models, modelops:kmsKeyArn, modelops:permissionsBoundaryArn, "
-    "modelops:vpc, modelops:buckets, modelops:alarmTopicArn, modelops:tags, modelops:kubernetes)"
+    "modelops:vpc, modelops:buckets, modelops:alarmTopicArn, modelops:tags, modelops:kubernetes, modelops:pools)"
 )
 
 

@@ -218,6 +218,11 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
             (*path, "kubernetes"),
             "only used with target: kubernetes (an environments override that switches to sagemaker sets it to null)",
         )
+    if serving.mode == "component":
+        yield from _component(spec)
+        return
+    if serving.component is not None:
+        yield (*path, "component"), "only used with mode: component"
     if serverless:
         if serving.instance_type is not None:
             yield (*path, "instance_type"), "serverless endpoints take no instance_type"
@@ -260,6 +265,68 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
             (*path, "rollout", "alarms"),
             (f"a {serving.rollout.strategy} rollout rolls back on alarms: set at least one"),
         )
+
+
+def _component(spec: ModelSpec) -> Iterator[Finding]:
+    """A model on a pool: an inference component (docs/pools.md, 'What a pool gives up').
+
+    - The pool's endpoint configuration sizes the instances: the model's own instance_type,
+      instance_count and instance autoscaling have nothing to size.
+    - Serverless and async are endpoint kinds of their own: InvokeEndpointAsync has no
+      InferenceComponentName (botocore sagemaker-runtime), and a serverless variant has no
+      instances to place copies on.
+    - UpdateInferenceComponent's DeploymentConfig has a RollingUpdatePolicy only (botocore
+      `InferenceComponentDeploymentConfig`): no canary or linear traffic shifting.
+    - Model Monitor watches an endpoint that hosts a single model; its EndpointInput has no
+      inference component field ("Monitor data quality", docs.aws.amazon.com/sagemaker/latest/dg/
+      model-monitor.html; botocore `EndpointInput`): a monitor could not tell the models apart.
+    """
+    serving = spec.serving
+    path: FieldPath = ("serving",)
+    component = serving.component
+    if serving.target != "sagemaker":
+        yield (*path, "mode"), "component runs on a SageMaker pool: target kubernetes serves realtime only"
+        return
+    if component is None:
+        yield (*path, "component"), "required for mode component: the pool, the reservation per copy and the copies"
+        return
+    for name, key in SAGEMAKER_SERVING_FIELDS:
+        if name in serving.model_fields_set and getattr(serving, name) is not None:
+            yield (
+                (*path, key),
+                f"a component runs on its pool's instances: {key} is the pool's (stack modelops:pools), "
+                "remove it (or set it to null in an environments override that switches to component)",
+            )
+    if serving.rollout.strategy not in ("rolling", "all_at_once"):
+        yield (
+            (*path, "rollout", "strategy"),
+            f"an inference component updates by rolling batches of copies only: {serving.rollout.strategy} "
+            "traffic shifting is for endpoints of a model's own; use rolling or all_at_once",
+        )
+    elif serving.rollout.strategy == "rolling" and (
+        serving.rollout.alarms.max_5xx_error_rate_percent is None and serving.rollout.alarms.max_p99_latency_ms is None
+    ):
+        yield (*path, "rollout", "alarms"), "a rolling rollout rolls back on alarms: set at least one"
+    for monitor in spec.monitoring.enabled_monitors():
+        yield (
+            ("monitoring", monitor, "enabled"),
+            "Model Monitor watches an endpoint hosting one model and cannot tell a pool's components apart: "
+            "disable it, or serve the model on its own endpoint (mode realtime)",
+        )
+    scaling = component.autoscaling
+    cpath: FieldPath = (*path, "component")
+    if scaling is not None:
+        if scaling.min_copies > scaling.max_copies:
+            yield (
+                (*cpath, "autoscaling", "min_copies"),
+                f"min_copies {scaling.min_copies} exceeds max_copies {scaling.max_copies}",
+            )
+        elif not scaling.min_copies <= component.copies <= scaling.max_copies:
+            yield (
+                (*cpath, "copies"),
+                f"copies {component.copies} is outside the autoscaling bounds {scaling.min_copies} to "
+                f"{scaling.max_copies}: the component would start at a size the autoscaler immediately changes",
+            )
 
 
 # KServe's built-in ServingRuntimes select a predictor by `modelFormat.name`

@@ -267,6 +267,50 @@ class Rollout(SpecModel):
     )
 
 
+class ComponentAutoscaling(SpecModel):
+    """Application Auto Scaling of the component's copy count (`sagemaker:inference-component:
+    DesiredCopyCount`) on `SageMakerInferenceComponentInvocationsPerCopy`."""
+
+    min_copies: Annotated[StrictInt, Field(ge=0)] = Field(
+        description="Fewest copies; 0 lets the model scale to zero (the first request then fails while a copy "
+        "starts, and wakes it)."
+    )
+    max_copies: Annotated[StrictInt, Field(ge=1)] = Field(description="Most copies.")
+    target_invocations_per_copy: Annotated[float, Field(gt=0)] = Field(
+        description="Invocations per copy per minute the autoscaler aims for."
+    )
+    scale_in_cooldown_s: Annotated[StrictInt, Field(ge=0, le=86400)] = Field(
+        300, description="Seconds after a scale-in before the next one."
+    )
+    scale_out_cooldown_s: Annotated[StrictInt, Field(ge=0, le=86400)] = Field(
+        60, description="Seconds after a scale-out before the next one."
+    )
+
+
+class Component(SpecModel):
+    """A SageMaker inference component on one of the stack's pools (docs/pools.md): its own CPU,
+    memory and accelerator reservation per copy, on instances the pool's models share."""
+
+    pool: Annotated[str, Field(pattern=MODEL_NAME_PATTERN)] = Field(
+        description="The pool it runs on: a key of the stack's modelops:pools."
+    )
+    copies: Annotated[StrictInt, Field(ge=1)] = Field(
+        1, description="Copies at deploy time; within the autoscaling bounds when autoscaling is set."
+    )
+    # ComputeResourceRequirements (CreateInferenceComponent): NumberOfCpuCoresRequired >= 0.25,
+    # MinMemoryRequiredInMb >= 128, NumberOfAcceleratorDevicesRequired >= 1 when given (botocore).
+    cpu: Annotated[float, Field(ge=0.25)] = Field(1, description="CPU cores reserved per copy (at least 0.25).")
+    memory_mb: Annotated[StrictInt, Field(ge=128)] = Field(
+        description="Memory reserved per copy in MiB (at least 128)."
+    )
+    accelerators: Annotated[StrictInt, Field(ge=0)] = Field(
+        0, description="GPUs or Inferentia devices reserved per copy (0: none)."
+    )
+    autoscaling: ComponentAutoscaling | None = Field(
+        None, description="Scale the copy count on invocations per copy (unset: the copy count stays)."
+    )
+
+
 def _quantity_text(value: Any) -> Any:
     # YAML reads `cpu: 2` and `cpu: 0.5` as numbers, and Kubernetes takes a quantity written
     # either way (int-or-string); the spec keeps the text, which `modelops.spec.quantities` checks.
@@ -331,8 +375,10 @@ class Serving(SpecModel):
         "sagemaker",
         description="sagemaker: a SageMaker endpoint. kubernetes: the stack's EKS cluster (serving.kubernetes).",
     )
-    mode: Literal["realtime", "serverless", "async"] = Field(
-        "realtime", description="The SageMaker endpoint kind; kubernetes serving is realtime only."
+    mode: Literal["realtime", "serverless", "async", "component"] = Field(
+        "realtime",
+        description="The SageMaker endpoint kind: realtime, serverless or async endpoints of the model's own, or "
+        "component, an inference component on one of the stack's pools. kubernetes serving is realtime only.",
     )
     instance_type: Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)] | None = Field(
         None, description="SageMaker hosting instance type (ml.m5.large); required unless mode is serverless."
@@ -342,6 +388,7 @@ class Serving(SpecModel):
     )
     serverless: Serverless | None = Field(None, description="mode serverless only: memory and concurrency.")
     async_inference: AsyncInference | None = Field(None, alias="async", description="mode async only.")
+    component: Component | None = Field(None, description="mode component only: pool, reservation and copies.")
     autoscaling: Autoscaling | None = Field(
         None, description="Scale the instance count on invocations; not with serverless."
     )

@@ -19,7 +19,7 @@ from modelops.aws.provider_config import AWS_PROVIDER_KEYS
 from modelops.aws.tags import tag_problems
 from modelops.errors import UsageError
 from modelops.spec.loader import Document, FieldPath, Problem, ProblemsFound, parse
-from modelops.spec.models import MODEL_NAME_PATTERN, Environment, SpecModel
+from modelops.spec.models import INSTANCE_TYPE_PATTERN, MODEL_NAME_PATTERN, Environment, SpecModel
 from modelops.spec.validation_messages import closest, validation_findings
 
 STACKS_DIR = "stacks"
@@ -65,6 +65,7 @@ KEYS = {
     "modelops:alarmTopicArn": "alarm_topic_arn",
     "modelops:tags": "tags",
     "modelops:kubernetes": "kubernetes",
+    "modelops:pools": "pools",
 }
 FIELDS = {v: k for k, v in KEYS.items()}
 
@@ -177,6 +178,25 @@ class KubernetesConfig(SpecModel):
         return value
 
 
+class Pool(SpecModel):
+    """A SageMaker endpoint of the stack whose instances its component models share (docs/pools.md)."""
+
+    instance_type: Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)] = Field(
+        alias="instanceType", description="SageMaker hosting instance type of the pool's instances."
+    )
+    # ProductionVariantManagedInstanceScaling: MinInstanceCount >= 0, MaxInstanceCount >= 1 (botocore).
+    min_instances: Annotated[StrictInt, Field(ge=0)] = Field(
+        alias="minInstances",
+        description="Fewest instances; 0 lets the pool stop every instance while no copy runs on it.",
+    )
+    max_instances: Annotated[StrictInt, Field(ge=1)] = Field(
+        alias="maxInstances", description="Most instances SageMaker adds as the copies need room."
+    )
+
+
+PoolName = Annotated[str, Field(pattern=MODEL_NAME_PATTERN)]
+
+
 class StackConfig(SpecModel):
     name: str = Field(description="The stack's name, from its file name (not a config key).")
     region: Annotated[str, Field(pattern=REGION)] = Field(
@@ -209,6 +229,11 @@ class StackConfig(SpecModel):
     tags: dict[str, str] = Field(default_factory=dict, description="Extra AWS tags on every resource of the stack.")
     kubernetes: KubernetesConfig = Field(
         default_factory=KubernetesConfig, description="The EKS cluster of the stack's kubernetes models."
+    )
+    pools: dict[PoolName, Pool] = Field(
+        default_factory=dict,
+        description="Shared endpoints by name (3 to 32 lowercase letters, digits and '-'): the component models "
+        "pinned to a pool run as inference components on its instances. A pool no pinned model uses is not created.",
     )
 
     @field_validator("region")
