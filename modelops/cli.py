@@ -8,7 +8,8 @@
 - 3: an error: AWS refused a call or found no credentials, or no Kubernetes cluster could be
   reached for a stack's kubernetes models (verify, drift), or an unexpected exception. One
   line; `modelops --debug ...` (or MODELOPS_DEBUG=1) prints the traceback too;
-- 130: interrupted (Ctrl-C); 141: the reader of the output went away (`| head`), as a shell reports it.
+- 130: interrupted (Ctrl-C); 143: terminated (SIGTERM, as a cancelled CI job sends); 141: the reader
+  of the output went away (`| head`), as a shell reports it.
 
 No traceback reaches the user without --debug: pull requests are hostile input, and a traceback
 is neither a finding nor something the author of one can act on.
@@ -25,6 +26,7 @@ import gc
 import itertools
 import json
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -77,7 +79,19 @@ FormatOption = Annotated[
 # Builds the command's JSON document when it ends early: its findings, or why it could not run.
 FailedDocument = Callable[[list["Finding"], "Error | None"], "Document"]
 
-EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 2, 3, 130, 141
+EXIT_FINDINGS, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE, EXIT_TERMINATED = 1, 2, 3, 130, 141, 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: unwinds as Ctrl-C does, so that the forked parts of a plan or rehearsal are killed
+    and their temporary folder removed (`modelops.engine.forked`), instead of the parts finishing
+    their work orphaned."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 DEBUG_HINT = "rerun as `modelops --debug <command> ...` (or with MODELOPS_DEBUG=1) for the traceback"
 
 
@@ -148,11 +162,12 @@ def _guarded(action: Callable[[], T], failed: FailedDocument | None = None) -> T
         raise typer.Exit(EXIT_ERROR) from None
     except BrokenPipeError:
         _reader_gone()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         # click would print "Aborted!" and exit 1, the code of a finding.
-        typer.echo("modelops: interrupted", err=True)
-        _failed_document(failed, error=("interrupted", "interrupted"))
-        raise typer.Exit(EXIT_INTERRUPTED) from None
+        how = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        typer.echo(f"modelops: {how}", err=True)
+        _failed_document(failed, error=("interrupted", how))
+        raise typer.Exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED) from None
     except Exception as exc:  # noqa: BLE001 - the one place internal errors meet the user
         if _Options.debug:
             traceback.print_exc()
@@ -552,6 +567,7 @@ def main() -> None:
     # a third of a rehearsal), and exiting frees them all at once. A process that keeps running,
     # as the tests do, calls `app` and collects as usual.
     gc.disable()
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except SystemExit as exc:
