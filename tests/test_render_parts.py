@@ -104,3 +104,17 @@ def test_the_streamed_json_is_the_plans_json(stack: str) -> None:
     stream = io.StringIO()
     empty.write_json(stream)
     assert stream.getvalue() == strict_json(empty.to_json())
+
+
+def test_a_part_that_hangs_is_stopped_at_its_timeout() -> None:
+    import time
+
+    def hang(item: int) -> int:
+        if item == 2:
+            time.sleep(3600)
+        return item
+
+    started = time.monotonic()
+    with pytest.raises(forked.ChildFailed, match="ran longer than 1 s and was stopped"):
+        forked.fork_map(hang, [1, 2, 3], workers=2, timeout=1)
+    assert time.monotonic() - started < 30

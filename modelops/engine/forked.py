@@ -37,6 +37,9 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# A part renders or rehearses 20 models in seconds; one that runs for minutes is stuck (a lock
+# held by a thread of the parent when it forked, say), and would hang the command for good.
+PART_TIMEOUT_S = 600.0
 _HEADER = struct.Struct("!I")  # a message's length, before its pickle
 _channel: int | None = None  # in a child: the write end of its pipe
 _channel_lock = threading.Lock()  # a child's threads send whole messages, one at a time
@@ -83,17 +86,20 @@ def fork_map(
     workers: int,
     arrived: Callable[[int, Result], None] | None = None,
     on_message: Callable[[int, Any], None] | None = None,
+    timeout: float = PART_TIMEOUT_S,
 ) -> list[Result]:
     """`[function(item) for item in items]`, each call in a forked child, `workers` at a time.
     `arrived(index, result)` is called in this process as each result comes in (for progress),
     and `on_message(index, message)` for each message the child of item `index` sends.
+    A child still running `timeout` seconds after it started is killed and fails.
     The first exception (in item order) is raised in the parent once every child has ended."""
     import select
+    import time
 
     results: dict[int, tuple[str, Any]] = {}
     received: dict[int, bytearray] = {}  # read end -> what arrived of the messages not yet whole
     with tempfile.TemporaryDirectory(prefix="modelops-parts-") as tmp:
-        running: dict[int, tuple[int, int]] = {}  # read end of the child's pipe -> (pid, index)
+        running: dict[int, tuple[int, int, float]] = {}  # read end of a child's pipe -> (pid, index, deadline)
         pending = list(enumerate(items))
         try:
             while pending or running:
@@ -106,23 +112,30 @@ def fork_map(
                         os.close(readable)
                         _child(function, item, Path(tmp) / f"{index}.pickle", writable)
                     os.close(writable)
-                    running[readable] = (pid, index)
+                    running[readable] = (pid, index, time.monotonic() + timeout)
                     received[readable] = bytearray()
-                ready, _, _ = select.select(list(running), [], [])
+                wait = max(0.0, min(deadline for _, _, deadline in running.values()) - time.monotonic())
+                ready, _, _ = select.select(list(running), [], [], wait)
                 for readable in ready:
                     data = os.read(readable, 1 << 16)
                     if data:
                         _deliver(received[readable], data, running[readable][1], on_message)
                         continue
-                    pid, index = running.pop(readable)
+                    pid, index, _ = running.pop(readable)
                     del received[readable]
                     os.close(readable)
                     _, status = os.waitpid(pid, 0)
                     results[index] = _outcome(Path(tmp) / f"{index}.pickle", status)
                     if arrived is not None and results[index][0] == "ok":
                         arrived(index, results[index][1])
+                for readable, (pid, index, deadline) in list(running.items()):
+                    if deadline <= time.monotonic() and readable not in ready:
+                        del running[readable], received[readable]
+                        os.close(readable)
+                        _kill(pid)
+                        results[index] = ("failed", f"a child process ran longer than {timeout:g} s and was stopped")
         finally:
-            for readable, (pid, _) in running.items():  # an interrupt: leave no child behind
+            for readable, (pid, _, _) in running.items():  # an interrupt: leave no child behind
                 os.close(readable)
                 _kill(pid)
     ordered = [results[i] for i in range(len(items))]
