@@ -118,3 +118,26 @@ def test_a_part_that_hangs_is_stopped_at_its_timeout() -> None:
     with pytest.raises(forked.ChildFailed, match="ran longer than 1 s and was stopped"):
         forked.fork_map(hang, [1, 2, 3], workers=2, timeout=1)
     assert time.monotonic() - started < 30
+
+
+def test_kept_pickled_results_load_as_the_values_and_failures_still_raise() -> None:
+    results = forked.fork_map(lambda item: {"item": item}, [1, 2], workers=2, keep_pickled=True)
+    assert all(isinstance(result, forked.Pickled) for result in results)
+    assert [result.load() for result in results] == [{"item": 1}, {"item": 2}]
+
+    def fail(item: int) -> int:
+        raise ValueError(f"part {item} failed")
+
+    with pytest.raises(ValueError, match="part 1 failed"):
+        forked.fork_map(fail, [1], workers=1, keep_pickled=True)
+
+
+def test_progress_counts_each_parts_resources_as_the_part_arrives() -> None:
+    seen: list[tuple[str, int]] = []
+    plan = render(REPO_ROOT, "dev", part_size=1, workers=2, on_progress=lambda name, count: seen.append((name, count)))
+    models = len(plan.models)
+    assert len(seen) == models  # once per part
+    counts = [count for _, count in seen]
+    assert counts == sorted(counts) and counts[0] > 0
+    # every part also declares the stack-level resources, so the count passes the plan's
+    assert counts[-1] >= len(plan.resources)

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -73,7 +74,9 @@ def _child(function: Callable[[Any], Any], item: Any, path: Path, channel: int) 
             outcome = ("failed", "".join(traceback.format_exception(exc)))
     try:
         with open(path, "wb") as out:
-            pickle.dump(outcome, out, protocol=pickle.HIGHEST_PROTOCOL)
+            # The kind first, then the value, so that the parent can keep a value pickled.
+            pickle.dump(outcome[0], out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(outcome[1], out, protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -87,11 +90,14 @@ def fork_map(
     arrived: Callable[[int, Result], None] | None = None,
     on_message: Callable[[int, Any], None] | None = None,
     timeout: float = PART_TIMEOUT_S,
+    keep_pickled: bool = False,
 ) -> list[Result]:
     """`[function(item) for item in items]`, each call in a forked child, `workers` at a time.
     `arrived(index, result)` is called in this process as each result comes in (for progress),
     and `on_message(index, message)` for each message the child of item `index` sends.
-    A child still running `timeout` seconds after it started is killed and fails.
+    A child still running `timeout` seconds after it started is killed and fails. With
+    `keep_pickled`, each result stays a `Pickled` until the caller loads it: results held as bytes
+    take a fraction of their objects' memory while the other children still run.
     The first exception (in item order) is raised in the parent once every child has ended."""
     import select
     import time
@@ -125,7 +131,7 @@ def fork_map(
                     del received[readable]
                     os.close(readable)
                     _, status = os.waitpid(pid, 0)
-                    results[index] = _outcome(Path(tmp) / f"{index}.pickle", status)
+                    results[index] = _outcome(Path(tmp) / f"{index}.pickle", status, keep_pickled)
                     if arrived is not None and results[index][0] == "ok":
                         arrived(index, results[index][1])
                 for readable, (pid, index, deadline) in list(running.items()):
@@ -161,10 +167,21 @@ def _deliver(buffer: bytearray, data: bytes, index: int, on_message: Callable[[i
             on_message(index, message)
 
 
-def _outcome(path: Path, status: int) -> tuple[str, Any]:
+@dataclass(frozen=True)
+class Pickled:
+    """A child's result as it arrived: `load()` gives the object."""
+
+    data: bytes
+
+    def load(self) -> Any:
+        return pickle.loads(self.data)
+
+
+def _outcome(path: Path, status: int, keep_pickled: bool = False) -> tuple[str, Any]:
     try:
         with open(path, "rb") as stream:
-            return pickle.load(stream)
+            kind = pickle.load(stream)
+            return kind, Pickled(stream.read()) if keep_pickled and kind == "ok" else pickle.load(stream)
     except FileNotFoundError:
         code = os.waitstatus_to_exitcode(status)
         return ("failed", f"a child process ended without a result (exit status {code})")

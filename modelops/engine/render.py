@@ -326,19 +326,25 @@ def _render_in_parts(
     def render_part(part: list[str]) -> tuple[list[PlanResource], dict[str, Any]]:
         start_forked_run()
         mocks = RecordingMocks(inputs.stack.region)
-        return mocks.records, run_program(root, stack, mocks, registry, inputs, part)
+        outputs = run_program(root, stack, mocks, registry, inputs, part)
+        forked.send(len(mocks.records))  # for the progress: the records themselves stay pickled
+        return mocks.records, outputs
 
     rendered = 0
 
-    def arrived(index: int, result: tuple[list[PlanResource], dict[str, Any]]) -> None:
+    def arrived(index: int, count: int) -> None:
         nonlocal rendered
-        rendered += len(result[0])
+        rendered += count
         if on_progress is not None and parts[index]:
             on_progress(f"{len(parts[index])} models to {parts[index][-1]}", rendered)
 
     records: dict[str, PlanResource] = {}
     outputs: dict[str, Any] = {}
-    for part_records, part_outputs in forked.fork_map(render_part, parts, workers, arrived):
+    # Each part's records stay pickled until every part is in: the parent holds a third of the
+    # memory while the parts still run, which is when the process tree's memory peaks.
+    pickled = forked.fork_map(render_part, parts, workers, on_message=arrived, keep_pickled=True)
+    for part in pickled:
+        part_records, part_outputs = cast(forked.Pickled, part).load()
         for record in part_records:
             records.setdefault(record.urn, record)  # every part declares the stack-level resources
         merge_outputs(outputs, part_outputs)
