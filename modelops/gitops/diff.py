@@ -82,6 +82,10 @@ DYNAMIC_PROVIDERS = {
     "pulumi-python:dynamic/sagemaker:ModelCard": ("components.providers.model_card", "ModelCardProvider"),
     "pulumi-python:dynamic/sagemaker:ScalingPause": ("components.providers.variant_scaling", "ScalingPauseProvider"),
     "pulumi-python:dynamic/sagemaker:ScalingResume": ("components.providers.variant_scaling", "ScalingResumeProvider"),
+    "pulumi-python:dynamic/sagemaker:InferenceComponent": (
+        "components.providers.inference_component",
+        "InferenceComponentProvider",
+    ),
 }
 
 
