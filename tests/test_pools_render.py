@@ -552,13 +552,40 @@ def test_moving_to_another_pool_replaces_the_component(tmp_path: Path, plan: Pla
     change = next(c for c in changes_of(plan, moved) if c.name == "beta-serving-component")
     assert change.action == "replace"
     assert set(change.replacing) == {"name", "endpointName"}
-    assert change.downtime is None  # the new component serves before the old one goes
+    assert change.downtime is not None and "callers must move to the new endpoint and component name" in change.downtime
     old_name = plan.one(COMPONENT, "beta-serving-component").inputs["name"]
     assert moved.one(COMPONENT, "beta-serving-component").inputs["name"] != old_name  # both exist for a while
     # The old pool stops reading beta's artifact; the new one starts.
     cpu = json.loads(moved.one(POLICY, "pool-shared-cpu-execution-policy").inputs["policy"])
     gpu = json.loads(moved.one(POLICY, "pool-shared-gpu-execution-policy").inputs["policy"])
     assert "beta" not in json.dumps(cpu) and "acme-models/beta/" in json.dumps(gpu)
+
+
+def test_a_model_moving_from_its_endpoint_to_a_pool_is_told_its_address_changes(tmp_path: Path, plan: Plan) -> None:
+    root = write_project(tmp_path)
+    edit_yaml(
+        root / "model_specs" / "omega" / "1.0.0.yaml",
+        lambda data: data.update(
+            {"serving": {"mode": "component", "component": {"pool": "shared-cpu", "memory_mb": 1024}}}
+        ),
+    )
+    moved = render(root, "dev")
+    from modelops.gitops.diff import resource_changes as changes_of
+
+    changes = {c.name: c for c in changes_of(plan, moved)}
+    assert changes["omega-serving-component"].action == "create"
+    deleted = changes["omega-serving-endpoint"]
+    assert deleted.action == "delete"
+    assert (
+        deleted.downtime is not None
+        and "omega moves from its SageMaker endpoint to a pool's inference component" in (deleted.downtime)
+    )
+    # The new Model's name is not the old one's, so it can be created before that one is deleted.
+    assert (
+        moved.one(MODEL, "omega-serving-model").inputs["name"]
+        != plan.one(MODEL, "omega-serving-primary-model").inputs["name"]
+    )
+    assert "omega" in moved.outputs["components"] and "omega" not in moved.outputs["endpoints"]
 
 
 def test_a_pool_the_stack_lacks_is_refused_with_the_reason(tmp_path: Path) -> None:
