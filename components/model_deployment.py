@@ -14,10 +14,11 @@ from components.kubernetes_deployment import KubernetesDeployment, KubernetesDep
 from components.kubernetes_identity import KubernetesIdentity, KubernetesIdentityArgs
 from components.kubernetes_provider import KubernetesCluster
 from components.monitoring import Monitoring, MonitoringArgs
+from components.sagemaker_component import PoolPlacement, SageMakerComponent, SageMakerComponentArgs, component_name
 from components.sagemaker_endpoint import ContainerSource, SageMakerEndpoint, SageMakerEndpointArgs
 from modelops.aws import naming, registry
 from modelops.aws.iam import ExecutionRoleScope
-from modelops.aws.rollback_alarms import rollback_alarm_arns
+from modelops.aws.rollback_alarms import alarm_arns, component_rollback_alarms, rollback_alarm_arns
 from modelops.aws.tags import resource_tags
 from modelops.errors import DeploymentRefused
 from modelops.kubernetes import manifests
@@ -42,12 +43,14 @@ class ModelDeploymentArgs:
     default_bucket: str | None  # the stack's own bucket, when modelops:buckets leaves one out
     feature_groups: list[FeatureGroupDeployment]  # the stack's groups this model owns or reads
     cluster: KubernetesCluster | None = None  # the stack's, when any of its models serves on Kubernetes
+    placement: PoolPlacement | None = None  # the pool of a model with serving.mode component
 
 
 def container_source(
-    variant: Variant, stack: StackConfig, account: AccountContext
+    variant: Variant, stack: StackConfig, account: AccountContext, pool_instance_type: str | None = None
 ) -> tuple[ContainerSource, tuple[str, ...], tuple[str, ...]]:
-    """The variant's container, and the images and model objects its role must read."""
+    """The variant's container, and the images and model objects its role must read. A model on
+    a pool runs on the pool's instance type, which chooses its framework image (CPU or GPU)."""
     model = variant.spec.model
     if model.package is not None:
         info = registry.current().package(
@@ -69,7 +72,7 @@ def container_source(
             model.framework,
             model.framework_version,
             stack.region,
-            variant.spec.serving.instance_type,
+            pool_instance_type or variant.spec.serving.instance_type,
             model.base_framework_version,
             model.py_version,
         )
@@ -77,8 +80,24 @@ def container_source(
     return ContainerSource(image=image, model_data_url=artifact), (image,), ((artifact,) if artifact else ())
 
 
+def pool_placement(model: ResolvedModel, placement: PoolPlacement | None) -> PoolPlacement:
+    """The pool a component model runs on; what validate refuses is refused here too, with the
+    reason, should a program run without it."""
+    component = model.spec.serving.component
+    pool = component.pool if component else "?"
+    if placement is None or placement.pool != pool:
+        raise DeploymentRefused(f"{model.name}: runs on pool {pool}, which the stack's modelops:pools does not declare")
+    if model.challenger is not None or model.shadow is not None:
+        raise DeploymentRefused(
+            f"{model.name}: an inference component serves one version; a challenger or shadow needs an endpoint "
+            "of the model's own (serving.mode realtime)"
+        )
+    return placement
+
+
 class ModelDeployment(pulumi.ComponentResource):
-    endpoint_name: pulumi.Output[str] | None  # the SageMaker endpoint; None on Kubernetes
+    endpoint_name: pulumi.Output[str] | None  # the model's own SageMaker endpoint; None on Kubernetes or a pool
+    component_name: pulumi.Output[str] | None  # its inference component, on a pool
     role_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: ModelDeploymentArgs, opts: pulumi.ResourceOptions | None = None):
@@ -87,6 +106,7 @@ class ModelDeployment(pulumi.ComponentResource):
         env = stack.environment
         spec = model.spec
         on_kubernetes = spec.serving.target == "kubernetes"
+        placement = pool_placement(model, args.placement) if spec.serving.mode == "component" else None
         tags = resource_tags(spec.metadata.owner, model.name, model.version, env, stack.tags, spec.metadata.tags)
         endpoint_name = naming.endpoint_name(model.name, env)
 
@@ -100,7 +120,9 @@ class ModelDeployment(pulumi.ComponentResource):
                 # KServe or the Deployment's server reads the artifact itself, with the pod's role.
                 objects += [variant.spec.model.artifact] if variant.spec.model.artifact else []
             else:
-                source, variant_images, variant_objects = container_source(variant, stack, account)
+                source, variant_images, variant_objects = container_source(
+                    variant, stack, account, placement.instance_type if placement else None
+                )
                 containers[variant.role] = source
                 images += variant_images
                 objects += variant_objects
@@ -110,7 +132,10 @@ class ModelDeployment(pulumi.ComponentResource):
         capture_bucket = stack.buckets.data_capture or args.default_bucket
         capture = (
             f"s3://{capture_bucket}/data-capture/{model.name}/"
-            if spec.serving.data_capture.enabled and spec.serving.mode != "serverless" and not on_kubernetes
+            # A pool's members capture through the pool's endpoint (components.sagemaker_pool).
+            if spec.serving.data_capture.enabled
+            and spec.serving.mode not in ("serverless", "component")
+            and not on_kubernetes
             else None
         )
         async_output = async_input = None
@@ -124,13 +149,23 @@ class ModelDeployment(pulumi.ComponentResource):
             for group in model_reads(model)
             if group in groups  # validation reports a read of a group the stack lacks
         )
+        ic_name = component_name(model, placement.endpoint_name) if placement else None
+        if on_kubernetes:
+            alarms: tuple[str, ...] = ()
+        elif ic_name is not None:
+            alarms = alarm_arns(
+                component_rollback_alarms(model, ic_name), account.partition, account.region, account.account
+            )
+        else:
+            alarms = rollback_alarm_arns(model, account.partition, account.region, account.account)
         # One least-privilege scope for either target: the SageMaker execution role's policy
         # (modelops.aws.iam.execution_role_policy) or the pods' IRSA role's (workload_role_policy).
+        # A pool's member logs as its inference component; the pool's endpoint is the pool's.
         scope = ExecutionRoleScope(
             partition=account.partition,
             region=account.region,
             account=account.account,
-            endpoint_name=endpoint_name,
+            endpoint_name=None if ic_name else endpoint_name,
             images=tuple(images),
             model_objects=tuple(objects),
             secrets=tuple(sorted(set(secrets))),
@@ -142,9 +177,8 @@ class ModelDeployment(pulumi.ComponentResource):
             subnet_ids=tuple(stack.vpc.subnet_ids) if in_vpc and stack.vpc else (),
             security_group_ids=tuple(stack.vpc.security_group_ids) if in_vpc and stack.vpc else (),
             feature_group_reads=reads,
-            rollback_alarms=(
-                () if on_kubernetes else rollback_alarm_arns(model, account.partition, account.region, account.account)
-            ),
+            rollback_alarms=alarms,
+            inference_components=(ic_name,) if ic_name else (),
         )
         governance = Governance(
             f"{name}-governance",
@@ -152,6 +186,7 @@ class ModelDeployment(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self),
         )
         serving: pulumi.Resource
+        self.component_name = None
         if on_kubernetes:
             if args.cluster is None:
                 raise DeploymentRefused(f"{model.name}: serves on Kubernetes, but the stack declares no cluster")
@@ -178,6 +213,24 @@ class ModelDeployment(pulumi.ComponentResource):
                 )
             self.endpoint_name = None
             self.role_arn = identity.role_arn
+        elif placement is not None:
+            component = SageMakerComponent(
+                f"{name}-serving",
+                SageMakerComponentArgs(
+                    model=model,
+                    stack=stack,
+                    placement=placement,
+                    role_arn=cast(pulumi.Output[str], governance.role_arn),
+                    role_name=naming.role_name(model.name, env),
+                    container=containers["primary"],
+                    tags=tags,
+                ),
+                pulumi.ResourceOptions(parent=self, depends_on=[governance]),
+            )
+            serving = component
+            self.endpoint_name = None
+            self.component_name = component.component_name
+            self.role_arn = cast(pulumi.Output[str], governance.role_arn)
         else:
             endpoint = SageMakerEndpoint(
                 f"{name}-serving",
@@ -228,4 +281,6 @@ class ModelDeployment(pulumi.ComponentResource):
                 ),
                 pulumi.ResourceOptions(parent=self),
             )
-        self.register_outputs({"endpoint_name": self.endpoint_name, "role_arn": self.role_arn})
+        self.register_outputs(
+            {"endpoint_name": self.endpoint_name, "component_name": self.component_name, "role_arn": self.role_arn}
+        )

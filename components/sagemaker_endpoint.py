@@ -21,7 +21,7 @@ from components.providers.variant_scaling import ScalingPause, ScalingResume
 from modelops.aws import naming
 from modelops.aws.instance_storage import has_local_storage
 from modelops.aws.replacements import ENDPOINT_KIND_TAG
-from modelops.aws.rollback_alarms import rollback_alarms
+from modelops.aws.rollback_alarms import RollbackAlarm, rollback_alarms
 from modelops.spec.container import container_environment
 from modelops.spec.models import Serverless
 from modelops.spec.resolved_model import ResolvedModel, Variant
@@ -160,6 +160,30 @@ def deployment_config(model: ResolvedModel, alarm_names: list[str]) -> dict[str,
         },
         "auto_rollback_configuration": rollback,
     }
+
+
+def declare_rollback_alarms(
+    name: str, alarms: list[RollbackAlarm], stack: StackConfig, tags: dict[str, str], opts: pulumi.ResourceOptions
+) -> list[aws.cloudwatch.MetricAlarm]:
+    """One MetricAlarm per rollback alarm, `<name>-rollback-<suffix>`, notifying the stack's
+    alarm topic when it fires."""
+    actions = [stack.alarm_topic_arn] if stack.alarm_topic_arn else []
+    return [
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-rollback-{alarm.suffix}",
+            name=alarm.name,
+            alarm_description=f"{alarm.description}: rolls the deployment back",
+            comparison_operator="GreaterThanThreshold",
+            evaluation_periods=1,
+            threshold=alarm.threshold,
+            treat_missing_data="notBreaching",
+            alarm_actions=actions,
+            metric_queries=cast(Any, alarm.metric_queries),
+            tags=tags,
+            opts=opts,
+        )
+        for alarm in alarms
+    ]
 
 
 class SageMakerEndpoint(pulumi.ComponentResource):
@@ -301,21 +325,7 @@ class SageMakerEndpoint(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions,
     ) -> list[str]:
         """Alarms watched by the deployment guardrails (modelops.aws.rollback_alarms)."""
-        actions = [stack.alarm_topic_arn] if stack.alarm_topic_arn else []
-        for alarm in rollback_alarms(model):
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-rollback-{alarm.suffix}",
-                name=alarm.name,
-                alarm_description=f"{alarm.description}: rolls the deployment back",
-                comparison_operator="GreaterThanThreshold",
-                evaluation_periods=1,
-                threshold=alarm.threshold,
-                treat_missing_data="notBreaching",
-                alarm_actions=actions,
-                metric_queries=cast(Any, alarm.metric_queries),
-                tags=tags,
-                opts=opts,
-            )
+        declare_rollback_alarms(name, rollback_alarms(model), stack, tags, opts)
         return [alarm.name for alarm in rollback_alarms(model)]
 
     @staticmethod

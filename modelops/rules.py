@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelops.aws.instance_storage import has_local_storage
-from modelops.aws.tags import REQUIRED_TAGS
+from modelops.aws.tags import POOL_TAG, POOL_TAGS, REQUIRED_TAGS
 from modelops.engine.plan import Plan, PlanResource, PlanViolation, physical_name
 
 TAGGABLE_PREFIXES = (
@@ -24,10 +24,19 @@ TAGGABLE_PREFIXES = (
     "aws:s3/bucket:Bucket",
     "pulumi-python:dynamic/sagemaker:MonitoringJobDefinition",
     "pulumi-python:dynamic/sagemaker:ModelCard",
+    "pulumi-python:dynamic/sagemaker:InferenceComponent",
 )
 # RolePolicy takes no tags; a ModelPackageGroup is adopted from the training side, not ours to tag.
 UNTAGGABLE = {"aws:iam/rolePolicy:RolePolicy", "aws:sagemaker/modelPackageGroup:ModelPackageGroup"}
 STACK_WIDE = {"aws:s3/bucket:Bucket"}
+# A pool's endpoint, configuration and role serve all its members and belong to none: they are
+# tagged with the pool instead of an owner, model and version (modelops.aws.tags.pool_resource_tags).
+POOL_RESOURCES = {
+    "aws:sagemaker/endpoint:Endpoint",
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+    "aws:iam/role:Role",
+}
+INFERENCE_COMPONENT = "pulumi-python:dynamic/sagemaker:InferenceComponent"
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,10 @@ def required_tags(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> 
     if type_token in UNTAGGABLE or not type_token.startswith(TAGGABLE_PREFIXES):
         return
     tags = inputs.get("tags") or {}
-    required = ("environment", "managed-by") if type_token in STACK_WIDE else REQUIRED_TAGS
+    required: tuple[str, ...] = ("environment", "managed-by") if type_token in STACK_WIDE else REQUIRED_TAGS
+    if type_token in POOL_RESOURCES and POOL_TAG in tags and "model" not in tags:
+        # A model's resources always carry `model` (resource_tags), so none passes for a pool's.
+        required = POOL_TAGS
     missing = [t for t in required if not tags.get(t)]
     if missing:
         yield f"missing tags: {', '.join(missing)}"
@@ -142,7 +154,7 @@ def names_within_limits(type_token: str, inputs: dict[str, Any], ctx: RuleContex
         if type_token
         in ("aws:iam/role:Role", "aws:sagemaker/featureGroup:FeatureGroup", "aws:cloudwatch/eventRule:EventRule")
         else 63
-        if type_token.startswith("aws:sagemaker/") or type_token == MONITORING_JOB
+        if type_token.startswith("aws:sagemaker/") or type_token in (MONITORING_JOB, INFERENCE_COMPONENT)
         else None
     )
     name = physical_name(inputs)
@@ -151,7 +163,8 @@ def names_within_limits(type_token: str, inputs: dict[str, Any], ctx: RuleContex
 
 
 RULE_DESCRIPTIONS: dict[str, str] = {
-    "required-tags": "Every taggable resource carries owner, model, model-version, environment and managed-by.",
+    "required-tags": "Every taggable resource carries owner, model, model-version, environment and managed-by "
+    "(a pool's endpoint, configuration and role: pool, environment and managed-by).",
     "no-wildcard-iam-actions": "No IAM policy allows the action '*' or a service wildcard such as 's3:*'.",
     "no-full-access-policies": "No role gets an AWS-managed *FullAccess policy.",
     "permissions-boundary": "Every role carries the stack's permissions boundary when the stack sets one.",

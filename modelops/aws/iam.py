@@ -8,7 +8,10 @@ Permissions" and the SageMaker VPC guide:
 - a model in a VPC needs to create and delete its elastic network interfaces in the stack's
   subnets and security groups, and the ec2 Describe calls, which also take only "*"
   (`vpc_statements` says which ENI of the account the role may touch);
-- endpoint logs go to `/aws/sagemaker/Endpoints/<endpoint>`.
+- endpoint logs go to `/aws/sagemaker/Endpoints/<endpoint>`, an inference component's to
+  `/aws/sagemaker/InferenceComponents/<component>`, and its per-copy metrics to the namespace
+  `/aws/sagemaker/InferenceComponents` ("Monitor with CloudWatch",
+  docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html).
 
 Every rendered policy is linted with parliament in `tests/test_iam_lint.py`.
 """
@@ -29,7 +32,7 @@ class ExecutionRoleScope:
     partition: str
     region: str
     account: str
-    endpoint_name: str
+    endpoint_name: str | None  # None: a pool's member, which logs as its inference component only
     images: tuple[str, ...] = ()
     model_objects: tuple[str, ...] = ()  # s3://bucket/key of model artifacts
     secrets: tuple[str, ...] = ()
@@ -42,6 +45,8 @@ class ExecutionRoleScope:
     security_group_ids: tuple[str, ...] = ()
     feature_group_reads: tuple[str, ...] = field(default=())  # feature group ARNs
     rollback_alarms: tuple[str, ...] = ()  # ARNs of the alarms the deployment guardrails watch
+    inference_components: tuple[str, ...] = ()  # names of the components whose logs the role writes
+    kms_via_services: tuple[str, ...] = ()  # the services through which alone the stack key is used
 
 
 def s3_parts(uri: str) -> tuple[str, str]:
@@ -66,24 +71,28 @@ def ecr_repository_arn(partition: str, image: str) -> str | None:
 
 def execution_role_policy(scope: ExecutionRoleScope) -> dict[str, Any]:
     p = scope.partition
+    groups = []
+    namespaces = []
+    if scope.endpoint_name:
+        groups.append(f"/aws/sagemaker/Endpoints/{scope.endpoint_name}")
+        namespaces += ["/aws/sagemaker/Endpoints", "aws/sagemaker/Endpoints/*"]
+    groups += [f"/aws/sagemaker/InferenceComponents/{name}" for name in scope.inference_components]
+    if scope.inference_components:
+        namespaces.append("/aws/sagemaker/InferenceComponents")
+    log_group = f"arn:{p}:logs:{scope.region}:{scope.account}:log-group:"
     statements: list[dict[str, Any]] = [
         {
             "Sid": "EndpointLogs",
             "Effect": "Allow",
             "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-            "Resource": [
-                f"arn:{p}:logs:{scope.region}:{scope.account}:log-group:/aws/sagemaker/Endpoints/{scope.endpoint_name}",
-                f"arn:{p}:logs:{scope.region}:{scope.account}:log-group:/aws/sagemaker/Endpoints/{scope.endpoint_name}:*",
-            ],
+            "Resource": [arn for group in groups for arn in (f"{log_group}{group}", f"{log_group}{group}:*")],
         },
         {
             "Sid": "EndpointMetrics",
             "Effect": "Allow",
             "Action": ["cloudwatch:PutMetricData"],
             "Resource": ["*"],
-            "Condition": {
-                "StringLike": {"cloudwatch:namespace": ["/aws/sagemaker/Endpoints", "aws/sagemaker/Endpoints/*"]}
-            },
+            "Condition": {"StringLike": {"cloudwatch:namespace": namespaces}},
         },
     ]
     repositories = sorted({arn for image in scope.images if (arn := ecr_repository_arn(p, image))})
@@ -112,7 +121,7 @@ def execution_role_policy(scope: ExecutionRoleScope) -> dict[str, Any]:
     reads = [*scope.s3_read, *([scope.async_input_prefix] if scope.async_input_prefix else [])]
     statements += s3_read_statements(p, "ReadData", reads)
     if scope.kms_key_arn:
-        statements.append(_key_statement(scope.kms_key_arn))
+        statements.append(_key_statement(scope.kms_key_arn, scope.kms_via_services))
     if scope.subnet_ids:
         statements += vpc_statements(p, scope.region, scope.account, scope.subnet_ids, scope.security_group_ids)
     statements += _feature_read_statements(scope.feature_group_reads)
@@ -312,6 +321,15 @@ def s3_via_service(partition: str, region: str) -> str:
     from modelops.aws.regions import dns_suffix
 
     return f"s3.{region}.{dns_suffix(partition)}"
+
+
+def sagemaker_via_service(partition: str, region: str) -> str:
+    """The `kms:ViaService` value of SageMaker in `region`: SageMaker uses the endpoint
+    configuration's KmsKeyId for the instances' storage volumes on the endpoint's behalf
+    (CreateEndpointConfig, KmsKeyId)."""
+    from modelops.aws.regions import dns_suffix
+
+    return f"sagemaker.{region}.{dns_suffix(partition)}"
 
 
 def vpc_statements(

@@ -88,3 +88,33 @@ def monitoring_schedule_name(model: str, environment: str, monitor: str) -> str:
 def monitoring_job_definition_name(model: str, environment: str, monitor: str, content: Any) -> str:
     """Job definitions have no update API: a changed definition is a new one under a new name."""
     return bounded(model, environment, MONITOR_ABBREVIATIONS[monitor], suffix=digest(content))
+
+
+# Pools (components/sagemaker_pool.py): one shared endpoint per pool and stack. Their names
+# start from `<pool>-<environment>` as a model's start from `<model>-<environment>`; the role's
+# suffix keeps it apart from the execution role of a model that has the pool's name.
+
+
+def pool_endpoint_name(pool: str, environment: str) -> str:
+    return bounded(pool, environment)
+
+
+def pool_endpoint_config_name(pool: str, environment: str, content: Any) -> str:
+    return bounded(pool, environment, suffix=digest(content))
+
+
+def pool_role_name(pool: str, environment: str) -> str:
+    return bounded("modelops", pool, environment, suffix="pool", limit=IAM_ROLE_NAME_LIMIT)
+
+
+def inference_component_name(model: str, environment: str, endpoint: str, variant: str) -> str:
+    """`<model>-<environment>-<digest of where it runs>`.
+
+    An inference component's name is unique per account and region, and UpdateInferenceComponent
+    takes no EndpointName or VariantName (botocore `UpdateInferenceComponentInput`): a model
+    moving to another pool is a new component, created before the old one is deleted so that
+    the model keeps serving. Both exist for that while, so they need different names: the digest
+    of the endpoint and variant changes exactly when the component has to be replaced, as a job
+    definition's digest changes exactly when it has to be (`monitoring_job_definition_name`).
+    """
+    return bounded(model, environment, suffix=digest({"endpoint": endpoint, "variant": variant}))

@@ -139,6 +139,56 @@ def rollback_alarms(model: ResolvedModel) -> list[RollbackAlarm]:
 
 
 def rollback_alarm_arns(model: ResolvedModel, partition: str, region: str, account: str) -> tuple[str, ...]:
-    return tuple(
-        f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{alarm.name}" for alarm in rollback_alarms(model)
-    )
+    return alarm_arns(rollback_alarms(model), partition, region, account)
+
+
+# A model on a pool (an inference component) is watched by its component's own metrics: SageMaker
+# publishes `Invocation5XXErrors` (1 per 5xx response, 0 otherwise: its Average is the share
+# that failed) and `ModelLatency` (microseconds) in AWS/SageMaker with the dimension
+# `InferenceComponentName` ("Inference component metrics", docs.aws.amazon.com/sagemaker/latest/
+# dg/monitoring-cloudwatch.html). A rolling update keeps the component's name, so these series
+# mix the old and the new copies' traffic while it rolls; there is no per-fleet dimension.
+
+
+def component_rollback_alarms(model: ResolvedModel, component_name: str) -> list[RollbackAlarm]:
+    """The alarms of a component's rolling update (UpdateInferenceComponent's
+    AutoRollbackConfiguration); none for all_at_once. Their names differ from the endpoint
+    form's, so a model moving between its own endpoint and a pool creates the new alarm before
+    deleting the old without both being one alarm (PutMetricAlarm overwrites an alarm of the
+    same name, and the old one's deletion would then remove the new)."""
+    rollout = model.spec.serving.rollout
+    if rollout.strategy != "rolling":
+        return []
+    base = naming.bounded(model.name, model.environment)
+    dimensions = {"InferenceComponentName": component_name}
+    alarms = []
+    rate = rollout.alarms.max_5xx_error_rate_percent
+    if rate is not None:
+        alarms.append(
+            RollbackAlarm(
+                suffix="5xx",
+                name=naming.bounded(base, "component-rollback-5xx-rate", limit=255),
+                description=f"5xx error rate of inference component {component_name} above {rate}%",
+                threshold=rate,
+                metric_queries=[
+                    _metric("errors", "Invocation5XXErrors", dimensions, "Average"),
+                    {"id": "rate", "expression": "100 * errors", "label": "5xx error rate (%)", "return_data": True},
+                ],
+            )
+        )
+    latency = rollout.alarms.max_p99_latency_ms
+    if latency is not None:
+        alarms.append(
+            RollbackAlarm(
+                suffix="p99",
+                name=naming.bounded(base, "component-rollback-p99-latency", limit=255),
+                description=f"p99 model latency of inference component {component_name} above {latency} ms",
+                threshold=latency * 1000,  # ModelLatency is in microseconds
+                metric_queries=[{**_metric("latency", "ModelLatency", dimensions, "p99"), "return_data": True}],
+            )
+        )
+    return alarms
+
+
+def alarm_arns(alarms: list[RollbackAlarm], partition: str, region: str, account: str) -> tuple[str, ...]:
+    return tuple(f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{alarm.name}" for alarm in alarms)

@@ -101,3 +101,14 @@ def resource_tags(
 def stack_resource_tags(environment: str, stack_tags: dict[str, str]) -> dict[str, str]:
     """Tags of stack-wide resources that belong to no single model."""
     return {**stack_tags, "environment": environment, "managed-by": MANAGED_BY}
+
+
+POOL_TAG = "pool"
+POOL_TAGS = (POOL_TAG, "environment", "managed-by")
+
+
+def pool_resource_tags(pool: str, environment: str, stack_tags: dict[str, str]) -> dict[str, str]:
+    """Tags of a pool's own resources (its endpoint, configuration and role), which serve every
+    member model and belong to none: the pool's name takes the place of owner, model and
+    version (`modelops.rules.required_tags` holds them to POOL_TAGS)."""
+    return {**stack_tags, POOL_TAG: pool, "environment": environment, "managed-by": MANAGED_BY}

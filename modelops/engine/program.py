@@ -36,6 +36,19 @@ class StackInputs:
     def on_kubernetes(self) -> list[ResolvedModel]:
         return [m for m in self.models if m.spec.serving.target == "kubernetes"]
 
+    @cached_property
+    def pool_members(self) -> dict[str, list[ResolvedModel]]:
+        """The pools pinned models use, by name, with their members in pin order: a pool no
+        pinned model uses is not created. A pool the stack lacks is `validate`'s finding (and
+        the member's deployment refuses it)."""
+        members: dict[str, list[ResolvedModel]] = {}
+        for model in self.models:
+            serving = model.spec.serving
+            component = serving.component if serving.mode == "component" and serving.target == "sagemaker" else None
+            if component is not None and component.pool in self.stack.pools:
+                members.setdefault(component.pool, []).append(model)
+        return dict(sorted(members.items()))
+
     def groups_of(self, model: ResolvedModel) -> list[FeatureGroupDeployment]:
         """The groups `model` owns or reads: all its deployment needs of the stack's groups."""
         from modelops.spec.feature_store import model_reads
@@ -140,6 +153,8 @@ def run(root: Path, inputs: StackInputs | None = None, only: Collection[str] | N
 
     from components.kubernetes_provider import KubernetesCluster, KubernetesClusterArgs
     from components.model_deployment import AccountContext, ModelDeployment, ModelDeploymentArgs
+    from components.sagemaker_component import PoolPlacement
+    from components.sagemaker_pool import SageMakerPool, SageMakerPoolArgs
     from components.stack_bucket import StackBucket, StackBucketArgs, stack_bucket_name
     from modelops.aws.tags import stack_resource_tags
     from modelops.kubernetes import manifests
@@ -175,11 +190,34 @@ def run(root: Path, inputs: StackInputs | None = None, only: Collection[str] | N
             ),
         )
 
+    # Stack-level like the bucket: declared in every part, from all the pool's members.
+    placements: dict[str, PoolPlacement] = {}
+    for pool_name, members in inputs.pool_members.items():
+        pool = SageMakerPool(
+            f"pool-{pool_name}",
+            SageMakerPoolArgs(
+                pool=pool_name,
+                config=stack.pools[pool_name],
+                stack=stack,
+                account=account,
+                members=members,
+                capture_bucket=stack.buckets.data_capture or default_bucket,
+            ),
+        )
+        placements[pool_name] = PoolPlacement(
+            pool=pool_name,
+            instance_type=stack.pools[pool_name].instance_type,
+            endpoint_name=pool.endpoint_name,
+            endpoint=pool.endpoint,
+        )
+
     endpoints = {}
     served_on_kubernetes = {}
+    components = {}
     for model in models:
         if only is not None and model.name not in only:
             continue
+        component = model.spec.serving.component if model.spec.serving.mode == "component" else None
         deployment = ModelDeployment(
             model.name,
             ModelDeploymentArgs(
@@ -189,10 +227,18 @@ def run(root: Path, inputs: StackInputs | None = None, only: Collection[str] | N
                 default_bucket=default_bucket,
                 feature_groups=inputs.groups_of(model),
                 cluster=cluster,
+                placement=placements.get(component.pool) if component else None,
             ),
         )
         if deployment.endpoint_name is not None:
             endpoints[model.name] = deployment.endpoint_name
+        elif component is not None:
+            placement = placements[component.pool]
+            components[model.name] = {
+                "pool": component.pool,
+                "endpoint": placement.endpoint_name,
+                "name": deployment.component_name,
+            }
         else:
             k = manifests.kubernetes_serving(model.spec)
             kind = "InferenceService" if k.runtime == "kserve" else "Deployment"
@@ -201,4 +247,8 @@ def run(root: Path, inputs: StackInputs | None = None, only: Collection[str] | N
     pulumi.export("endpoints", endpoints)
     if served_on_kubernetes:
         pulumi.export("kubernetes", served_on_kubernetes)
+    if placements:
+        pulumi.export("pools", {name: p.endpoint_name for name, p in placements.items()})
+    if components:
+        pulumi.export("components", components)
     pulumi.export("models", {m.name: m.version for m in models})

@@ -394,6 +394,7 @@ PRELOADED = (
     "components.model_deployment",
     "components.kubernetes_provider",
     "components.stack_bucket",
+    "components.sagemaker_pool",
     "modelops.aws.instance_types",
 )
 KUBERNETES_PRELOADED = (

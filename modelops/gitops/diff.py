@@ -46,6 +46,7 @@ INFERENCE_SERVICE = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
 K8S_DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 K8S_SERVICE = "kubernetes:core/v1:Service"
 NAMESPACE = "kubernetes:core/v1:Namespace"
+INFERENCE_COMPONENT = "pulumi-python:dynamic/sagemaker:InferenceComponent"
 DATA_LOSS = {
     FEATURE_GROUP: "its stored feature records are lost",
     "aws:s3/bucket:Bucket": "the bucket and its objects are deleted",
@@ -62,6 +63,14 @@ DOWNTIME = {
     (K8S_DEPLOYMENT, "delete"): "the Deployment and its pods are deleted: every request fails from then on",
     (K8S_SERVICE, "replace"): "the Service is deleted and created again: its address is gone meanwhile",
     (K8S_SERVICE, "delete"): "the Service is deleted: callers lose its address",
+    # Replaced only when the model moves to another pool (components/providers/inference_component.py):
+    # the new component has another name on another endpoint, and is created before the old one goes.
+    (INFERENCE_COMPONENT, "replace"): (
+        "the model moves to another pool: its new inference component serves on the new pool's endpoint under a "
+        "new name before the old one is deleted; callers must move to the new endpoint and component name, requests "
+        "to the old fail once it is deleted"
+    ),
+    (INFERENCE_COMPONENT, "delete"): "the inference component is deleted: every request to it fails from then on",
 }
 # What callers of a model reach, per target, and the suffix of its resource name
 # (components/model_deployment.py): a model whose `serving.target` switches loses that address.
@@ -69,6 +78,7 @@ SERVING = {
     ENDPOINT: ("SageMaker endpoint", "-serving-endpoint"),
     INFERENCE_SERVICE: ("KServe inference service", "-serving-inference-service"),
     K8S_SERVICE: ("Kubernetes Service", "-serving-service"),
+    INFERENCE_COMPONENT: ("pool's inference component", "-serving-component"),
 }
 DYNAMIC_PROVIDERS = {
     "pulumi-python:dynamic/sagemaker:MonitoringJobDefinition": (
@@ -82,6 +92,10 @@ DYNAMIC_PROVIDERS = {
     "pulumi-python:dynamic/sagemaker:ModelCard": ("components.providers.model_card", "ModelCardProvider"),
     "pulumi-python:dynamic/sagemaker:ScalingPause": ("components.providers.variant_scaling", "ScalingPauseProvider"),
     "pulumi-python:dynamic/sagemaker:ScalingResume": ("components.providers.variant_scaling", "ScalingResumeProvider"),
+    "pulumi-python:dynamic/sagemaker:InferenceComponent": (
+        "components.providers.inference_component",
+        "InferenceComponentProvider",
+    ),
 }
 
 
