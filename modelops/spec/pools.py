@@ -118,11 +118,11 @@ def pool_problems(
             continue
         names = {"inference component": (f"{model.name}-{stack.environment}", SAGEMAKER_NAME_LIMIT)}
         problems.extend(_name_problems(stack, doc, ("models", model.name), names))
-        pool = stack.pools.get(component.pool)
-        if pool is None:
+        declared = stack.pools.get(component.pool)
+        if declared is None:
             problems.append(_unknown_pool(spec_file, stack, component.pool))
             continue
-        member = Member(model, spec_file, component.pool, pool)
+        member = Member(model, spec_file, component.pool, declared)
         members.setdefault(component.pool, []).append(member)
         problems.extend(_image_problems(member, stack))
         if component.pool in sizes:
