@@ -275,7 +275,16 @@ CASES = [
         ("tagger: 1.0.0",),
         "modelops:models.tagger",
         "tagger runs with model.network_isolation true, ranker without network isolation (internal data), both on "
-        "pool shared-cpu",
+        "pool shared-cpu: network isolation is set for a pool's endpoint as a whole (EnableNetworkIsolation",
+    ),
+    Case(
+        "models of one pool differ in data capture",
+        edit_spec("scorer", lambda d: d["serving"].update(data_capture={"enabled": True, "sampling_percent": 20})),
+        DEV,
+        ("scorer: 1.0.0",),
+        "modelops:models.scorer",
+        "scorer runs with data capture of 20%, ranker without data capture, both on pool shared-cpu: data capture is "
+        "set for a pool's endpoint as a whole (DataCaptureConfig of its endpoint configuration)",
     ),
     Case(
         "a pool named like a model",

@@ -12,6 +12,7 @@ not an error: it is not created.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from modelops.aws.instance_specs import InstanceSpec, instance_spec, unknown_size_problem
@@ -131,7 +132,7 @@ def pool_problems(
             if unplaceable:
                 oversized.add(component.pool)
     for name, group in members.items():
-        problems.extend(_isolation_problems(name, group, stack, doc))
+        problems.extend(_shared_setting_problems(name, group, stack, doc))
         if name in sizes and name not in oversized:  # the capacity is moot while a copy fits no instance
             problems.extend(_capacity_problems(name, group, stack, doc, sizes[name]))
     return problems
@@ -309,33 +310,38 @@ def _image_problems(member: Member, stack: StackConfig) -> list[Problem]:
     return [_spec_problem(member.spec_file, stack.environment, path, message)]
 
 
-def _isolation_problems(pool: str, group: list[Member], stack: StackConfig, doc: Document | None) -> list[Problem]:
-    """A pool's models agree on network isolation.
+def _shared_setting_problems(pool: str, group: list[Member], stack: StackConfig, doc: Document | None) -> list[Problem]:
+    """A pool's models agree on the settings SageMaker takes per endpoint, not per model.
 
-    Network isolation is set for an endpoint as a whole: CreateEndpointConfig's
-    `EnableNetworkIsolation` "sets whether all model containers deployed to the endpoint are
-    isolated" (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateEndpointConfig.html),
-    and a pool's members share its endpoint and instances, so an isolated model and one that is
-    not cannot share a pool. modelops derives a model's isolation from `model.network_isolation`,
-    else its data classification (`ModelSpec.network_isolation`). The VPC needs no such rule: every
-    SageMaker model of a stack but a serverless one runs in the stack's `modelops:vpc`, so the
-    members of a pool always share it."""
+    - Network isolation: CreateEndpointConfig's `EnableNetworkIsolation` "sets whether all model
+      containers deployed to the endpoint are isolated" (https://docs.aws.amazon.com/sagemaker/
+      latest/APIReference/API_CreateEndpointConfig.html), and a pool's members share its endpoint
+      and instances, so an isolated model and one that is not cannot share a pool. modelops
+      derives a model's isolation from `model.network_isolation`, else its data classification
+      (`ModelSpec.network_isolation`).
+    - Data capture: `DataCaptureConfig` is a member of the endpoint configuration, with one
+      sampling percentage and destination, and CreateInferenceComponent has no capture setting
+      (botocore `CreateInferenceComponentInput`): the pool captures for all its models or none,
+      so a model that turned capture off would be captured because another turned it on.
+
+    The VPC needs no rule: every SageMaker model of a stack but a serverless one runs in the
+    stack's `modelops:vpc`, so the members of a pool always share it."""
     first = group[0]
     problems = []
     for member in group[1:]:
-        if member.spec.network_isolation == first.spec.network_isolation:
-            continue
-        problems.append(
-            stack_problem(
-                doc,
-                stack,
-                ("models", member.model.name),
-                f"{member.model.name} runs {_isolation(member.spec)}, {first.model.name} "
-                f"{_isolation(first.spec)}, both on pool {pool}: network isolation is set for a pool's endpoint as a "
-                "whole (EnableNetworkIsolation of its endpoint configuration), so its models must agree; put "
-                "them on separate pools",
+        for what, describe, reason in SHARED_SETTINGS:
+            if describe(member.spec) == describe(first.spec):
+                continue
+            problems.append(
+                stack_problem(
+                    doc,
+                    stack,
+                    ("models", member.model.name),
+                    f"{member.model.name} runs {describe(member.spec)}, {first.model.name} {describe(first.spec)}, "
+                    f"both on pool {pool}: {what} is set for a pool's endpoint as a whole ({reason}), so its models "
+                    "must agree; put them on separate pools",
+                )
             )
-        )
     return problems
 
 
@@ -344,6 +350,18 @@ def _isolation(spec: ModelSpec) -> str:
         return f"with model.network_isolation {str(spec.model.network_isolation).lower()}"
     state = "with" if spec.network_isolation else "without"
     return f"{state} network isolation ({spec.metadata.data_classification} data)"
+
+
+def _capture(spec: ModelSpec) -> str:
+    capture = spec.serving.data_capture
+    return f"with data capture of {capture.sampling_percent}%" if capture.enabled else "without data capture"
+
+
+# (setting, how a member has it, where the endpoint takes it)
+SHARED_SETTINGS: tuple[tuple[str, Callable[[ModelSpec], str], str], ...] = (
+    ("network isolation", _isolation, "EnableNetworkIsolation of its endpoint configuration"),
+    ("data capture", _capture, "DataCaptureConfig of its endpoint configuration"),
+)
 
 
 def _capacity_problems(
