@@ -3,6 +3,7 @@ the file, line and field it is reported at; a valid stack with two pools passes 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -420,3 +421,16 @@ def test_a_framework_image_is_looked_up_in_the_region_for_the_pools_instance_typ
         ("model.framework_version", "huggingface 4.51.3 (pytorch2.7.1")
     ]
     assert "neuronx) has no image in ca-central-1, the region of stack dev" in found[0].message
+
+
+def test_the_example_of_docs_pools_validates_with_its_stack(project: Path) -> None:
+    """docs/pools.md's stack and spec together pass every pool rule (tests/test_docs.py checks
+    each on its own)."""
+    page = (project / "docs" / "pools.md").read_text()
+    blocks = re.findall(r"^```yaml\n(# (stacks/Pulumi\.dev\.yaml|model_specs/\S+)\n.*?)^```$", page, re.M | re.S)
+    assert [path for _, path in blocks] == ["stacks/Pulumi.dev.yaml", "model_specs/ticket-ranker/1.0.0.yaml"]
+    for text, path in blocks:
+        (project / path).parent.mkdir(parents=True, exist_ok=True)
+        (project / path).write_text(text)
+    result = runner.invoke(app, ["validate", "--root", str(project), "--stack", "dev"])
+    assert result.exit_code == 0, result.output

@@ -153,7 +153,12 @@ CASES = [
     ),
     ("instance-type-required", at("serving.instance_type"), "serving.instance_type", "required for mode realtime"),
     ("instance-count", at("serving.instance_count", 0), "serving.instance_count", "must be at least 1"),
-    ("mode-enum", at("serving.mode", "batch"), "serving.mode", "must be one of `realtime`, `serverless`, `async`, `component`"),
+    (
+        "mode-enum",
+        at("serving.mode", "batch"),
+        "serving.mode",
+        "must be one of `realtime`, `serverless`, `async`, `component`",
+    ),
     ("serverless-memory", at("serving.serverless", {"memory_mb": 1000}), "serving.serverless.memory_mb", "1024"),
     (
         "serverless-concurrency",

@@ -69,8 +69,8 @@ SPEC_CASES = [
         "extra-forbidden-suggests",
         at("serving.instance_typ", "ml.m5.large"),
         "serving.instance_typ",
-        "unknown field; did you mean `instance_type`? (allowed: async, autoscaling, component, data_capture, instance_count, "
-        "instance_type, kubernetes, mode, rollout, serverless, target)",
+        "unknown field; did you mean `instance_type`? (allowed: async, autoscaling, component, data_capture, "
+        "instance_count, instance_type, kubernetes, mode, rollout, serverless, target)",
     ),
     (
         "extra-forbidden-case-and-dash",
@@ -145,7 +145,8 @@ SPEC_CASES = [
         "literal-suggests",
         at("serving.mode", "realtim"),
         "serving.mode",
-        "the value must be one of `realtime`, `serverless`, `async`, `component` (got the text 'realtim'); did you mean `realtime`?",
+        "the value must be one of `realtime`, `serverless`, `async`, `component` (got the text 'realtim'); "
+        "did you mean `realtime`?",
     ),
     (
         "literal-case",
