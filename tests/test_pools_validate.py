@@ -434,3 +434,49 @@ def test_the_example_of_docs_pools_validates_with_its_stack(project: Path) -> No
         (project / path).write_text(text)
     result = runner.invoke(app, ["validate", "--root", str(project), "--stack", "dev"])
     assert result.exit_code == 0, result.output
+
+
+def test_an_override_that_moves_a_model_off_its_pool_drops_the_component_with_null(pooled: Path) -> None:
+    def off_the_pool(component: dict[str, None]) -> Callable[[dict[str, Any]], None]:
+        def change(data: dict[str, Any]) -> None:
+            override = {"mode": "realtime", "instance_type": "ml.m5.large", **component}
+            data["environments"] = {"dev": {"serving": override}}
+
+        return change
+
+    edit_yaml(spec_path(pooled, "ranker", "1.0.0"), off_the_pool({"component": None}))
+    result = runner.invoke(app, ["validate", "--root", str(pooled)])
+    assert result.exit_code == 0, result.output
+    edit_yaml(spec_path(pooled, "ranker", "1.0.0"), off_the_pool({}))
+    problem = next(p for p in problems(pooled) if p.field == "serving.component")
+    assert problem.message == (
+        "only used with mode: component (an environments override that moves the model off its pool sets it to "
+        "null) (after the dev override)"
+    )
+
+
+def test_prod_asks_a_risky_component_for_an_endpoint_of_its_own_not_for_a_monitor(pooled: Path) -> None:
+    """Prod requires the model_quality monitor of a risk medium model, which a component cannot
+    have: the one finding says how both rules are met."""
+
+    def prod_ready(data: dict[str, Any]) -> None:
+        data["metadata"]["risk"] = "medium"
+        data["model"]["sha256"] = "ab" * 32
+        data["serving"].update(data_capture={"enabled": True}, rollout={"strategy": "rolling"})
+
+    edit_yaml(spec_path(pooled, "scorer", "1.0.0"), prod_ready)
+
+    def pin_in_prod(data: dict[str, Any]) -> None:
+        data["config"]["modelops:pools"] = {"shared-cpu": POOLS["shared-cpu"]}
+        data["config"]["modelops:models"]["scorer"] = "1.0.0"
+
+    edit_yaml(stack_path(pooled, "prod"), pin_in_prod)
+    found = [p for p in problems(pooled) if p.file == SPEC.format("scorer")]
+    assert [(p.field, p.message) for p in found] == [
+        (
+            "monitoring.model_quality.enabled",
+            "[prod-risk-monitors] risk medium requires the model_quality monitor in prod, which a model on a pool "
+            "cannot have (Model Monitor watches an endpoint hosting one model): serve it on an endpoint of its own "
+            "in prod (mode realtime in the prod override) (stack prod pins this version as primary)",
+        )
+    ]
