@@ -175,13 +175,13 @@ CASES = [
         "stack staging declares no pools: add modelops:pools.shared-cpu with instanceType",
     ),
     Case(
-        "pool instance type botocore does not know",
-        edit_stack(pool("shared-cpu", instanceType="ml.c6i.2xlarg")),
+        "pool instance type botocore does not know (and no image finding of its models follows)",
+        edit_stack(pool("shared-cpu", instanceType="ml.g5.2xlarg")),
         DEV,
-        ("instanceType: ml.c6i.2xlarg",),
+        ("instanceType: ml.g5.2xlarg",),
         "modelops:pools.shared-cpu.instanceType",
-        "ml.c6i.2xlarg is not an instance type SageMaker endpoints take (botocore's ProductionVariantInstanceType); "
-        "close: ml.c6i.2xlarge",
+        "ml.g5.2xlarg is not an instance type SageMaker endpoints take (botocore's ProductionVariantInstanceType); "
+        "close: ml.g5.2xlarge",
     ),
     Case(
         "pool instance type whose size modelops does not know",

@@ -125,7 +125,8 @@ def pool_problems(
             continue
         member = Member(model, spec_file, component.pool, declared)
         members.setdefault(component.pool, []).append(member)
-        problems.extend(_image_problems(member, stack))
+        if instance_type_problem("hosting", declared.instance_type) is None:  # else the pool's finding says it
+            problems.extend(_image_problems(member, stack))
         if component.pool in sizes:
             unplaceable = _reservation_problems(member, stack, sizes[component.pool])
             problems.extend(unplaceable)
