@@ -72,10 +72,11 @@ def pinned_component_problems(
     of CreateInferenceComponent, https://docs.aws.amazon.com/sagemaker/latest/APIReference/
     API_CreateInferenceComponent.html), and a pool's endpoint has a single variant, `AllTraffic`,
     with no model. A challenger is a second production variant with a traffic weight, and the
-    weight of a variant without a model is ignored (pulumi-aws `initial_variant_weight`: "ignored
-    when model_name is not set"); a shadow is a shadow variant with a model of its own
-    (`ShadowProductionVariants`: "you can only specify one variant for ProductionVariants and one
-    variant for ShadowProductionVariants", CreateEndpointConfig). Neither is one component."""
+    weight of a variant without a model is ignored (pulumi-aws 7.51.1 `initial_variant_weight`:
+    "Ignored if `model_name` is not set (Inference Components endpoint)"); a shadow is a shadow
+    variant with a model of its own (`ShadowProductionVariants`: "you can only specify one variant
+    for ProductionVariants and one variant for ShadowProductionVariants", CreateEndpointConfig).
+    Neither is one component."""
     if len(variants) < 2:
         return []
     problems = []
