@@ -222,7 +222,11 @@ def _serving(spec: ModelSpec) -> Iterator[Finding]:
         yield from _component(spec)
         return
     if serving.component is not None:
-        yield (*path, "component"), "only used with mode: component"
+        yield (
+            (*path, "component"),
+            "only used with mode: component (an environments override that moves the model off its pool sets it "
+            "to null)",
+        )
     if serverless:
         if serving.instance_type is not None:
             yield (*path, "instance_type"), "serverless endpoints take no instance_type"

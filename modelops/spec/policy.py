@@ -61,11 +61,19 @@ def spec_findings(spec: ModelSpec, environment: str) -> Iterator[PolicyFinding]:
         )
     monitoring = spec.monitoring
     risk = spec.metadata.risk
+    # A model on a pool can have no monitor (docs/pools.md, 'What a pool gives up'): say so here,
+    # or prod would ask for the monitor that the component rules refuse.
+    unmonitorable = (
+        ", which a model on a pool cannot have (Model Monitor watches an endpoint hosting one model): serve it "
+        "on an endpoint of its own in prod (mode realtime in the prod override)"
+        if serving.mode == "component"
+        else ""
+    )
     if risk in ("medium", "high") and not monitoring.model_quality.enabled:
         yield PolicyFinding(
             "prod-risk-monitors",
             ("monitoring", "model_quality", "enabled"),
-            f"risk {risk} requires the model_quality monitor in prod",
+            f"risk {risk} requires the model_quality monitor in prod{unmonitorable}",
         )
     if risk == "high":
         for name in ("bias", "explainability"):
@@ -73,7 +81,7 @@ def spec_findings(spec: ModelSpec, environment: str) -> Iterator[PolicyFinding]:
                 yield PolicyFinding(
                     "prod-risk-monitors",
                     ("monitoring", name, "enabled"),
-                    f"risk high requires the {name} monitor in prod",
+                    f"risk high requires the {name} monitor in prod{unmonitorable}",
                 )
 
 

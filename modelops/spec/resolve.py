@@ -11,6 +11,7 @@ from modelops.spec.feature_store import deployed_groups
 from modelops.spec.loader import Document, FieldPath, Problem, ProblemsFound
 from modelops.spec.models import KubernetesServing, ModelSpec
 from modelops.spec.policy import StackUse, spec_findings, stack_findings
+from modelops.spec.pools import is_component, pinned_component_problems, pool_problems, serving_instance_type
 from modelops.spec.repository import Repository, SpecFile, load_repository
 from modelops.spec.resolved_model import ResolvedModel, Variant
 from modelops.spec.stack import StackConfig, arn_placement_problem, load_stack_file, stack_problem
@@ -61,6 +62,7 @@ def resolve_stack(
             variants.append(variant)
         stack_variants.extend(variants)
         problems.extend(_combination_problems(variants, stack, doc, pin_path))
+        problems.extend(pinned_component_problems(name, variants, stack, doc, pin_path))
         if variants and variants[0].role == "primary" and len(variants) == len(list(_pinned_variants(pin, pin_path))):
             by_role = {v.role: v for v in variants}
             resolved.append(
@@ -69,6 +71,7 @@ def resolve_stack(
                 )
             )
     problems.extend(_feature_read_problems(repo, resolved, stack, doc))
+    problems.extend(pool_problems(repo, resolved, stack, doc))
     use = StackUse(
         sagemaker=unresolved or not stack_variants or any(v.spec.serving.target == "sagemaker" for v in stack_variants),
         feature_groups=unresolved or any(v.spec.features.groups for v in stack_variants),
@@ -275,12 +278,11 @@ def _image_region_problems(spec_file: SpecFile, spec: ModelSpec, stack: StackCon
         return []
     if model.framework is None or model.framework_version is None:
         return []
+    instance_type = serving_instance_type(spec, stack)
+    if is_component(spec) and instance_type is None:
+        return []  # the stack lacks the pool: reported by pool_problems
     image = frameworks.serving_image(
-        model.framework,
-        model.framework_version,
-        spec.serving.instance_type,
-        model.base_framework_version,
-        model.py_version,
+        model.framework, model.framework_version, instance_type, model.base_framework_version, model.py_version
     )
     if not isinstance(image, frameworks.ServingImage) or stack.region in image.regions:
         return []  # a refusal is reported with the spec file
@@ -324,8 +326,8 @@ def _combination_problems(
     variants: list[Variant], stack: StackConfig, doc: Document | None, pin_path: FieldPath
 ) -> list[Problem]:
     problems: list[Problem] = []
-    if len(variants) < 2 or variants[0].role != "primary":
-        return problems
+    if len(variants) < 2 or variants[0].role != "primary" or any(is_component(v.spec) for v in variants):
+        return problems  # a component takes no second variant: pinned_component_problems
     primary = variants[0]
     roles = {v.role for v in variants}
     if {"challenger", "shadow"} <= roles and primary.spec.serving.target == "sagemaker":

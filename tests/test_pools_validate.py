@@ -1,0 +1,482 @@
+"""`validate` on pools and their component models (docs/pools.md): each rule broken once, with
+the file, line and field it is reported at; a valid stack with two pools passes the CLI."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from modelops.cli import app
+from modelops.spec.loader import Problem
+from modelops.spec.pools import pool_problems
+from modelops.spec.repository import load_repository
+from modelops.spec.stack import Pool, load_stack_file
+from tests.conftest import edit_yaml, problems, read_yaml, spec_path, write_yaml
+
+runner = CliRunner()
+IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+POOLS = {
+    "shared-cpu": {"instanceType": "ml.c6i.2xlarge", "minInstances": 1, "maxInstances": 6},  # 8 vCPUs, 16 GiB
+    "shared-gpu": {"instanceType": "ml.g5.2xlarge", "minInstances": 0, "maxInstances": 4},  # 8 vCPUs, 32 GiB, 1 GPU
+    "spare": {"instanceType": "ml.m5.large", "minInstances": 1, "maxInstances": 2},  # used by no model
+}
+# model -> (pool, model source, component fields): two own images and two framework images.
+MODELS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
+    "ranker": ("shared-cpu", {"image": f"{IMAGE}/ranker:1.0.0"}, {"copies": 2, "cpu": 1, "memory_mb": 2048}),
+    "tagger": ("shared-cpu", {"framework": "sklearn", "framework_version": "1.2-1"}, {"cpu": 0.5, "memory_mb": 1024}),
+    "scorer": ("shared-cpu", {"image": f"{IMAGE}/scorer:1.0.0"}, {"memory_mb": 4096, "autoscaling": {
+        "min_copies": 0, "max_copies": 4, "target_invocations_per_copy": 30}}),
+    "summarizer": (
+        "shared-gpu",
+        {"framework": "pytorch", "framework_version": "2.1"},
+        {"cpu": 2, "memory_mb": 8192, "accelerators": 1},
+    ),
+}  # fmt: skip
+
+
+def component_spec(name: str, version: str = "1.0.0") -> dict[str, Any]:
+    pool, source, component = MODELS[name]
+    return {
+        "apiVersion": "modelops/v1",
+        "kind": "ModelSpec",
+        "metadata": {
+            "name": name,
+            "version": version,
+            "owner": "platform-ml@example.com",
+            "description": f"{name}, served on pool {pool}.",
+            "risk": "low",
+        },
+        "model": {"artifact": f"s3://acme-models/{name}/{version}/model.tar.gz", **source},
+        "serving": {"mode": "component", "component": {"pool": pool, **component}},
+        "governance": {"allowed_environments": ["dev", "staging", "prod"]},
+    }
+
+
+def stack_path(root: Path, stack: str = "dev") -> Path:
+    return root / "stacks" / f"Pulumi.{stack}.yaml"
+
+
+@pytest.fixture
+def pooled(project: Path) -> Path:
+    """The project's dev stack with pools shared-cpu (3 models), shared-gpu (1) and spare (none)."""
+    for name in MODELS:
+        write_yaml(spec_path(project, name, "1.0.0"), component_spec(name))
+    write_yaml(spec_path(project, "ranker", "1.1.0"), component_spec("ranker", "1.1.0"))
+
+    def add_pools(data: dict[str, Any]) -> None:
+        data["config"]["modelops:pools"] = POOLS
+        data["config"]["modelops:models"].update({name: "1.0.0" for name in MODELS})
+
+    edit_yaml(stack_path(project), add_pools)
+    return project
+
+
+def test_a_stack_with_two_pools_and_four_component_models_validates(pooled: Path) -> None:
+    result = runner.invoke(app, ["validate", "--root", str(pooled)])
+    assert result.exit_code == 0, result.output
+    assert "spec file(s), 3 stack(s) valid" in result.output
+    pins = read_yaml(stack_path(pooled))["config"]["modelops:models"]
+    assert {name for name in MODELS if name in pins} == set(MODELS)
+
+
+def line_of(path: Path, *needles: str) -> int:
+    """1-based number of the line of `path` that holds the last needle, each needle searched for
+    from the line of the one before."""
+    lines = path.read_text().splitlines()
+    number = 0
+    for needle in needles:
+        number = next((n for n in range(number, len(lines)) if needle in lines[n]), -1)
+        assert number >= 0, f"{needles!r} are not in {path}"
+    return number + 1
+
+
+def edit_spec(name: str, change: Callable[[dict[str, Any]], None], version: str = "1.0.0") -> Callable[[Path], None]:
+    return lambda root: edit_yaml(spec_path(root, name, version), change)
+
+
+def edit_stack(change: Callable[[dict[str, Any]], None], stack: str = "dev") -> Callable[[Path], None]:
+    return lambda root: edit_yaml(stack_path(root, stack), lambda data: change(data["config"]))
+
+
+def component(**fields: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda data: data["serving"]["component"].update(fields)
+
+
+def pool(name: str, **fields: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda config: config["modelops:pools"][name].update(fields)
+
+
+def pin(model: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda config: config["modelops:models"].__setitem__(model, value)
+
+
+def rename_pool(old: str, new: str) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        edit_yaml(
+            stack_path(root),
+            lambda d: d["config"].__setitem__(
+                "modelops:pools", {new if k == old else k: v for k, v in d["config"]["modelops:pools"].items()}
+            ),
+        )
+        for name, (pool_name, _, _) in MODELS.items():
+            if pool_name == old:
+                edit_spec(name, component(pool=new))(root)
+
+    return change  # fmt: skip
+
+
+def each(*changes: Callable[[Path], None]) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        for one in changes:
+            one(root)
+
+    return change
+
+
+def staging_pins_a_component(root: Path) -> None:
+    edit_yaml(stack_path(root, "staging"), lambda d: d["config"]["modelops:models"].__setitem__("scorer", "1.0.0"))
+    edit_spec("scorer", lambda d: d["model"].update(sha256="ab" * 32))(root)
+
+
+@dataclass(frozen=True)
+class Case:
+    rule: str
+    change: Callable[[Path], None]
+    file: str  # relative to the project
+    line_needles: tuple[str, ...]  # the finding's line: see line_of
+    field: str
+    fragment: str
+
+
+SPEC = "model_specs/{}/1.0.0.yaml"
+DEV = "stacks/Pulumi.dev.yaml"
+CASES = [
+    Case(
+        "component names a pool the stack lacks, with the pools it has and the closest",
+        edit_spec("ranker", component(pool="shared-cpv")),
+        SPEC.format("ranker"),
+        ("pool: shared-cpv",),
+        "serving.component.pool",
+        "stack dev declares no pool 'shared-cpv' (its pools: shared-cpu, shared-gpu, spare); "
+        "did you mean `shared-cpu`?",
+    ),
+    Case(
+        "component pinned in a stack that declares no pools",
+        staging_pins_a_component,
+        SPEC.format("scorer"),
+        ("pool: shared-cpu",),
+        "serving.component.pool",
+        "stack staging declares no pools: add modelops:pools.shared-cpu with instanceType",
+    ),
+    Case(
+        "pool instance type botocore does not know (and no image finding of its models follows)",
+        edit_stack(pool("shared-cpu", instanceType="ml.g5.2xlarg")),
+        DEV,
+        ("instanceType: ml.g5.2xlarg",),
+        "modelops:pools.shared-cpu.instanceType",
+        "ml.g5.2xlarg is not an instance type SageMaker endpoints take (botocore's ProductionVariantInstanceType); "
+        "close: ml.g5.2xlarge",
+    ),
+    Case(
+        "pool instance type whose size modelops does not know",
+        edit_stack(pool("shared-gpu", instanceType="ml.g7e.2xlarge")),
+        DEV,
+        ("instanceType: ml.g7e.2xlarge",),
+        "modelops:pools.shared-gpu.instanceType",
+        "modelops does not know the vCPUs, memory and accelerators of ml.g7e.2xlarge",
+    ),
+    Case(
+        "minInstances above maxInstances",
+        edit_stack(pool("spare", minInstances=3)),
+        DEV,
+        ("minInstances: 3",),
+        "modelops:pools.spare.minInstances",
+        "minInstances 3 exceeds maxInstances 2",
+    ),
+    Case(
+        "a copy reserves more CPU cores than an instance has",
+        edit_spec("ranker", component(cpu=12)),
+        SPEC.format("ranker"),
+        ("cpu: 12",),
+        "serving.component.cpu",
+        "a copy reserves 12 CPU cores, and one ml.c6i.2xlarge of pool shared-cpu (stack dev) has 8 vCPUs",
+    ),
+    Case(
+        "a copy reserves more memory than an instance has",
+        edit_spec("scorer", component(memory_mb=16385)),
+        SPEC.format("scorer"),
+        ("memory_mb: 16385",),
+        "serving.component.memory_mb",
+        "a copy reserves 16385 MiB of memory, and one ml.c6i.2xlarge of pool shared-cpu (stack dev) has 16384 MiB",
+    ),
+    Case(
+        "a copy reserves accelerators on a pool without any",
+        edit_spec("tagger", component(accelerators=1)),
+        SPEC.format("tagger"),
+        ("accelerators: 1",),
+        "serving.component.accelerators",
+        "a copy reserves 1 accelerator devices, and one ml.c6i.2xlarge of pool shared-cpu (stack dev) has none",
+    ),
+    Case(
+        "a copy reserves more accelerators than an instance has",
+        edit_spec("summarizer", component(accelerators=2)),
+        SPEC.format("summarizer"),
+        ("accelerators: 2",),
+        "serving.component.accelerators",
+        "a copy reserves 2 accelerator devices, and one ml.g5.2xlarge of pool shared-gpu (stack dev) has 1 "
+        "(NVIDIA A10G GPU)",
+    ),
+    Case(
+        "the members' first copies do not fit maxInstances instances",
+        edit_stack(pool("shared-cpu", instanceType="ml.c6i.large", maxInstances=1)),
+        DEV,
+        ("shared-cpu:", "maxInstances: 1"),
+        "modelops:pools.shared-cpu.maxInstances",
+        "the 4 copies that ranker, tagger, scorer start with on pool shared-cpu reserve 3.5 CPU cores where "
+        "1 x ml.c6i.large have 2; 9216 MiB of memory where 1 x ml.c6i.large have 4096 (maxInstances)",
+    ),
+    Case(
+        "a component pinned with a challenger",
+        edit_stack(pin("ranker", {"version": "1.0.0", "challenger": {"version": "1.1.0", "traffic_percent": 10}})),
+        DEV,
+        ("ranker:", "challenger:", "version: 1.1.0"),
+        "modelops:models.ranker.challenger.version",
+        "the primary of ranker serves as an inference component on a pool (mode component), which takes no challenger",
+    ),
+    Case(
+        "a component pinned as the challenger of a realtime primary",
+        each(
+            edit_spec("ranker", lambda d: d.__setitem__("serving", {"instance_type": "ml.m5.large"})),
+            edit_stack(pin("ranker", {"version": "1.0.0", "challenger": {"version": "1.1.0", "traffic_percent": 10}})),
+        ),
+        DEV,
+        ("ranker:", "challenger:", "version: 1.1.0"),
+        "modelops:models.ranker.challenger.version",
+        "the challenger of ranker serves as an inference component on a pool (mode component), which takes no "
+        "challenger",
+    ),
+    Case(
+        "a component pinned with a shadow",
+        edit_stack(pin("ranker", {"version": "1.0.0", "shadow": {"version": "1.1.0"}})),
+        DEV,
+        ("ranker:", "shadow:", "version: 1.1.0"),
+        "modelops:models.ranker.shadow.version",
+        "which takes no shadow: a pool's endpoint has one production variant with no model",
+    ),
+    Case(
+        "models of one pool differ in network isolation",
+        edit_spec("tagger", lambda d: d["model"].update(network_isolation=True)),
+        DEV,
+        ("tagger: 1.0.0",),
+        "modelops:models.tagger",
+        "tagger runs with model.network_isolation true, ranker without network isolation (internal data), both on "
+        "pool shared-cpu: network isolation is set for a pool's endpoint as a whole (EnableNetworkIsolation",
+    ),
+    Case(
+        "models of one pool differ in data capture",
+        edit_spec("scorer", lambda d: d["serving"].update(data_capture={"enabled": True, "sampling_percent": 20})),
+        DEV,
+        ("scorer: 1.0.0",),
+        "modelops:models.scorer",
+        "scorer runs with data capture of 20%, ranker without data capture, both on pool shared-cpu: data capture is "
+        "set for a pool's endpoint as a whole (DataCaptureConfig of its endpoint configuration)",
+    ),
+    Case(
+        "a pool named like a model",
+        rename_pool("shared-gpu", "demand-forecaster"),
+        DEV,
+        ("modelops:pools:", "demand-forecaster:"),
+        "modelops:pools.demand-forecaster",
+        "pool 'demand-forecaster' is named like the model demand-forecaster (model_specs/demand-forecaster/): a "
+        "pool's endpoint demand-forecaster-dev and execution role modelops-demand-forecaster-dev",
+    ),
+    Case(
+        "a framework with no image for the pool's instance type",
+        edit_spec("tagger", component(pool="shared-gpu")),
+        SPEC.format("tagger"),
+        ("pool: shared-gpu",),
+        "serving.component.pool",
+        "sklearn 1.2-1 images run on cpu instances; ml.g5.2xlarge is gpu (on pool shared-gpu's ml.g5.2xlarge in "
+        "stack dev)",
+    ),
+]
+
+
+def find(found: list[Problem], case: Case) -> Problem:
+    for problem in found:
+        if problem.file == case.file and problem.field == case.field and case.fragment in problem.message:
+            return problem
+    listing = "\n".join(str(p) for p in found) or "(none)"
+    raise AssertionError(f"{case.rule}: no problem in {case.file} on {case.field!r} with {case.fragment!r}:\n{listing}")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.rule for case in CASES])
+def test_each_rule_names_file_line_and_field(pooled: Path, case: Case) -> None:
+    case.change(pooled)
+    found = problems(pooled)
+    problem = find(found, case)
+    assert problem.line == line_of(pooled / case.file, *case.line_needles), str(problem)
+    assert problem.column >= 1
+    assert found == [problem], "each case breaks its rule alone, and the pooled project has no other problem"
+
+
+def test_the_override_of_a_pool_is_where_the_finding_points(pooled: Path) -> None:
+    """A pool named in the dev override of a spec is reported on that override."""
+
+    def override(data: dict[str, Any]) -> None:
+        data["environments"] = {"dev": {"serving": {"component": {"pool": "shared-cpv"}}}}
+
+    edit_yaml(spec_path(pooled, "scorer", "1.0.0"), override)
+    found = problems(pooled)
+    case = Case("", lambda root: None, SPEC.format("scorer"), ("pool: shared-cpv",), "serving.component.pool", "")
+    problem = find(found, case)
+    assert problem.line == line_of(pooled / case.file, "pool: shared-cpv")
+    assert "stack dev declares no pool 'shared-cpv'" in problem.message
+
+
+def test_an_unused_pool_is_not_created_and_not_an_error(pooled: Path) -> None:
+    edit_yaml(stack_path(pooled), lambda d: d["config"]["modelops:models"].pop("summarizer"))
+    assert runner.invoke(app, ["validate", "--root", str(pooled)]).exit_code == 0
+
+
+def realtime_to_component_in_dev(root: Path, nulls: dict[str, None]) -> None:
+    """ranker 1.1.0 serves realtime with two instances; its dev override puts it on a pool."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["serving"] = {"mode": "realtime", "instance_type": "ml.m5.large", "instance_count": 2}
+        pool_name, _, fields = MODELS["ranker"]
+        data["environments"] = {
+            "dev": {"serving": {"mode": "component", **nulls, "component": {"pool": pool_name, **fields}}}
+        }
+
+    edit_yaml(spec_path(root, "ranker", "1.1.0"), change)
+    edit_yaml(stack_path(root), lambda d: d["config"]["modelops:models"].__setitem__("ranker", "1.1.0"))
+
+
+def test_an_override_that_moves_a_model_to_a_pool_drops_its_instances_with_null(pooled: Path) -> None:
+    """`null` removes a key in an override (docs/spec-language.md, 'Environments'): the base
+    spec's instance_type and instance_count do not reach the component in dev."""
+    realtime_to_component_in_dev(pooled, {"instance_type": None, "instance_count": None})
+    result = runner.invoke(app, ["validate", "--root", str(pooled)])
+    assert result.exit_code == 0, result.output
+    spec = load_repository(pooled).specs["ranker"]["1.1.0"]
+    assert spec.for_environment("dev").serving.mode == "component"
+    assert spec.for_environment("prod").serving.instance_count == 2
+
+
+def test_an_override_that_keeps_the_base_instance_count_is_told_to_drop_it(pooled: Path) -> None:
+    realtime_to_component_in_dev(pooled, {"instance_type": None})
+    found = problems(pooled)
+    file = "model_specs/ranker/1.1.0.yaml"
+    problem = next(p for p in found if p.file == file and p.field == "serving.instance_count")
+    assert "instance_count is the pool's (stack modelops:pools)" in problem.message
+    assert "set it to null in an environments override that switches to component" in problem.message
+    assert "(after the dev override)" in problem.message
+    assert problem.line == line_of(pooled / file, "mode: component") - 1  # environments.dev.serving
+
+
+def test_names_longer_than_aws_takes_are_refused(pooled: Path) -> None:
+    """The spec language's names always fit (a pool or model name is at most 32 characters, an
+    environment 7); a stack built around the patterns shows the rule still holds the limit."""
+    stack, _ = load_stack_file(pooled, "dev")
+    long_name = "p" * 55
+    stack = stack.model_copy(
+        update={"pools": {long_name: Pool(instanceType="ml.m5.large", minInstances=1, maxInstances=1)}}
+    )
+    found = pool_problems(load_repository(pooled), [], stack, None)
+    assert sorted(p.message.split(", and AWS")[0] for p in found) == [
+        f"the endpoint configuration would be named {long_name}-dev-<digest> (68 characters)",
+        f"the execution role would be named modelops-{long_name}-dev (68 characters)",
+    ]  # the endpoint, {long_name}-dev, has 59
+    assert {p.field for p in found} == {f"modelops:pools.{long_name}"}
+
+
+def test_a_framework_image_is_looked_up_in_the_region_for_the_pools_instance_type(pooled: Path) -> None:
+    """The Neuron image of huggingface is in fewer regions than its CPU image: a component on
+    an Inferentia pool needs the Neuron one in the stack's region."""
+
+    def neuron(data: dict[str, Any]) -> None:
+        data["model"].update(framework="huggingface", framework_version="4.51.3")
+        data["serving"]["component"].update(pool="neuron", cpu=2, memory_mb=8192, accelerators=1)
+
+    edit_yaml(spec_path(pooled, "summarizer", "1.0.0"), neuron)
+
+    def region(data: dict[str, Any]) -> None:
+        data["config"]["aws:region"] = "ca-central-1"
+        data["config"]["modelops:pools"]["neuron"] = {
+            "instanceType": "ml.inf2.xlarge",
+            "minInstances": 0,
+            "maxInstances": 1,
+        }
+
+    edit_yaml(stack_path(pooled), region)
+    found = [p for p in problems(pooled) if p.file == SPEC.format("summarizer")]
+    assert [(p.field, p.message.split(",")[0]) for p in found] == [
+        ("model.framework_version", "huggingface 4.51.3 (pytorch2.7.1")
+    ]
+    assert "neuronx) has no image in ca-central-1, the region of stack dev" in found[0].message
+
+
+def test_the_example_of_docs_pools_validates_with_its_stack(project: Path) -> None:
+    """docs/pools.md's stack and spec together pass every pool rule (tests/test_docs.py checks
+    each on its own)."""
+    page = (project / "docs" / "pools.md").read_text()
+    blocks = re.findall(r"^```yaml\n(# (stacks/Pulumi\.dev\.yaml|model_specs/\S+)\n.*?)^```$", page, re.M | re.S)
+    assert [path for _, path in blocks] == ["stacks/Pulumi.dev.yaml", "model_specs/ticket-ranker/1.0.0.yaml"]
+    for text, path in blocks:
+        (project / path).parent.mkdir(parents=True, exist_ok=True)
+        (project / path).write_text(text)
+    result = runner.invoke(app, ["validate", "--root", str(project), "--stack", "dev"])
+    assert result.exit_code == 0, result.output
+
+
+def test_an_override_that_moves_a_model_off_its_pool_drops_the_component_with_null(pooled: Path) -> None:
+    def off_the_pool(component: dict[str, None]) -> Callable[[dict[str, Any]], None]:
+        def change(data: dict[str, Any]) -> None:
+            override = {"mode": "realtime", "instance_type": "ml.m5.large", **component}
+            data["environments"] = {"dev": {"serving": override}}
+
+        return change
+
+    edit_yaml(spec_path(pooled, "ranker", "1.0.0"), off_the_pool({"component": None}))
+    result = runner.invoke(app, ["validate", "--root", str(pooled)])
+    assert result.exit_code == 0, result.output
+    edit_yaml(spec_path(pooled, "ranker", "1.0.0"), off_the_pool({}))
+    problem = next(p for p in problems(pooled) if p.field == "serving.component")
+    assert problem.message == (
+        "only used with mode: component (an environments override that moves the model off its pool sets it to "
+        "null) (after the dev override)"
+    )
+
+
+def test_prod_asks_a_risky_component_for_an_endpoint_of_its_own_not_for_a_monitor(pooled: Path) -> None:
+    """Prod requires the model_quality monitor of a risk medium model, which a component cannot
+    have: the one finding says how both rules are met."""
+
+    def prod_ready(data: dict[str, Any]) -> None:
+        data["metadata"]["risk"] = "medium"
+        data["model"]["sha256"] = "ab" * 32
+        data["serving"].update(data_capture={"enabled": True}, rollout={"strategy": "rolling"})
+
+    edit_yaml(spec_path(pooled, "scorer", "1.0.0"), prod_ready)
+
+    def pin_in_prod(data: dict[str, Any]) -> None:
+        data["config"]["modelops:pools"] = {"shared-cpu": POOLS["shared-cpu"]}
+        data["config"]["modelops:models"]["scorer"] = "1.0.0"
+
+    edit_yaml(stack_path(pooled, "prod"), pin_in_prod)
+    found = [p for p in problems(pooled) if p.file == SPEC.format("scorer")]
+    assert [(p.field, p.message) for p in found] == [
+        (
+            "monitoring.model_quality.enabled",
+            "[prod-risk-monitors] risk medium requires the model_quality monitor in prod, which a model on a pool "
+            "cannot have (Model Monitor watches an endpoint hosting one model): serve it on an endpoint of its own "
+            "in prod (mode realtime in the prod override) (stack prod pins this version as primary)",
+        )
+    ]
