@@ -105,10 +105,9 @@ SPECS = [
         {
             "mode": "component",
             "component": {"pool": "shared-cpu", "copies": 3, "cpu": 0.5, "memory_mb": 1024},
-            "data_capture": {"enabled": True, "sampling_percent": 50},
+            "data_capture": {"enabled": True, "sampling_percent": 20},  # a pool's models agree on capture
             "rollout": {"strategy": "all_at_once"},
         },
-        classification="confidential",  # network isolation
     ),
     spec(
         "gamma",
@@ -124,6 +123,7 @@ SPECS = [
             },
             "rollout": {"strategy": "rolling", "alarms": {"max_5xx_error_rate_percent": 1}},
         },
+        classification="confidential",  # network isolation, as its pool's other model
     ),
     spec(
         "delta",
@@ -136,6 +136,7 @@ SPECS = [
                 "alarms": {"max_5xx_error_rate_percent": None, "max_p99_latency_ms": 80},
             },
         },
+        classification="confidential",
     ),
     spec("omega", own_image("omega"), {"mode": "realtime", "instance_type": "ml.m5.large"}),
 ]
@@ -198,10 +199,10 @@ def test_pool_endpoint_configuration(plan: Plan) -> None:
     assert cpu["executionRoleArn"] == "arn:aws:iam::123456789012:role/modelops-shared-cpu-dev-pool"
     assert cpu["kmsKeyArn"] == KMS
     assert cpu["name"].startswith("shared-cpu-dev-") and len(cpu["name"]) == len("shared-cpu-dev-") + 8
-    # alpha captures 20 %, beta 50 %: the pool captures at the higher.
+    # alpha and beta capture 20 % (validate makes a pool's models agree).
     assert cpu["dataCaptureConfig"] == {
         "enableCapture": True,
-        "initialSamplingPercentage": 50,
+        "initialSamplingPercentage": 20,
         "destinationS3Uri": f"s3://{BUCKET}/pool-data-capture/shared-cpu/",
         "kmsKeyId": KMS,
         "captureOptions": [{"captureMode": "Input"}, {"captureMode": "Output"}],
@@ -358,7 +359,8 @@ def test_member_models(plan: Plan) -> None:
     assert alpha["vpcConfig"] == {"subnets": SUBNETS, "securityGroupIds": GROUPS}
     assert alpha["enableNetworkIsolation"] is False
     assert alpha["name"].startswith("alpha-dev-v1-0-0-")
-    assert one(plan, MODEL, "beta-serving-model")["enableNetworkIsolation"] is True
+    assert one(plan, MODEL, "beta-serving-model")["enableNetworkIsolation"] is False
+    assert one(plan, MODEL, "delta-serving-model")["enableNetworkIsolation"] is True
     assert one(plan, MODEL, "alpha-serving-model")["tags"]["model-version"] == "1.0.0"
 
 
@@ -544,7 +546,11 @@ def test_moving_to_another_pool_replaces_the_component(tmp_path: Path, plan: Pla
     root = write_project(tmp_path)
     edit_yaml(
         root / "model_specs" / "beta" / "1.0.0.yaml",
-        lambda data: data["serving"]["component"].update({"pool": "shared-gpu"}),
+        lambda data: (
+            data["serving"]["component"].update({"pool": "shared-gpu"}),
+            data["serving"].update({"data_capture": {"enabled": False}}),  # as the pool's other models
+            data["metadata"].update({"data_classification": "confidential"}),
+        ),
     )
     moved = render(root, "dev")
     from modelops.gitops.diff import resource_changes as changes_of
@@ -566,7 +572,13 @@ def test_a_model_moving_from_its_endpoint_to_a_pool_is_told_its_address_changes(
     edit_yaml(
         root / "model_specs" / "omega" / "1.0.0.yaml",
         lambda data: data.update(
-            {"serving": {"mode": "component", "component": {"pool": "shared-cpu", "memory_mb": 1024}}}
+            {
+                "serving": {
+                    "mode": "component",
+                    "component": {"pool": "shared-cpu", "memory_mb": 1024},
+                    "data_capture": {"enabled": True, "sampling_percent": 20},  # as the pool's other models
+                }
+            }
         ),
     )
     moved = render(root, "dev")
