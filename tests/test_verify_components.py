@@ -11,9 +11,10 @@ import boto3
 import pytest
 
 from modelops.engine.live import LiveIdentityMocks, drift, verify
-from modelops.engine.live_components import IntendedComponent, component_check
+from modelops.engine.live_components import COMPONENT, IntendedComponent, component_check, intended
 from modelops.engine.live_report import LiveReport
 from modelops.engine.moto_inference_components import COPY_DIMENSION, inference_components
+from modelops.engine.plan import Plan, PlanResource
 from modelops.engine.rehearse import emulated_aws
 from tests.conftest import edit_yaml, write_yaml
 
@@ -298,6 +299,7 @@ def test_a_component_whose_version_the_plan_has_no_model_for_fails() -> None:
         name=RANKER,
         pool="shared-cpu",
         endpoint=POOL,
+        variant="AllTraffic",
         sagemaker_model=None,
         low=1,
         high=8,
@@ -312,3 +314,37 @@ def test_a_component_whose_version_the_plan_has_no_model_for_fails() -> None:
     }
     check = component_check(component, described, judge_status=True)
     assert (check.ok, check.message) == (False, "the stack plans no SageMaker Model for tiny-ranker 1.0.0")
+
+
+def test_the_plans_inference_component_says_what_is_intended(pooled_project: Path) -> None:
+    """The program's InferenceComponent of a model (found by its `model` tag) names the component,
+    its endpoint, variant and model; a model the plan has none for falls back on the pool names."""
+    from modelops.spec.resolve import load_project
+
+    project = load_project(pooled_project, ["dev"])
+    config, _ = project.stacks["dev"]
+    planned = {
+        "name": "tiny-ranker-dev-7d068411",
+        "endpointName": POOL,
+        "variantName": "AllTraffic",
+        "specification": {"ModelName": "tiny-ranker-dev-v1-0-0-a25d8c1a"},
+        "runtimeConfig": {"CopyCount": 2.0},
+        "tags": {"model": "tiny-ranker", "environment": "dev"},
+    }
+    model = {"name": "tiny-tagger-dev-v1-0-0-0badcafe"}
+    plan = Plan(
+        "dev",
+        "dev",
+        [],
+        [
+            PlanResource("urn:ic", COMPONENT, "tiny-ranker-serving-component", None, planned),
+            PlanResource("urn:model", "aws:sagemaker/model:Model", "tiny-tagger-serving-model", None, model),
+        ],
+    )
+    components, pools = intended(plan, project.resolved["dev"], config.environment, config.pools)
+    found = {c.model: (c.name, c.endpoint, c.variant, c.sagemaker_model, c.low, c.high) for c in components}
+    assert found == {
+        "tiny-ranker": ("tiny-ranker-dev-7d068411", POOL, "AllTraffic", "tiny-ranker-dev-v1-0-0-a25d8c1a", 1, 8),
+        "tiny-tagger": (TAGGER, POOL, "AllTraffic", "tiny-tagger-dev-v1-0-0-0badcafe", 1, 1),
+    }
+    assert [(p.pool, p.endpoint, p.min_instances, p.max_instances) for p in pools] == [("shared-cpu", POOL, 1, 6)]

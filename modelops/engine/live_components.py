@@ -1,9 +1,13 @@
 """`verify` and `drift` of a stack's inference components and the pools they run on (docs/pools.md).
 
-What is intended comes from the stack and the specs, with the names decided for pools: the
-component of model M is `<M>-<environment>`, on its pool's endpoint `<pool>-<environment>`,
-variant `AllTraffic`, running the SageMaker Model the plan names for M's pinned version
-(`modelops.aws.naming.model_name`: `<M>-<environment>-v<version>-<digest>`).
+What is intended comes from the plan, as for endpoints: the program's InferenceComponent
+resource of each component model (its `name`, `endpointName`, `variantName` and
+`specification.ModelName`, found by the `model` tag every resource of a model carries). A plan
+without one (a program that renders no component yet) falls back on the names decided for
+pools: the component of model M is `<M>-<environment>`, on its pool's endpoint
+`<pool>-<environment>`, variant `AllTraffic`, running the Model the plan names for M's pinned
+version (`modelops.aws.naming.model_name`: `<M>-<environment>-v<version>-<digest>`). The copy
+bounds are the spec's.
 
 - verify, per component model: DescribeInferenceComponent InService, on the intended endpoint,
   variant and model, its CurrentCopyCount within the spec's bounds (autoscaling min_copies to
@@ -33,6 +37,7 @@ if TYPE_CHECKING:
     from modelops.spec.stack import Pool
 
 MODEL = "aws:sagemaker/model:Model"
+COMPONENT = "pulumi-python:dynamic/sagemaker:InferenceComponent"
 POOL_VARIANT = "AllTraffic"
 COPY_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
 # DescribeInferenceComponent's statuses other than InService, and why each fails verify.
@@ -55,6 +60,7 @@ class IntendedComponent:
     name: str  # the inference component's
     pool: str
     endpoint: str
+    variant: str
     sagemaker_model: str | None  # the plan's Model of the pinned version; None: the plan has none
     low: int  # copies: fewest
     high: int  # most
@@ -93,6 +99,16 @@ def component_name(model: str, environment: str) -> str:
     return naming.endpoint_name(model, environment)
 
 
+def _planned_components(plan: Plan) -> dict[str, dict[str, Any]]:
+    """The plan's InferenceComponent inputs by the model they serve (its `model` tag)."""
+    planned = {}
+    for resource in plan.by_type(COMPONENT):
+        model = (resource.inputs.get("tags") or {}).get("model")
+        if model is not None:
+            planned[str(model)] = resource.inputs
+    return planned
+
+
 def pool_endpoint_name(pool: str, environment: str) -> str:
     return naming.bounded(pool, environment)
 
@@ -114,19 +130,29 @@ def intended(
 ) -> tuple[list[IntendedComponent], list[IntendedPool]]:
     """The stack's components and the pools they use (a pool no pinned model uses is not created)."""
     components = []
+    planned_components = _planned_components(plan)
     for model in (m for m in models if is_component(m)):
         component = model.spec.serving.component
         assert component is not None  # is_component
         scaling = component.autoscaling
         low, high = (scaling.min_copies, scaling.max_copies) if scaling else (component.copies, component.copies)
+        planned = planned_components.get(model.name)
+        if planned is not None:
+            name, endpoint = str(planned["name"]), str(planned["endpointName"])
+            variant = str(planned.get("variantName") or POOL_VARIANT)
+            sagemaker_model = (planned.get("specification") or {}).get("ModelName")
+        else:
+            name, endpoint = component_name(model.name, environment), pool_endpoint_name(component.pool, environment)
+            variant, sagemaker_model = POOL_VARIANT, _planned_model(plan, model.name, environment, model.version)
         components.append(
             IntendedComponent(
                 model=model.name,
                 version=model.version,
-                name=component_name(model.name, environment),
+                name=name,
                 pool=component.pool,
-                endpoint=pool_endpoint_name(component.pool, environment),
-                sagemaker_model=_planned_model(plan, model.name, environment, model.version),
+                endpoint=endpoint,
+                variant=variant,
+                sagemaker_model=sagemaker_model,
                 low=low,
                 high=high,
                 autoscaled=scaling is not None,
@@ -151,8 +177,8 @@ def component_check(component: IntendedComponent, described: dict[str, Any], jud
     endpoint, variant = described.get("EndpointName"), described.get("VariantName")
     if endpoint != component.endpoint:
         problems.append(f"on endpoint {endpoint}, the stack intends {component.endpoint} (pool {component.pool})")
-    elif variant != POOL_VARIANT:
-        problems.append(f"on variant {variant}, the stack intends {POOL_VARIANT}")
+    elif variant != component.variant:
+        problems.append(f"on variant {variant}, the stack intends {component.variant}")
     specifications = [described["Specification"]] if described.get("Specification") else []
     running = sorted({str(s.get("ModelName")) for s in specifications or described.get("Specifications") or []})
     if component.sagemaker_model is None:
