@@ -348,3 +348,34 @@ def test_the_plans_inference_component_says_what_is_intended(pooled_project: Pat
         "tiny-tagger": (TAGGER, POOL, "AllTraffic", "tiny-tagger-dev-v1-0-0-0badcafe", 1, 1),
     }
     assert [(p.pool, p.endpoint, p.min_instances, p.max_instances) for p in pools] == [("shared-cpu", POOL, 1, 6)]
+
+
+def test_drift_takes_any_instance_count_of_a_pool_within_its_managed_scaling() -> None:
+    """SageMaker adds and removes a pool's instances as copies need room: a count within the
+    managed scaling range is the stack's, one outside it is drift."""
+    from modelops.engine.live import CONFIG, ENDPOINT, _variant_drift
+
+    config = f"{POOL}-1-6-alltraffic"  # create_pool_endpoint's
+    scaling = {"status": "ENABLED", "minInstanceCount": 1, "maxInstanceCount": 6}
+    variant = {"variantName": "AllTraffic", "initialInstanceCount": 1, "managedInstanceScaling": scaling}
+    plan = Plan(
+        "dev",
+        "dev",
+        [],
+        [
+            PlanResource("urn:config", CONFIG, "pool-config", None, {"name": config, "productionVariants": [variant]}),
+            PlanResource("urn:endpoint", ENDPOINT, "pool-endpoint", None, {"name": POOL, "endpointConfigName": config}),
+        ],
+    )
+    found = {}
+    with emulated_aws(REGION):
+        create_pool_endpoint()
+        for count in (4, 7):
+            sagemaker().update_endpoint_weights_and_capacities(
+                EndpointName=POOL,
+                DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredInstanceCount": count}],
+            )
+            checks = {c.subject: c for c in _variant_drift(plan, sagemaker(), {})}
+            check = checks[f"endpoint {POOL} variant AllTraffic"]
+            found[count] = (check.ok, check.message)
+    assert found == {4: (True, "weight None, 4 instances"), 7: (False, "7 instances, the stack intends 1-6")}

@@ -319,12 +319,23 @@ def _variant_drift(
                 yield Check(subject, False, f"weight {weight}, the stack intends {planned_weight}")
                 continue
             count = current.get("DesiredInstanceCount")
-            low, high = limits.get(f"endpoint/{name}/variant/{role}", (variant.get("initialInstanceCount"),) * 2)
+            low, high = limits.get(f"endpoint/{name}/variant/{role}", _instance_bounds(variant))
             if count is not None and low is not None and not low <= count <= high:
                 bounds = f"{low}" if low == high else f"{low}-{high}"
                 yield Check(subject, False, f"{count} instances, the stack intends {bounds}")
                 continue
             yield Check(subject, True, f"weight {weight}, {count} instances")
+
+
+def _instance_bounds(variant: dict[str, Any]) -> tuple[Any, Any]:
+    """A variant's instance count as the stack intends it without an autoscaling target: its
+    initial count, or for a pool the range its managed instance scaling moves it in
+    (ProductionVariantManagedInstanceScaling: SageMaker adds and removes instances as the copies
+    need room, so any count within it is the stack's)."""
+    managed = variant.get("managedInstanceScaling") or {}
+    if managed.get("status") == "ENABLED":
+        return managed.get("minInstanceCount"), managed.get("maxInstanceCount")
+    return (variant.get("initialInstanceCount"),) * 2
 
 
 def _scaling_drift(
