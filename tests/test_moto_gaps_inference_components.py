@@ -544,3 +544,14 @@ def test_the_rehearsal_notes_each_emulation(sagemaker: Any) -> None:
     assert any(n.startswith("CreateEndpointConfig with a production variant without ModelName") for n in notes)
     assert any(n.startswith("the inference component API is emulated") for n in notes)
     assert any(n.startswith("Application Auto Scaling of inference component copies") for n in notes)
+
+
+def test_a_components_tags_are_listed_added_and_deleted_by_its_arn(pooled: Any) -> None:
+    arn = pooled.create_inference_component(**component_request(Tags=[{"Key": "model", "Value": "tiny-ranker"}]))[
+        "InferenceComponentArn"
+    ]
+    pooled.add_tags(ResourceArn=arn, Tags=[{"Key": "owner", "Value": "ranking@example.com"}])
+    pooled.delete_tags(ResourceArn=arn, TagKeys=["model"])
+    assert pooled.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "owner", "Value": "ranking@example.com"}]
+    code, message = refused(pooled.list_tags, ResourceArn=arn.replace(COMPONENT, "gone-dev"))
+    assert code == "ValidationException" and message.startswith("Could not find inference component")

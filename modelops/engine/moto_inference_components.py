@@ -4,7 +4,8 @@
   crashes moto (KeyError 'ModelName'), and moto drops ExecutionRoleArn, ManagedInstanceScaling
   and RoutingConfig. They are stored and returned by DescribeEndpointConfig (the last two by
   DescribeEndpoint's variant too), with the rules AWS applies to them.
-- The inference component API (Create, Describe, Update, UpdateRuntimeConfig, Delete, List).
+- The inference component API (Create, Describe, Update, UpdateRuntimeConfig, Delete, List, and
+  the tags of a component's ARN).
 - Application Auto Scaling of copies: moto refuses the dimension
   `sagemaker:inference-component:DesiredCopyCount`.
 
@@ -66,6 +67,7 @@ def apply() -> None:
 
     _patch_component_endpoint_configs(models, responses)
     _patch_inference_components(responses)
+    _patch_component_tags(models)
     _patch_copy_autoscaling()
 
 
@@ -411,6 +413,38 @@ def _patch_inference_components(responses: Any) -> None:
     response.update_inference_component_runtime_config = update_inference_component_runtime_config
     response.delete_inference_component = delete_inference_component
     response.list_inference_components = list_inference_components
+
+
+class _TaggedComponent:
+    """A component as moto's AddTags, ListTags and DeleteTags see a resource: its `tags` list."""
+
+    def __init__(self, component: dict[str, Any]):
+        self._component = component
+
+    @property
+    def tags(self) -> list[dict[str, str]]:
+        tags: list[dict[str, str]] = self._component.setdefault("Tags", [])
+        return tags
+
+    @tags.setter
+    def tags(self, value: list[dict[str, str]]) -> None:
+        self._component["Tags"] = value
+
+
+def _patch_component_tags(models: Any) -> None:
+    """AddTags, ListTags and DeleteTags on a component's ARN (CloudControl's handlers for
+    AWS::SageMaker::InferenceComponent call them); moto resolves only its own resource types."""
+    resource_from_arn = _original(models.SageMakerModelBackend, "_get_resource_from_arn")
+
+    def _get_resource_from_arn(self: Any, arn: str) -> Any:
+        if ":inference-component/" not in arn:
+            return resource_from_arn(self, arn)
+        for component in inference_components(self).values():
+            if component["InferenceComponentArn"] == arn:
+                return _TaggedComponent(component)
+        raise _refuse(f"Could not find inference component '{arn}'.")
+
+    models.SageMakerModelBackend._get_resource_from_arn = _get_resource_from_arn
 
 
 def _page_start(token: str | None) -> int:
