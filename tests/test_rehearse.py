@@ -144,3 +144,44 @@ def test_rehearsal_reports_a_monitor_the_provider_cannot_create(project: Path, m
     assert "fraud-detector-monitoring-bias-job" in failed
     assert "ml.zz9.mega" in failed["fraud-detector-monitoring-bias-job"].message
     assert "ValidationException" in failed["fraud-detector-monitoring-data-quality-job"].message  # pulumi-aws path
+
+
+def test_a_pool_configuration_is_rehearsed_with_its_role_scaling_and_routing() -> None:
+    """A variant without a model, as pulumi-aws records it (routing as a one-item list), becomes a
+    CreateEndpointConfig for inference components that drops nothing."""
+    import boto3
+
+    from modelops.engine.plan import PlanResource
+    from modelops.engine.rehearse import RehearsalMocks, emulated_aws
+
+    role = "arn:aws:iam::123456789012:role/modelops-shared-cpu-dev"
+    inputs = {
+        "name": "shared-cpu-dev-0badcafe",
+        "executionRoleArn": role,
+        "kmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555",
+        "productionVariants": [
+            {
+                "variantName": "AllTraffic",
+                "instanceType": "ml.c6i.2xlarge",
+                "initialInstanceCount": 1.0,
+                "managedInstanceScaling": {"status": "ENABLED", "minInstanceCount": 0.0, "maxInstanceCount": 4.0},
+                "routingConfigs": [{"routingStrategy": "LEAST_OUTSTANDING_REQUESTS"}],
+            }
+        ],
+        "tags": {"pool": "shared-cpu"},
+    }
+    resource = PlanResource(
+        "urn:test", "aws:sagemaker/endpointConfiguration:EndpointConfiguration", "pool", None, inputs
+    )
+    with emulated_aws("eu-west-1"):
+        mocks = RehearsalMocks("eu-west-1", "123456789012")
+        physical, _ = mocks.create(resource)
+        described = boto3.client("sagemaker", region_name="eu-west-1").describe_endpoint_config(
+            EndpointConfigName=physical
+        )
+    (call,) = mocks.calls
+    assert (call.ok, call.call, call.dropped) == (True, "sagemaker:create_endpoint_config", [])
+    assert described["ExecutionRoleArn"] == role
+    (variant,) = described["ProductionVariants"]
+    assert variant["ManagedInstanceScaling"] == {"Status": "ENABLED", "MinInstanceCount": 0, "MaxInstanceCount": 4}
+    assert variant["RoutingConfig"] == {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"}

@@ -10,6 +10,8 @@ created. Both commands only describe.
 - drift: what can change outside Pulumi. The configuration each endpoint runs; variant weights
   and instance counts (UpdateEndpointWeightsAndCapacities), autoscaling limits, monitoring
   schedule expressions and feature-group TTLs are compared with the plan.
+- both: the inference components of `serving.mode: component` models and the pools they run
+  on, in `modelops.engine.live_components`. A component model has no endpoint of its own.
 
 A failed endpoint update is silent. When an update fails, or its deployment guardrails trip an
 auto-rollback alarm, SageMaker puts the endpoint back InService on its previous configuration
@@ -40,6 +42,7 @@ from modelops.engine.render import RecordingMocks, render
 if TYPE_CHECKING:
     from modelops.engine.live_kubernetes import Cluster
     from modelops.spec.resolved_model import ResolvedModel
+    from modelops.spec.stack import Pool
 
 ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 SCHEDULE = "aws:sagemaker/monitoringSchedule:MonitoringSchedule"
@@ -206,11 +209,16 @@ class _Targets:
     kubernetes: list[ResolvedModel]
     context: str | None  # modelops:kubernetes.context; None: the kubeconfig's current context
     needs_aws: bool
-    skip_endpoints: frozenset[str]  # SageMaker names of kubernetes models: never described
+    # Endpoint names of kubernetes and component models, which have no endpoint of their own:
+    # never described as one.
+    skip_endpoints: frozenset[str]
+    environment: str
+    pools: dict[str, Pool]
 
 
 def _targets(root: Path, stack: str) -> _Targets:
     from modelops.aws.naming import endpoint_name
+    from modelops.engine.live_components import is_component
     from modelops.engine.live_kubernetes import is_kubernetes
     from modelops.spec.feature_store import deployed_groups
     from modelops.spec.loader import ProblemsFound
@@ -228,15 +236,15 @@ def _targets(root: Path, stack: str) -> _Targets:
         or len(kubernetes) < len(models)
         or bool(deployed_groups(project.repo, models, config.environment))
     )
-    skip = frozenset(endpoint_name(m.name, config.environment) for m in kubernetes)
-    return _Targets(models, kubernetes, config.kubernetes.context, needs_aws, skip)
+    skip = frozenset(endpoint_name(m.name, config.environment) for m in models if is_kubernetes(m) or is_component(m))
+    return _Targets(models, kubernetes, config.kubernetes.context, needs_aws, skip, config.environment, config.pools)
 
 
 def _live(
     command: str,
     root: Path,
     stack: str,
-    aws_checks: Callable[[Plan, str, frozenset[str]], list[Check]],
+    aws_checks: Callable[[Plan, str, _Targets], list[Check]],
     cluster_checks: Callable[[Cluster, list[ResolvedModel]], list[Check]],
 ) -> LiveReport:
     targets = _targets(root, stack)
@@ -249,7 +257,7 @@ def _live(
         checks: list[Check] = []
         if targets.needs_aws:
             plan, region = _intended(root, stack)
-            checks += aws_checks(plan, region, targets.skip_endpoints)
+            checks += aws_checks(plan, region, targets)
         if cluster is not None:
             checks += cluster_checks(cluster, targets.kubernetes)
     finally:
@@ -259,11 +267,20 @@ def _live(
     return LiveReport(command, stack, checks, " and ".join(against))
 
 
-def _verify_aws(plan: Plan, region: str, skip: frozenset[str]) -> list[Check]:
+def _verify_aws(plan: Plan, region: str, targets: _Targets) -> list[Check]:
     import boto3
 
+    from modelops.engine.live_components import component_checks, intended, pool_checks
+
     client = boto3.client("sagemaker", region_name=region)
-    return [*_endpoints(plan, client, skip), *_schedules(plan, client), *_feature_groups(plan, client)]
+    components, pools = intended(plan, targets.models, targets.environment, targets.pools)
+    return [
+        *_endpoints(plan, client, targets.skip_endpoints),
+        *pool_checks(pools, _describe, client, judge_status=True),
+        *component_checks(components, _describe, client, judge_status=True),
+        *_schedules(plan, client),
+        *_feature_groups(plan, client),
+    ]
 
 
 def verify(root: Path, stack: str) -> LiveReport:
@@ -302,7 +319,7 @@ def _variant_drift(
                 yield Check(subject, False, f"weight {weight}, the stack intends {planned_weight}")
                 continue
             count = current.get("DesiredInstanceCount")
-            low, high = limits.get(f"endpoint/{name}/variant/{role}", (variant.get("initialInstanceCount"),) * 2)
+            low, high = limits.get(f"endpoint/{name}/variant/{role}", _instance_bounds(variant))
             if count is not None and low is not None and not low <= count <= high:
                 bounds = f"{low}" if low == high else f"{low}-{high}"
                 yield Check(subject, False, f"{count} instances, the stack intends {bounds}")
@@ -310,15 +327,28 @@ def _variant_drift(
             yield Check(subject, True, f"weight {weight}, {count} instances")
 
 
+def _instance_bounds(variant: dict[str, Any]) -> tuple[Any, Any]:
+    """A variant's instance count as the stack intends it without an autoscaling target: its
+    initial count, or for a pool the range its managed instance scaling moves it in
+    (ProductionVariantManagedInstanceScaling: SageMaker adds and removes instances as the copies
+    need room, so any count within it is the stack's)."""
+    managed = variant.get("managedInstanceScaling") or {}
+    if managed.get("status") == "ENABLED":
+        return managed.get("minInstanceCount"), managed.get("maxInstanceCount")
+    return (variant.get("initialInstanceCount"),) * 2
+
+
 def _scaling_drift(
     plan: Plan, region: str, skip: frozenset[str] = frozenset()
 ) -> tuple[list[Check], dict[str, tuple[int, int]]]:
     import boto3
 
+    # endpoint/<name>/variant/<variant>; a component's copies (inference-component/<name>) are
+    # compared with its spec in `modelops.engine.live_components`.
     planned = {
         r.inputs["resourceId"]: r.inputs
         for r in plan.by_type(SCALING_TARGET)
-        if r.inputs["resourceId"].split("/")[1] not in skip  # endpoint/<name>/variant/<variant>
+        if r.inputs["resourceId"].startswith("endpoint/") and r.inputs["resourceId"].split("/")[1] not in skip
     }
     limits = {rid: (int(t["minCapacity"]), int(t["maxCapacity"])) for rid, t in planned.items()}
     if not planned:
@@ -381,14 +411,22 @@ def _ttl_drift(plan: Plan, client: Any) -> Iterator[Check]:
             yield Check(f"feature group {name}", True, f"online TTL {planned_ttl}")
 
 
-def _drift_aws(plan: Plan, region: str, skip: frozenset[str]) -> list[Check]:
+def _drift_aws(plan: Plan, region: str, targets: _Targets) -> list[Check]:
     import boto3
 
+    from modelops.engine.live_components import component_checks, copy_scaling_drift, intended, pool_checks
+
     client = boto3.client("sagemaker", region_name=region)
+    skip = targets.skip_endpoints
     scaling, limits = _scaling_drift(plan, region, skip)
+    components, pools = intended(plan, targets.models, targets.environment, targets.pools)
+    autoscaling = boto3.client("application-autoscaling", region_name=region) if components else None
     return [
         *_variant_drift(plan, client, limits, skip),
         *scaling,
+        *pool_checks(pools, _describe, client, judge_status=False),
+        *component_checks(components, _describe, client, judge_status=False),
+        *copy_scaling_drift(components, _describe, autoscaling),
         *_schedule_drift(plan, client),
         *_ttl_drift(plan, client),
     ]

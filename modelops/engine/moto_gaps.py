@@ -14,14 +14,18 @@ errors carry AWS's codes.
   group), answers a missing group with a server error, and has no UpdateFeatureGroup or
   DeleteFeatureGroup;
 - UpdateModelCard: both Content and ModelCardStatus are optional and AWS keeps what a call
-  leaves out (it refuses both in one call, API_UpdateModelCard); moto stores None instead.
+  leaves out (it refuses both in one call, API_UpdateModelCard); moto stores None instead;
+- inference components (`modelops.engine.moto_inference_components`): endpoint configurations
+  whose variant has no model, the inference component API, and Application Auto Scaling of
+  their copies.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
+
+from modelops.engine import moto_inference_components
 
 NOTES = [
     "SageMaker instance types are checked against botocore's ProductionVariantInstanceType enum (moto's list is "
@@ -32,6 +36,15 @@ NOTES = [
     "Feature Store: online stores, descriptions, UpdateFeatureGroup (FeatureAdditions) and DeleteFeatureGroup are "
     "emulated (moto lacks them); no record is stored or read",
     "UpdateModelCard keeps the content or status a call leaves out, as AWS does (moto blanks it)",
+    "CreateEndpointConfig with a production variant without ModelName is emulated (moto crashes on it): "
+    "ExecutionRoleArn, ManagedInstanceScaling and RoutingConfig are stored and AWS's rules on them applied; "
+    "its endpoint goes InService at once",
+    "the inference component API is emulated (moto lacks it): requests are validated with botocore's service "
+    "model and the limits it leaves to the service, the endpoint, its variant and the model must exist; "
+    "every copy is placed and InService at once, whether or not the instances could hold it",
+    "Application Auto Scaling of inference component copies (sagemaker:inference-component:DesiredCopyCount) "
+    "is emulated (moto refuses the dimension): the component must exist, a policy needs its registered "
+    "target; no copy is ever scaled",
 ]
 
 MONITORING_DEFINITIONS = {
@@ -42,22 +55,16 @@ MONITORING_DEFINITIONS = {
 }
 
 
-@functools.cache
-def _sagemaker_model() -> Any:
-    import botocore.session
-
-    return botocore.session.get_session().get_service_model("sagemaker")
-
-
 def _validated(operation: str, body: str) -> dict[str, Any]:
-    from botocore.validate import validate_parameters
+    """The request's parameters, if the service would take their form (`request_validation`)."""
     from moto.sagemaker.exceptions import ValidationError
 
-    params = json.loads(body or "{}")
-    try:
-        validate_parameters(params, _sagemaker_model().operation_model(operation).input_shape)
-    except Exception as exc:  # noqa: BLE001 - botocore raises ParamValidationError; any is a bad request
-        raise ValidationError(message=str(exc).replace("\n", " ")) from None
+    from modelops.engine.request_validation import request_problem
+
+    params: dict[str, Any] = json.loads(body or "{}")
+    problem = request_problem("sagemaker", operation, params)
+    if problem is not None:
+        raise ValidationError(message=problem)
     return params
 
 
@@ -70,6 +77,7 @@ def apply() -> list[str]:
     _patch_feature_store(models, responses)
     _patch_monitoring_schedules(models, responses)
     _patch_model_card_updates(models)
+    moto_inference_components.apply()
     return list(NOTES)
 
 

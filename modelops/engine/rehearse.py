@@ -109,6 +109,24 @@ def _ownership_controls(inputs: dict[str, Any], region: str) -> dict[str, Any]:
     }
 
 
+def _endpoint_configuration(inputs: dict[str, Any], region: str) -> dict[str, Any]:
+    # pulumi-aws writes a variant's RoutingConfig structure as a list, `routingConfigs` (at most one).
+    shaped = dict(inputs)
+    for key in ("productionVariants", "shadowProductionVariants"):
+        variants = []
+        for variant in shaped.get(key) or []:
+            variant = dict(variant)
+            routing = variant.pop("routingConfigs", None) or []
+            if len(routing) > 1:
+                raise TranslationError(f"{key}.routingConfigs: a variant has one RoutingConfig, got {len(routing)}")
+            if routing:
+                variant["routingConfig"] = routing[0]
+            variants.append(variant)
+        if key in shaped:
+            shaped[key] = variants
+    return shaped
+
+
 OPERATIONS: dict[str, Operation] = {
     "aws:iam/role:Role": Operation(
         "iam",
@@ -129,6 +147,7 @@ OPERATIONS: dict[str, Operation] = {
         "sagemaker",
         "create_endpoint_config",
         {"name": "EndpointConfigName", "kmsKeyArn": "KmsKeyId"},
+        reshape=_endpoint_configuration,
         physical_id=lambda p: p["EndpointConfigName"],
         arn_key="EndpointConfigArn",
     ),
