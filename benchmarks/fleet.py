@@ -1,8 +1,13 @@
 """Fleet benchmark: N synthetic models; prints wall time of validate, plan and rehearse.
 
     .venv/bin/python benchmarks/fleet.py            # N = 10 and 100, plus validate at 300 files;
-                                                    # endpoints only, then with monitors and feature groups
+                                                    # endpoints only, then with monitors and feature groups,
+                                                    # then pooled (inference components on a shared pool)
     .venv/bin/python benchmarks/fleet.py --sizes 10
+
+The pooled variant serves the same N models as inference components on one pool and prints
+what it saves: the instances running at minimum capacity on endpoints of their own (each
+model's autoscaling minimum) against the pool's minimum, both read from the rendered plan.
 
 Targets on the 2-core reference machine: validate 300 spec files < 1 s, plan a 100-model
 stack < 4 s, rehearse it < 10 s. Images are given as ECR URIs so that the figures measure
@@ -72,6 +77,80 @@ def model_spec(index: int, version: str) -> dict:
     }
 
 
+# The pooled fleet's pool: ml.c6i.2xlarge has 8 vCPUs and 16 GiB ("Compute optimized instances",
+# docs.aws.amazon.com/ec2/latest/instancetypes/co.html). Each model reserves half a core and
+# 1 GiB per copy, so an instance holds 14 minimum copies (memory, with 2 GiB kept for SageMaker's
+# own processes, whose share AWS does not document).
+POOL = "shared-cpu"
+POOL_INSTANCE_TYPE = "ml.c6i.2xlarge"
+POOL_VCPUS, POOL_MEMORY_MB, POOL_HEADROOM_MB = 8, 16 * 1024, 2 * 1024
+COPY_CPU, COPY_MEMORY_MB = 0.5, 1024
+
+
+def pooled_spec(index: int, version: str) -> dict:
+    """`model_spec`'s model as an inference component on the fleet's pool."""
+    spec = model_spec(index, version)
+    spec["serving"] = {
+        "mode": "component",
+        "component": {
+            "pool": POOL,
+            "copies": 1,
+            "cpu": COPY_CPU,
+            "memory_mb": COPY_MEMORY_MB,
+            "autoscaling": {"min_copies": 1, "max_copies": 4, "target_invocations_per_copy": 500},
+        },
+        "data_capture": {"enabled": True, "sampling_percent": 10},
+        "rollout": {"strategy": "rolling", "alarms": {"max_p99_latency_ms": 300}},
+    }
+    spec["environments"] = {"dev": {"serving": {"rollout": {"strategy": "all_at_once"}}}}
+    return spec
+
+
+def pool_minimum(models: int) -> int:
+    """Instances that hold every model's minimum copy, by CPU and by memory."""
+    per_instance = min(int(POOL_VCPUS / COPY_CPU), (POOL_MEMORY_MB - POOL_HEADROOM_MB) // COPY_MEMORY_MB)
+    return -(-models // per_instance)
+
+
+def write_pooled_fleet(root: Path, models: int) -> None:
+    pins = {}
+    for index in range(models):
+        write_spec(root, pooled_spec(index, "1.0.0"))
+        pins[f"model-{index:03d}"] = "1.0.0"
+    minimum = pool_minimum(models)
+    pool = {"instanceType": POOL_INSTANCE_TYPE, "minInstances": minimum, "maxInstances": 4 * minimum}
+    write_stack(root, pins, pools={POOL: pool})
+
+
+def instances_at_minimum(plan) -> dict[str, int]:
+    """Instance type -> instances running at minimum capacity, from a plan's endpoint
+    configurations: a pool's ManagedInstanceScaling minimum, else the variant's autoscaling
+    minimum, else its initial count."""
+    minimum_by_variant = {
+        r.inputs["resourceId"]: r.inputs["minCapacity"]
+        for r in plan.by_type("aws:appautoscaling/target:Target")
+        if r.inputs.get("scalableDimension") == "sagemaker:variant:DesiredInstanceCount"
+    }
+    endpoint_of_config = {
+        r.inputs.get("endpointConfigName"): r.inputs.get("name")
+        for r in plan.by_type("aws:sagemaker/endpoint:Endpoint")
+    }
+    counts: dict[str, int] = {}
+    for config in plan.by_type("aws:sagemaker/endpointConfiguration:EndpointConfiguration"):
+        for variant in config.inputs.get("productionVariants", []):
+            scaling = variant.get("managedInstanceScaling")
+            endpoint = endpoint_of_config.get(config.inputs.get("name"))
+            scaled = minimum_by_variant.get(f"endpoint/{endpoint}/variant/{variant.get('variantName')}")
+            if scaling:
+                count = scaling["minInstanceCount"]
+            elif scaled is not None:
+                count = scaled
+            else:
+                count = variant.get("initialInstanceCount", 1)
+            counts[variant["instanceType"]] = counts.get(variant["instanceType"], 0) + count
+    return counts
+
+
 def write_spec(root: Path, spec: dict) -> None:
     path = root / "model_specs" / spec["metadata"]["name"] / f"{spec['metadata']['version']}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +186,10 @@ def timed(label: str, action) -> float:
     return elapsed
 
 
+def describe(counts: dict[str, int]) -> str:
+    return " + ".join(f"{count} x {instance_type}" for instance_type, count in sorted(counts.items())) or "none"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="*", default=[10, 100])
@@ -132,6 +215,19 @@ def main() -> None:
                     lambda root=root: render(root, "dev"),
                 )
                 timed(f"rehearse N={size} ({kind})", lambda root=root: rehearse(root, "dev"))
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            write_pooled_fleet(root, size)
+            timed(f"validate N={size} (pooled)", lambda root=root: load_project(root, ["dev"]))
+            timed(f"plan N={size} (pooled)", lambda root=root: render(root, "dev"))
+            pooled = instances_at_minimum(render(root, "dev"))
+            timed(f"rehearse N={size} (pooled)", lambda root=root: rehearse(root, "dev"))
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            write_fleet(root, size)
+            alone = instances_at_minimum(render(root, "dev"))
+        print(f"N={size}: instances at minimum capacity, endpoints {describe(alone)}, pooled {describe(pooled)}")
 
 
 if __name__ == "__main__":

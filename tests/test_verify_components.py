@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from modelops.aws import naming
 from modelops.engine.live import LiveIdentityMocks, drift, verify
 from modelops.engine.live_components import COMPONENT, IntendedComponent, component_check, intended
 from modelops.engine.live_report import LiveReport
@@ -22,7 +23,9 @@ REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/modelops-shared-cpu-dev"
 POOL = "shared-cpu-dev"
-RANKER, TAGGER = "tiny-ranker-dev", "tiny-tagger-dev"  # components: <model>-<environment>
+# Components are named by `naming.inference_component_name`: <model>-<environment>-<digest of the
+# pool endpoint and variant>, so that a model moving to another pool gets a new name.
+RANKER, TAGGER = (naming.inference_component_name(m, "dev", POOL, "AllTraffic") for m in ("tiny-ranker", "tiny-tagger"))
 POOLS = {
     "shared-cpu": {"instanceType": "ml.c6i.2xlarge", "minInstances": 1, "maxInstances": 6},
     "shared-gpu": {"instanceType": "ml.g5.2xlarge", "minInstances": 0, "maxInstances": 4},  # used by no model
@@ -74,14 +77,20 @@ def pooled_project(project: Path) -> Path:
     return project
 
 
-def planned_models(root: Path) -> dict[str, str]:
-    """The Model names the program gives each component model's version, by component."""
+def planned(root: Path) -> Plan:
     from modelops.aws.registry import BotoRegistry
     from modelops.engine.render import render
 
-    plan = render(root, "dev", LiveIdentityMocks(REGION), BotoRegistry())
+    return render(root, "dev", LiveIdentityMocks(REGION), BotoRegistry())
+
+
+def planned_models(plan: Plan) -> dict[str, str]:
+    """The Model names the program gives each component model's version, by component."""
     names = [str(r.inputs["name"]) for r in plan.by_type("aws:sagemaker/model:Model")]
-    return {c: next(n for n in names if n.startswith(f"{c}-v1-0-0-")) for c in (RANKER, TAGGER)}
+    return {
+        component: next(n for n in names if n.startswith(f"{model}-dev-v1-0-0-"))
+        for component, model in ((RANKER, "tiny-ranker"), (TAGGER, "tiny-tagger"))
+    }
 
 
 def sagemaker() -> Any:
@@ -92,8 +101,10 @@ def autoscaling() -> Any:
     return boto3.client("application-autoscaling", region_name=REGION)
 
 
-def create_pool_endpoint(name: str = POOL, low: int = 1, high: int = 6, variant: str = "AllTraffic") -> None:
-    config = f"{name}-{low}-{high}-{variant.lower()}"
+def create_pool_endpoint(
+    name: str = POOL, low: int = 1, high: int = 6, variant: str = "AllTraffic", config: str | None = None
+) -> None:
+    config = config or f"{name}-{low}-{high}-{variant.lower()}"
     sagemaker().create_endpoint_config(
         EndpointConfigName=config,
         ExecutionRoleArn=ROLE,
@@ -134,7 +145,8 @@ def register_copies(component: str, low: int, high: int) -> None:
 def deployed(pooled_project: Path) -> Iterator[dict[str, str]]:
     """The stack's pool and components live in moto, as a deploy leaves them; yields the planned Models."""
     with emulated_aws(REGION):
-        models = planned_models(pooled_project)
+        plan = planned(pooled_project)
+        models = planned_models(plan)
         for model in models.values():
             sagemaker().create_model(
                 ModelName=model,
@@ -144,7 +156,8 @@ def deployed(pooled_project: Path) -> Iterator[dict[str, str]]:
                     "ModelDataUrl": "s3://b/m",
                 },
             )
-        create_pool_endpoint()
+        pool_config = plan.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration", "pool-shared-cpu-config")
+        create_pool_endpoint(config=str(pool_config.inputs["name"]))
         create_component(RANKER, models[RANKER], copies=2)
         create_component(TAGGER, models[TAGGER], copies=1)
         register_copies(RANKER, 1, 8)
@@ -318,7 +331,7 @@ def test_a_component_whose_version_the_plan_has_no_model_for_fails() -> None:
 
 def test_the_plans_inference_component_says_what_is_intended(pooled_project: Path) -> None:
     """The program's InferenceComponent of a model (found by its `model` tag) names the component,
-    its endpoint, variant and model; a model the plan has none for falls back on the pool names."""
+    its endpoint, variant and model; the pool's endpoint resource its configuration."""
     from modelops.spec.resolve import load_project
 
     project = load_project(pooled_project, ["dev"])
@@ -331,23 +344,32 @@ def test_the_plans_inference_component_says_what_is_intended(pooled_project: Pat
         "runtimeConfig": {"CopyCount": 2.0},
         "tags": {"model": "tiny-ranker", "environment": "dev"},
     }
-    model = {"name": "tiny-tagger-dev-v1-0-0-0badcafe"}
+    tagger = {
+        **planned,
+        "name": "tiny-tagger-dev-7d068411",
+        "specification": {"ModelName": "tiny-tagger-dev-v1-0-0-0badcafe"},
+        "tags": {"model": "tiny-tagger", "environment": "dev"},
+    }
+    pool = {"name": POOL, "endpointConfigName": "shared-cpu-dev-3ebb26cd"}
     plan = Plan(
         "dev",
         "dev",
         [],
         [
             PlanResource("urn:ic", COMPONENT, "tiny-ranker-serving-component", None, planned),
-            PlanResource("urn:model", "aws:sagemaker/model:Model", "tiny-tagger-serving-model", None, model),
+            PlanResource("urn:ic2", COMPONENT, "tiny-tagger-serving-component", None, tagger),
+            PlanResource("urn:endpoint", "aws:sagemaker/endpoint:Endpoint", "pool-shared-cpu-endpoint", None, pool),
         ],
     )
     components, pools = intended(plan, project.resolved["dev"], config.environment, config.pools)
     found = {c.model: (c.name, c.endpoint, c.variant, c.sagemaker_model, c.low, c.high) for c in components}
     assert found == {
         "tiny-ranker": ("tiny-ranker-dev-7d068411", POOL, "AllTraffic", "tiny-ranker-dev-v1-0-0-a25d8c1a", 1, 8),
-        "tiny-tagger": (TAGGER, POOL, "AllTraffic", "tiny-tagger-dev-v1-0-0-0badcafe", 1, 1),
+        "tiny-tagger": ("tiny-tagger-dev-7d068411", POOL, "AllTraffic", "tiny-tagger-dev-v1-0-0-0badcafe", 1, 1),
     }
-    assert [(p.pool, p.endpoint, p.min_instances, p.max_instances) for p in pools] == [("shared-cpu", POOL, 1, 6)]
+    assert [(p.pool, p.endpoint, p.config, p.min_instances, p.max_instances) for p in pools] == [
+        ("shared-cpu", POOL, "shared-cpu-dev-3ebb26cd", 1, 6)
+    ]
 
 
 def test_drift_takes_any_instance_count_of_a_pool_within_its_managed_scaling() -> None:
@@ -379,3 +401,14 @@ def test_drift_takes_any_instance_count_of_a_pool_within_its_managed_scaling() -
             check = checks[f"endpoint {POOL} variant AllTraffic"]
             found[count] = (check.ok, check.message)
     assert found == {4: (True, "weight None, 4 instances"), 7: (False, "7 instances, the stack intends 1-6")}
+
+
+def test_verify_fails_a_pool_endpoint_on_another_configuration(pooled_project: Path, deployed: dict[str, str]) -> None:
+    """A pool's endpoint whose update rolled back keeps its old configuration: the pool check
+    compares it with the plan's, as the endpoint check does for a model's own endpoint."""
+    sagemaker().delete_endpoint(EndpointName=POOL)
+    create_pool_endpoint()  # the same scaling, under an older configuration's name
+    found = failures(verify(pooled_project, "dev"))
+    assert set(found) == {"pool shared-cpu"}
+    assert found["pool shared-cpu"].startswith(f"endpoint {POOL} runs {POOL}-1-6-alltraffic, the stack intends ")
+    assert "endpoint shared-cpu-dev" not in {c.subject for c in verify(pooled_project, "dev").checks}  # once

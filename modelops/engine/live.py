@@ -217,7 +217,7 @@ class _Targets:
 
 
 def _targets(root: Path, stack: str) -> _Targets:
-    from modelops.aws.naming import endpoint_name
+    from modelops.aws.naming import endpoint_name, pool_endpoint_name
     from modelops.engine.live_components import is_component
     from modelops.engine.live_kubernetes import is_kubernetes
     from modelops.spec.feature_store import deployed_groups
@@ -236,7 +236,12 @@ def _targets(root: Path, stack: str) -> _Targets:
         or len(kubernetes) < len(models)
         or bool(deployed_groups(project.repo, models, config.environment))
     )
-    skip = frozenset(endpoint_name(m.name, config.environment) for m in models if is_kubernetes(m) or is_component(m))
+    # A pool's endpoint is checked as the pool (`live_components.pool_checks`), its configuration
+    # included, once rather than twice.
+    skip = frozenset(
+        [endpoint_name(m.name, config.environment) for m in models if is_kubernetes(m) or is_component(m)]
+        + [pool_endpoint_name(pool, config.environment) for pool in config.pools]
+    )
     return _Targets(models, kubernetes, config.kubernetes.context, needs_aws, skip, config.environment, config.pools)
 
 

@@ -53,6 +53,9 @@ POOL_SERVING = {"InService", "SystemUpdating"}
 Describe = Callable[..., tuple[dict[str, Any] | None, str]]
 
 
+ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
+
+
 @dataclass(frozen=True)
 class IntendedComponent:
     model: str  # the spec's model name
@@ -81,6 +84,7 @@ class IntendedComponent:
 class IntendedPool:
     pool: str
     endpoint: str
+    config: str | None  # the endpoint configuration the plan gives it
     min_instances: int
     max_instances: int
 
@@ -94,11 +98,6 @@ def is_component(model: ResolvedModel) -> bool:
     return serving.target == "sagemaker" and serving.mode == "component" and serving.component is not None
 
 
-def component_name(model: str, environment: str) -> str:
-    """`<model>-<environment>`: the name a model's own endpoint would have (SageMaker's 63 characters)."""
-    return naming.endpoint_name(model, environment)
-
-
 def _planned_components(plan: Plan) -> dict[str, dict[str, Any]]:
     """The plan's InferenceComponent inputs by the model they serve (its `model` tag)."""
     planned = {}
@@ -107,22 +106,6 @@ def _planned_components(plan: Plan) -> dict[str, dict[str, Any]]:
         if model is not None:
             planned[str(model)] = resource.inputs
     return planned
-
-
-def pool_endpoint_name(pool: str, environment: str) -> str:
-    return naming.bounded(pool, environment)
-
-
-def _planned_model(plan: Plan, model: str, environment: str, version: str) -> str | None:
-    """The Model the plan names for this version: `naming.model_name`, whose digest only the
-    program computes, so its prefix picks it out of the plan."""
-    prefix = naming.bounded(
-        model, environment, "v" + version, limit=naming.SAGEMAKER_NAME_LIMIT - naming.DIGEST_LENGTH - 1
-    )
-    names = sorted(
-        str(r.inputs["name"]) for r in plan.by_type(MODEL) if str(r.inputs.get("name", "")).startswith(f"{prefix}-")
-    )
-    return names[0] if len(names) == 1 else None
 
 
 def intended(
@@ -136,14 +119,12 @@ def intended(
         assert component is not None  # is_component
         scaling = component.autoscaling
         low, high = (scaling.min_copies, scaling.max_copies) if scaling else (component.copies, component.copies)
-        planned = planned_components.get(model.name)
-        if planned is not None:
-            name, endpoint = str(planned["name"]), str(planned["endpointName"])
-            variant = str(planned.get("variantName") or POOL_VARIANT)
-            sagemaker_model = (planned.get("specification") or {}).get("ModelName")
-        else:
-            name, endpoint = component_name(model.name, environment), pool_endpoint_name(component.pool, environment)
-            variant, sagemaker_model = POOL_VARIANT, _planned_model(plan, model.name, environment, model.version)
+        # Names carry digests only the program computes (`naming.inference_component_name`,
+        # `naming.model_name`): the plan of the same specs is where they are.
+        planned = planned_components[model.name]
+        name, endpoint = str(planned["name"]), str(planned["endpointName"])
+        variant = str(planned.get("variantName") or POOL_VARIANT)
+        sagemaker_model = (planned.get("specification") or {}).get("ModelName")
         components.append(
             IntendedComponent(
                 model=model.name,
@@ -159,8 +140,15 @@ def intended(
             )
         )
     used = sorted({c.pool for c in components} & set(pools))  # an undeclared pool is validate's to refuse
+    configs = {str(r.inputs["name"]): r.inputs.get("endpointConfigName") for r in plan.by_type(ENDPOINT)}
     return components, [
-        IntendedPool(name, pool_endpoint_name(name, environment), pools[name].min_instances, pools[name].max_instances)
+        IntendedPool(
+            name,
+            naming.pool_endpoint_name(name, environment),
+            configs.get(naming.pool_endpoint_name(name, environment)),
+            pools[name].min_instances,
+            pools[name].max_instances,
+        )
         for name in used
     ]
 
@@ -234,6 +222,14 @@ def pool_check(pool: IntendedPool, described: dict[str, Any], scaling: dict[str,
             False,
             f"endpoint {pool.endpoint} managed instance scaling {shown}, the stack intends ENABLED "
             f"{pool.min_instances}-{pool.max_instances}",
+        )
+    running = described.get("EndpointConfigName")
+    if judge_status and pool.config is not None and running != pool.config:
+        return Check(
+            subject,
+            False,
+            f"endpoint {pool.endpoint} runs {running}, the stack intends {pool.config} (an update rolled back, "
+            "or was never made)",
         )
     state = f" {status}" if judge_status else ""
     return Check(subject, True, f"endpoint {pool.endpoint}{state}, {pool.min_instances}-{pool.max_instances} instances")
