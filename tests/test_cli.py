@@ -16,7 +16,7 @@ runner = CliRunner()
 def test_validate_ok(project: Path) -> None:
     result = runner.invoke(app, ["validate", "--root", str(project)])
     assert result.exit_code == 0, result.output
-    assert "13 spec file(s), 3 stack(s) valid" in result.output
+    assert "16 spec file(s), 3 stack(s) valid" in result.output
 
 
 def test_validate_reports_file_line_field(project: Path) -> None:
@@ -100,8 +100,9 @@ def test_plan_as_mermaid_nests_resources_in_their_components(project: Path) -> N
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "flowchart LR"
-    # eight models, the stack bucket and the Kubernetes cluster, each one top-level subgraph
-    assert lines.count("  end") == 10
+    # eleven models, the stack bucket, the Kubernetes cluster and the shared-cpu pool, each one
+    # top-level subgraph
+    assert lines.count("  end") == 14
     nodes = [line for line in lines if "<br/><small>" in line]
     plan = json.loads(runner.invoke(app, ["plan", "--stack", "dev", "--format", "json", "--root", str(project)]).output)
     assert len(nodes) == sum(r["custom"] for r in plan["resources"])

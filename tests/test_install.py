@@ -74,7 +74,7 @@ def test_commands_run_from_any_directory(project: Path, elsewhere: Path, launche
     prefix = [str(COMMAND)] if launcher == "console script" else [sys.executable, "-m", "modelops"]
     before_the_command = run([*prefix, "--root", str(project), "validate"], cwd=elsewhere)
     assert before_the_command.returncode == 0, before_the_command.stderr
-    assert before_the_command.stdout == "ok: 13 spec file(s), 3 stack(s) valid\n"
+    assert before_the_command.stdout == "ok: 16 spec file(s), 3 stack(s) valid\n"
     relative = run([*prefix, "validate", "--root", os.path.relpath(project, elsewhere)], cwd=elsewhere)
     assert relative.returncode == 0, relative.stderr
     edit_yaml(spec_path(project), lambda d: d["serving"].update({"instance_typ": "ml.m5.large"}))
@@ -87,7 +87,7 @@ def test_commands_run_from_any_directory(project: Path, elsewhere: Path, launche
 
 def test_python_m_modelops_runs_from_the_project_root() -> None:
     result = run([sys.executable, "-m", "modelops", "validate"], cwd=REPO_ROOT)
-    assert (result.returncode, result.stdout) == (0, "ok: 13 spec file(s), 3 stack(s) valid\n"), result.stderr
+    assert (result.returncode, result.stdout) == (0, "ok: 16 spec file(s), 3 stack(s) valid\n"), result.stderr
 
 
 def test_without_root_the_current_directory_is_the_root(project: Path) -> None:

@@ -61,7 +61,7 @@ def test_validate_ok(project: Path) -> None:
         "findings": [],
         "error": None,
         "stacks": ["dev", "prod", "staging"],
-        "spec_files": 13,
+        "spec_files": 16,
         "base": None,
     }
     assert result.stderr == ""
@@ -74,7 +74,7 @@ def test_validate_findings_carry_file_line_column_field(project: Path) -> None:
     document = json_document(result, "validate")
     assert document["ok"] is False and document["error"] is None
     assert document["stacks"] == ["dev", "prod", "staging"]
-    assert document["spec_files"] == 12  # the 13th does not load as a spec
+    assert document["spec_files"] == 15  # the 16th does not load as a spec
     finding = next(f for f in document["findings"] if f["field"] == "serving.instance_count")
     assert finding["file"] == "model_specs/churn-classifier/1.2.0.yaml"
     assert finding["line"] > 1 and finding["column"] >= 1 and finding["severity"] == "error"

@@ -27,7 +27,14 @@ def prod() -> Plan:
 
 def test_prod_plan_has_no_violations(prod: Plan) -> None:
     assert prod.violations == []
-    assert {m["name"] for m in prod.models} == {"churn-classifier", "fraud-detector", "demand-forecaster"}
+    assert {m["name"] for m in prod.models} == {
+        "churn-classifier",
+        "fraud-detector",
+        "demand-forecaster",
+        "intent-classifier",
+        "language-detector",
+        "toxicity-filter",
+    }
 
 
 def test_guardrails_and_rollback_alarms(prod: Plan) -> None:
@@ -89,7 +96,9 @@ def test_tags_on_every_taggable_resource(prod: Plan) -> None:
     for resource in prod.resources:
         if resource.custom and "tags" in resource.inputs and resource.type != "aws:s3/bucket:Bucket":
             tags = resource.inputs["tags"]
-            for key in ("owner", "model", "model-version", "environment", "managed-by"):
+            # A pool's resources serve several models: they name the pool instead.
+            keys = ("pool",) if resource.name.startswith("pool-") else ("owner", "model", "model-version")
+            for key in (*keys, "environment", "managed-by"):
                 assert tags.get(key), f"{resource.name} lacks tag {key}"
             assert tags["environment-owner"] == "platform"
 

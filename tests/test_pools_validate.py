@@ -58,6 +58,10 @@ def component_spec(name: str, version: str = "1.0.0") -> dict[str, Any]:
     }
 
 
+# The models the repository's dev stack runs on its shared-cpu pool (model_specs/, stacks/).
+EXAMPLE_POOL_MODELS = ("intent-classifier", "language-detector", "toxicity-filter")
+
+
 def stack_path(root: Path, stack: str = "dev") -> Path:
     return root / "stacks" / f"Pulumi.{stack}.yaml"
 
@@ -71,7 +75,10 @@ def pooled(project: Path) -> Path:
 
     def add_pools(data: dict[str, Any]) -> None:
         data["config"]["modelops:pools"] = POOLS
-        data["config"]["modelops:models"].update({name: "1.0.0" for name in MODELS})
+        pins = data["config"]["modelops:models"]
+        for name in EXAMPLE_POOL_MODELS:  # the repository's own pool, replaced by this test's
+            pins.pop(name)
+        pins.update({name: "1.0.0" for name in MODELS})
 
     edit_yaml(stack_path(project), add_pools)
     return project

@@ -23,7 +23,8 @@ def test_example_stacks_rehearse_cleanly(stack: str) -> None:
     } <= calls
     on_kubernetes = set(report.outputs.get("kubernetes", {}))
     assert on_kubernetes <= set(report.outputs["models"])
-    expected = {f"{m}-{stack}" for m in report.outputs["models"] if m not in on_kubernetes}
+    on_pools = set(report.outputs.get("components", {}))
+    expected = {f"{m}-{stack}" for m in report.outputs["models"] if m not in on_kubernetes | on_pools}
     assert set(report.outputs["endpoints"].values()) == expected
 
 

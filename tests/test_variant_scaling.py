@@ -145,7 +145,10 @@ def test_the_pause_runs_before_the_endpoint_and_the_scaling_after(monkeypatch: p
     def recording(cls: type) -> type:
         class Recording(cls):  # type: ignore[misc, valid-type]
             def __init__(self, resource_name: str, *args: object, opts: Any = None, **kwargs: object) -> None:
-                seen.setdefault(cls.__name__, []).append(opts.depends_on if opts else None)
+                # A pool's instances scale by themselves, and its components' copies have no pause.
+                copies = kwargs.get("scalable_dimension") == "sagemaker:inference-component:DesiredCopyCount"
+                if not resource_name.startswith("pool-") and not copies:
+                    seen.setdefault(cls.__name__, []).append(opts.depends_on if opts else None)
                 super().__init__(resource_name, *args, opts=opts, **kwargs)
 
         return Recording
