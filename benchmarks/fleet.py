@@ -147,7 +147,7 @@ def instances_at_minimum(plan) -> dict[str, int]:
                 count = scaled
             else:
                 count = variant.get("initialInstanceCount", 1)
-            counts[variant["instanceType"]] = counts.get(variant["instanceType"], 0) + count
+            counts[variant["instanceType"]] = counts.get(variant["instanceType"], 0) + int(count)
     return counts
 
 
@@ -187,7 +187,14 @@ def timed(label: str, action) -> float:
 
 
 def describe(counts: dict[str, int]) -> str:
-    return " + ".join(f"{count} x {instance_type}" for instance_type, count in sorted(counts.items())) or "none"
+    """`2 x ml.c6i.2xlarge (16 vCPUs, 32 GiB)`: the instances and what they add up to."""
+    from modelops.aws.instance_specs import instance_spec
+
+    specs = {instance_type: instance_spec(instance_type) for instance_type in counts}
+    vcpus = sum(count * spec.vcpus for instance_type, count in counts.items() if (spec := specs[instance_type]))
+    memory = sum(count * spec.memory_mib for instance_type, count in counts.items() if (spec := specs[instance_type]))
+    listed = " + ".join(f"{count} x {instance_type}" for instance_type, count in sorted(counts.items())) or "none"
+    return f"{listed} ({vcpus} vCPUs, {memory // 1024} GiB)"
 
 
 def main() -> None:
