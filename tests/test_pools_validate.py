@@ -295,6 +295,15 @@ CASES = [
         "set for a pool's endpoint as a whole (DataCaptureConfig of its endpoint configuration)",
     ),
     Case(
+        "a component sets a termination wait, which an inference component's rolling update lacks",
+        edit_spec("ranker", lambda d: d["serving"].update(rollout={"strategy": "rolling", "termination_wait_s": 300})),
+        SPEC.format("ranker"),
+        ("termination_wait_s: 300",),
+        "serving.rollout.termination_wait_s",
+        "an inference component's rolling update takes a batch size, a wait and alarms only "
+        "(InferenceComponentRollingUpdatePolicy): termination_wait_s would be ignored",
+    ),
+    Case(
         "a pool named like a model",
         rename_pool("shared-gpu", "demand-forecaster"),
         DEV,

@@ -284,6 +284,8 @@ def _component(spec: ModelSpec) -> Iterator[Finding]:
     - Model Monitor watches an endpoint that hosts a single model; its EndpointInput has no
       inference component field ("Monitor data quality", docs.aws.amazon.com/sagemaker/latest/dg/
       model-monitor.html; botocore `EndpointInput`): a monitor could not tell the models apart.
+    - An inference component's rolling update has no termination wait, canary or linear step
+      (`COMPONENT_IGNORED_ROLLOUT_FIELDS`): set, they would be silently ignored.
     """
     serving = spec.serving
     path: FieldPath = ("serving",)
@@ -311,6 +313,14 @@ def _component(spec: ModelSpec) -> Iterator[Finding]:
         serving.rollout.alarms.max_5xx_error_rate_percent is None and serving.rollout.alarms.max_p99_latency_ms is None
     ):
         yield (*path, "rollout", "alarms"), "a rolling rollout rolls back on alarms: set at least one"
+    for name in COMPONENT_IGNORED_ROLLOUT_FIELDS:
+        if name in serving.rollout.model_fields_set:
+            yield (
+                (*path, "rollout", name),
+                f"an inference component's rolling update takes a batch size, a wait and alarms only "
+                f"(InferenceComponentRollingUpdatePolicy): {name} would be ignored; remove it (or set it to null in "
+                "an environments override that switches to component)",
+            )
     for monitor in spec.monitoring.enabled_monitors():
         yield (
             ("monitoring", monitor, "enabled"),
@@ -348,6 +358,14 @@ SAGEMAKER_SERVING_FIELDS = (
 # rollout fields that configure SageMaker's deployment guardrails (traffic shifting, baking,
 # rollback alarms); a Kubernetes rolling update has maxSurge (rolling_batch_percent) only.
 GUARDRAIL_ROLLOUT_FIELDS = ("canary_percent", "linear_step_percent", "wait_s", "termination_wait_s", "alarms")
+# rollout fields an inference component has no place for. UpdateInferenceComponent's
+# RollingUpdatePolicy has MaximumBatchSize, WaitIntervalInSeconds, MaximumExecutionTimeoutInSeconds
+# and RollbackMaximumBatchSize (botocore `InferenceComponentRollingUpdatePolicy`; https://docs.aws.
+# amazon.com/sagemaker/latest/APIReference/API_InferenceComponentRollingUpdatePolicy.html): no
+# TerminationWaitInSeconds, which only a blue/green update of an endpoint has, and no canary or
+# linear step, which are traffic shifting (strategy canary and linear are refused for components).
+# SageMaker would never see them: set, they promise a wait or a step that does not happen.
+COMPONENT_IGNORED_ROLLOUT_FIELDS = ("termination_wait_s", "canary_percent", "linear_step_percent")
 # No EC2 instance has more than 8 NVIDIA GPUs (p4d, p5, g5.48xlarge, g6.48xlarge: "Amazon EC2
 # accelerated computing instances", docs.aws.amazon.com/ec2/latest/instancetypes/ac.html), and a
 # pod's GPUs come from one node: a replica asking for more would stay Pending forever.
