@@ -496,3 +496,16 @@ def test_prod_asks_a_risky_component_for_an_endpoint_of_its_own_not_for_a_monito
             "in prod (mode realtime in the prod override) (stack prod pins this version as primary)",
         )
     ]
+
+
+def test_a_component_name_is_measured_with_its_digest(pooled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An inference component is `<model>-<environment>-<digest>` (naming.inference_component_name),
+    and the digest counts toward the 63 characters: with a limit of 15, `ranker-dev` (10) fits
+    and `ranker-dev-<digest>` (19) does not."""
+    import modelops.spec.pools as pools
+
+    monkeypatch.setattr(pools, "SAGEMAKER_NAME_LIMIT", 15)
+    found = [p for p in problems(pooled) if p.field == "modelops:models.ranker"]
+    assert [p.message.split(", and AWS")[0] for p in found] == [
+        "the inference component would be named ranker-dev-<digest> (19 characters)"
+    ]

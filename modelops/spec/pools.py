@@ -26,7 +26,8 @@ from modelops.spec.stack import Pool, StackConfig, stack_problem
 from modelops.spec.validation_messages import did_you_mean
 
 COMPONENT_PATH: FieldPath = ("serving", "component")
-DIGEST = "<digest>"  # the content hash modelops.aws.naming ends an endpoint configuration's name with
+# the hash modelops.aws.naming ends an endpoint configuration's and an inference component's name with
+DIGEST = "<digest>"
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ def pool_problems(
         spec_file = repo.get(model.name, model.version)
         if not is_component(spec) or component is None or spec_file is None:
             continue
-        names = {"inference component": (f"{model.name}-{stack.environment}", SAGEMAKER_NAME_LIMIT)}
+        # `<model>-<environment>-<digest of its endpoint and variant>` (naming.inference_component_name).
+        names = {"inference component": (f"{model.name}-{stack.environment}-{DIGEST}", SAGEMAKER_NAME_LIMIT)}
         problems.extend(_name_problems(stack, doc, ("models", model.name), names))
         declared = stack.pools.get(component.pool)
         if declared is None:
@@ -201,7 +203,7 @@ def _name_problems(
     limit: SageMaker names (EndpointName, EndpointConfigName, InferenceComponentName) are at most
     63 characters (botocore's shapes), IAM role names at most 64 (https://docs.aws.amazon.com/IAM/
     latest/APIReference/API_CreateRole.html). modelops.aws.naming cuts a longer name to fit, and a
-    cut pool or component name is no longer the `<name>-<environment>` that docs/pools.md promises,
+    cut pool or component name no longer starts with the `<name>-<environment>` docs/pools.md promises,
     so it is refused instead. Pool and model names are at most 32 characters and environments 7,
     so this holds for every name the spec language admits; the rule keeps it so if either grows."""
     problems = []
