@@ -87,7 +87,7 @@ def test_every_field_has_a_description() -> None:
 
 def test_the_reference_renders_types_limits_and_defaults() -> None:
     text = reference_text()
-    assert "| `min_instances` | integer, at least 0 | **required** |" in text
+    assert "| `min_instances` | integer, 0 to 2147483647 | **required** |" in text
     assert "| `canary_percent` | integer, 1 to 50 | `10` |" in text
     assert "| `mode` | one of `realtime`, `serverless`, `async` or `component` | `realtime` |" in text
     assert "| `allowed_environments` | list of `dev`, `staging` or `prod` | `[dev, staging, prod]` |" in text

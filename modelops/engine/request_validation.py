@@ -6,10 +6,11 @@ Two passes, in the order AWS applies them:
   `min` of numbers, strings and lists. A boto3 client runs it before sending; it is run again
   here because a caller may switch it off (`Config(parameter_validation=False)`).
 - the constraints of the service model that botocore leaves to the service: `max` lengths and
-  values, `pattern` and `enum`. AWS refuses these with a ValidationException in its own words
-  ("1 validation error detected: Value 'x' at 'inferenceComponentName' failed to satisfy
-  constraint: Member must satisfy regular expression pattern: ..."), the form every AWS JSON
-  service uses; the member path is camelCase, a list item `name.N.member`.
+  values, `pattern` and `enum`, and the 32 bits of an `integer`. AWS refuses these with a
+  ValidationException in its own words ("1 validation error detected: Value 'x' at
+  'inferenceComponentName' failed to satisfy constraint: Member must satisfy regular expression
+  pattern: ..."), the form every AWS JSON service uses; the member path is camelCase, a list
+  item `name.N.member`.
 
 Patterns are the service model's Java regular expressions. Python's `re` reads all but the
 Unicode classes (`\\p{L}`, only in tag keys and values, which `validate` checks against the same
@@ -25,6 +26,9 @@ from typing import Any
 # A longer enum is abbreviated in the message: botocore's ProductionVariantInstanceType has
 # hundreds of values, and the rehearsal prints each refused call on one line.
 ENUM_LISTED = 12
+# Smithy's (and so botocore's) `integer` type: "a 32-bit signed integer ranging from -2^31 to
+# (2^31)-1" (smithy.io/2.0/spec/simple-types.html); 64-bit members have the type `long`.
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 
 
 @functools.cache
@@ -111,4 +115,8 @@ def constraint_violations(value: Any, shape: Any, path: str) -> list[str]:
     numeric = kind in ("integer", "long", "float", "double") and isinstance(value, int | float)
     if numeric and "max" in metadata and value > metadata["max"]:
         broken(f"have value less than or equal to {metadata['max']}")
+    elif kind == "integer" and isinstance(value, int) and not INT32_MIN <= value <= INT32_MAX:
+        # The service reads an `integer` member as 32 bits (INT32_MAX), which botocore does not
+        # check: it sends the number as it is. modelops's words.
+        broken(f"be a 32-bit integer, between {INT32_MIN} and {INT32_MAX}")
     return found

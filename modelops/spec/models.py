@@ -59,7 +59,18 @@ Risk = Literal["low", "medium", "high"]
 DataClassification = Literal["public", "internal", "confidential", "restricted"]
 FeatureType = Literal["string", "integral", "fractional"]
 ProblemType = Literal["BinaryClassification", "MulticlassClassification", "Regression"]
-PositiveInt = Annotated[StrictInt, Field(ge=1)]
+# AWS APIs' `integer` shapes are 32-bit (Smithy's `integer`, "a 32-bit signed integer ranging
+# from -2^31 to (2^31)-1": smithy.io/2.0/spec/simple-types.html; botocore has a separate `long`
+# type for 64-bit members). botocore sends a larger number as it is and the service cannot read
+# it: an instance count, a copy count or a capacity of Application Auto Scaling beyond this
+# never deploys.
+AWS_INT32_MAX = 2**31 - 1
+# Application Auto Scaling's TargetValue, and any CloudWatch metric value: "Values must be in the
+# range of -2^360 to 2^360" (botocore TargetTrackingScalingPolicyConfiguration.TargetValue and
+# MetricDatum.Value). A rollback alarm's threshold above that never fires, and one that
+# overflows to infinity cannot be sent at all (JSON has no infinity).
+AWS_DOUBLE_MAX = 2.0**360
+PositiveInt = Annotated[StrictInt, Field(ge=1, le=AWS_INT32_MAX)]
 S3Uri = Annotated[str, Field(pattern=S3_URI_PATTERN)]
 S3Object = Annotated[str, Field(pattern=S3_OBJECT_PATTERN)]
 DEFAULT_LABEL_DELAY_HOURS = 24
@@ -205,11 +216,11 @@ class AsyncInference(SpecModel):
 
 
 class Autoscaling(SpecModel):
-    min_instances: Annotated[StrictInt, Field(ge=0)] = Field(
+    min_instances: Annotated[StrictInt, Field(ge=0, le=AWS_INT32_MAX)] = Field(
         description="Fewest instances; at least 1 (0 for async only), at most max_instances."
     )
-    max_instances: Annotated[StrictInt, Field(ge=1)] = Field(description="Most instances.")
-    target_invocations_per_instance: Annotated[float, Field(gt=0)] = Field(
+    max_instances: Annotated[StrictInt, Field(ge=1, le=AWS_INT32_MAX)] = Field(description="Most instances.")
+    target_invocations_per_instance: Annotated[float, Field(gt=0, le=AWS_DOUBLE_MAX)] = Field(
         description="Invocations per instance per minute the autoscaler aims for."
     )
     scale_in_cooldown_s: Annotated[StrictInt, Field(ge=0, le=86400)] = Field(
@@ -233,7 +244,8 @@ class RolloutAlarms(SpecModel):
     max_5xx_error_rate_percent: Annotated[float, Field(gt=0, le=100)] | None = Field(
         1.0, description="Roll back when more than this percent of invocations fail with a 5xx (null: no such alarm)."
     )
-    max_p99_latency_ms: Annotated[float, Field(gt=0)] | None = Field(
+    # The alarm compares ModelLatency, in microseconds, with this times 1000 (rollback_alarms).
+    max_p99_latency_ms: Annotated[float, Field(gt=0, le=AWS_DOUBLE_MAX / 1000)] | None = Field(
         None, description="Roll back when the p99 model latency passes this many milliseconds (unset: no such alarm)."
     )
 
@@ -271,12 +283,12 @@ class ComponentAutoscaling(SpecModel):
     """Application Auto Scaling of the component's copy count (`sagemaker:inference-component:
     DesiredCopyCount`) on `SageMakerInferenceComponentInvocationsPerCopy`."""
 
-    min_copies: Annotated[StrictInt, Field(ge=0)] = Field(
+    min_copies: Annotated[StrictInt, Field(ge=0, le=AWS_INT32_MAX)] = Field(
         description="Fewest copies; 0 lets the model scale to zero (the first request then fails while a copy "
         "starts, and wakes it)."
     )
-    max_copies: Annotated[StrictInt, Field(ge=1)] = Field(description="Most copies.")
-    target_invocations_per_copy: Annotated[float, Field(gt=0)] = Field(
+    max_copies: Annotated[StrictInt, Field(ge=1, le=AWS_INT32_MAX)] = Field(description="Most copies.")
+    target_invocations_per_copy: Annotated[float, Field(gt=0, le=AWS_DOUBLE_MAX)] = Field(
         description="Invocations per copy per minute the autoscaler aims for."
     )
     scale_in_cooldown_s: Annotated[StrictInt, Field(ge=0, le=86400)] = Field(
@@ -294,7 +306,7 @@ class Component(SpecModel):
     pool: Annotated[str, Field(pattern=MODEL_NAME_PATTERN)] = Field(
         description="The pool it runs on: a key of the stack's modelops:pools."
     )
-    copies: Annotated[StrictInt, Field(ge=1)] = Field(
+    copies: Annotated[StrictInt, Field(ge=1, le=AWS_INT32_MAX)] = Field(
         1, description="Copies at deploy time; within the autoscaling bounds when autoscaling is set."
     )
     # ComputeResourceRequirements (CreateInferenceComponent): NumberOfCpuCoresRequired >= 0.25,

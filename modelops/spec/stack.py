@@ -19,7 +19,7 @@ from modelops.aws.provider_config import AWS_PROVIDER_KEYS
 from modelops.aws.tags import tag_problems
 from modelops.errors import UsageError
 from modelops.spec.loader import Document, FieldPath, Problem, ProblemsFound, parse
-from modelops.spec.models import INSTANCE_TYPE_PATTERN, MODEL_NAME_PATTERN, Environment, SpecModel
+from modelops.spec.models import AWS_INT32_MAX, INSTANCE_TYPE_PATTERN, MODEL_NAME_PATTERN, Environment, SpecModel
 from modelops.spec.validation_messages import closest, validation_findings
 
 STACKS_DIR = "stacks"
@@ -184,12 +184,13 @@ class Pool(SpecModel):
     instance_type: Annotated[str, Field(pattern=INSTANCE_TYPE_PATTERN)] = Field(
         alias="instanceType", description="SageMaker hosting instance type of the pool's instances."
     )
-    # ProductionVariantManagedInstanceScaling: MinInstanceCount >= 0, MaxInstanceCount >= 1 (botocore).
-    min_instances: Annotated[StrictInt, Field(ge=0)] = Field(
+    # ProductionVariantManagedInstanceScaling: MinInstanceCount >= 0, MaxInstanceCount >= 1 (botocore),
+    # both `integer` shapes (AWS_INT32_MAX).
+    min_instances: Annotated[StrictInt, Field(ge=0, le=AWS_INT32_MAX)] = Field(
         alias="minInstances",
         description="Fewest instances; 0 lets the pool stop every instance while no copy runs on it.",
     )
-    max_instances: Annotated[StrictInt, Field(ge=1)] = Field(
+    max_instances: Annotated[StrictInt, Field(ge=1, le=AWS_INT32_MAX)] = Field(
         alias="maxInstances", description="Most instances SageMaker adds as the copies need room."
     )
 

@@ -201,7 +201,11 @@ def _scalar_message(kind: str, value: Any, ctx: dict[str, Any], patterns: Mappin
     if kind in _BOUNDS:
         words, key = _BOUNDS[kind]
         limit = ctx.get(key)
-        shown = int(limit) if isinstance(limit, float) and limit.is_integer() else limit  # 0, not 0.0
+        shown: object = limit
+        if isinstance(limit, float) and limit.is_integer() and abs(limit) < 1e16:
+            shown = int(limit)  # 0, not 0.0
+        elif isinstance(limit, float):
+            shown = f"{limit:.6g}"  # 2.34854e+108, not 109 digits
         return f"must be {words} {shown}{_got(value)}"
     return None
 
