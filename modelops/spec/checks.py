@@ -362,10 +362,11 @@ GUARDRAIL_ROLLOUT_FIELDS = ("canary_percent", "linear_step_percent", "wait_s", "
 # RollingUpdatePolicy has MaximumBatchSize, WaitIntervalInSeconds, MaximumExecutionTimeoutInSeconds
 # and RollbackMaximumBatchSize (botocore `InferenceComponentRollingUpdatePolicy`; https://docs.aws.
 # amazon.com/sagemaker/latest/APIReference/API_InferenceComponentRollingUpdatePolicy.html): no
-# TerminationWaitInSeconds, which only a blue/green update of an endpoint has, and no canary or
-# linear step, which are traffic shifting (strategy canary and linear are refused for components).
-# SageMaker would never see them: set, they promise a wait or a step that does not happen.
-COMPONENT_IGNORED_ROLLOUT_FIELDS = ("termination_wait_s", "canary_percent", "linear_step_percent")
+# TerminationWaitInSeconds, which a rolling (blue/green) update of an endpoint has: set, it would
+# promise a wait that does not happen. canary_percent and linear_step_percent belong to the
+# canary and linear strategies, which a component refuses already, and are ignored by a rolling
+# rollout of any model alike (an override that switches a canary model to a pool keeps them).
+COMPONENT_IGNORED_ROLLOUT_FIELDS = ("termination_wait_s",)
 # No EC2 instance has more than 8 NVIDIA GPUs (p4d, p5, g5.48xlarge, g6.48xlarge: "Amazon EC2
 # accelerated computing instances", docs.aws.amazon.com/ec2/latest/instancetypes/ac.html), and a
 # pod's GPUs come from one node: a replica asking for more would stay Pending forever.
