@@ -23,6 +23,7 @@ import pulumi_aws as aws
 
 from components.providers.inference_component import InferenceComponent
 from components.sagemaker_endpoint import ContainerSource, declare_rollback_alarms, model_inputs
+from components.scale_from_zero import WakeAlarm, add_one_on_alarm
 from modelops.aws import naming
 from modelops.aws.rollback_alarms import component_rollback_alarms
 from modelops.spec.models import Component
@@ -211,38 +212,15 @@ class SageMakerComponent(pulumi.ComponentResource):
         Maximum over one minute at or above 1, so the first refused request wakes the model (the
         guide's `> 1` on the Sum would need two). The application-autoscaling service-linked role
         may only manage `TargetTracking*` alarms, hence this alarm is the deployer's."""
-        policy = aws.appautoscaling.Policy(
-            f"{name}-scale-from-zero-policy",
-            name=naming.bounded(model.name, model.environment, "no-capacity-add-copy", limit=255),
-            policy_type="StepScaling",
-            service_namespace=target.service_namespace,
-            scalable_dimension=target.scalable_dimension,
-            resource_id=target.resource_id,
-            step_scaling_policy_configuration={
-                "adjustment_type": "ChangeInCapacity",
-                "metric_aggregation_type": "Maximum",
-                "cooldown": 60,
-                "step_adjustments": [{"metric_interval_lower_bound": "0", "scaling_adjustment": 1}],
-            },
-            opts=opts,
-        )
-        topic = [stack.alarm_topic_arn] if stack.alarm_topic_arn else []
         base = naming.bounded(model.name, model.environment)
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-scale-from-zero-alarm",
+        wake = WakeAlarm(
             name=naming.bounded(base, "no-capacity-invocation-failures", limit=255),
-            alarm_description=f"requests reach {base} with no copy to serve them: adds a copy",
-            namespace="AWS/SageMaker",
+            description=f"requests reach {base} with no copy to serve them: adds a copy",
             metric_name="NoCapacityInvocationFailures",
             dimensions={"InferenceComponentName": inference_component.name},
             statistic="Maximum",
-            period=60,
-            evaluation_periods=1,
-            datapoints_to_alarm=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="missing",
-            alarm_actions=[policy.arn, *topic],
-            tags=tags,
-            opts=opts,
+            periods=1,
         )
+        policy_name = naming.bounded(model.name, model.environment, "no-capacity-add-copy", limit=255)
+        topic = [stack.alarm_topic_arn] if stack.alarm_topic_arn else []
+        add_one_on_alarm(name, policy_name, target, wake, 60, tags, opts, notify=topic)

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.providers.variant_scaling import ScalingPause, ScalingResume
+from components.scale_from_zero import WakeAlarm, add_one_on_alarm
 from modelops.aws import naming
 from modelops.aws.instance_storage import has_local_storage
 from modelops.aws.replacements import ENDPOINT_KIND_TAG
@@ -404,37 +405,14 @@ class SageMakerEndpoint(pulumi.ComponentResource):
         ("Autoscale an asynchronous endpoint: define a scaling policy that scales up from zero",
         docs.aws.amazon.com/sagemaker/latest/dg/async-inference-autoscale.html): add one
         instance while requests wait with no capacity, on an alarm of two one-minute periods."""
-        policy = aws.appautoscaling.Policy(
-            f"{prefix}-scale-from-zero-policy",
-            name=naming.bounded(model.name, model.environment, role, "has-backlog-without-capacity", limit=255),
-            policy_type="StepScaling",
-            service_namespace=target.service_namespace,
-            scalable_dimension=target.scalable_dimension,
-            resource_id=target.resource_id,
-            step_scaling_policy_configuration={
-                "adjustment_type": "ChangeInCapacity",
-                "metric_aggregation_type": "Average",
-                "cooldown": 300,
-                "step_adjustments": [{"metric_interval_lower_bound": "0", "scaling_adjustment": 1}],
-            },
-            opts=opts,
-        )
         endpoint_name = naming.endpoint_name(model.name, model.environment)
-        aws.cloudwatch.MetricAlarm(
-            f"{prefix}-scale-from-zero-alarm",
+        wake = WakeAlarm(
             name=naming.bounded(endpoint_name, role, "has-backlog-without-capacity", limit=255),
-            alarm_description=f"requests wait for {endpoint_name} with no instance: scales out from zero",
-            namespace="AWS/SageMaker",
+            description=f"requests wait for {endpoint_name} with no instance: scales out from zero",
             metric_name="HasBacklogWithoutCapacity",
             dimensions={"EndpointName": endpoint_name},
             statistic="Average",
-            period=60,
-            evaluation_periods=2,
-            datapoints_to_alarm=2,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="missing",
-            alarm_actions=[policy.arn],
-            tags=tags,
-            opts=opts,
+            periods=2,
         )
+        policy_name = naming.bounded(model.name, model.environment, role, "has-backlog-without-capacity", limit=255)
+        add_one_on_alarm(prefix, policy_name, target, wake, 300, tags, opts)
