@@ -126,6 +126,8 @@ def instances_at_minimum(plan) -> dict[str, int]:
     """Instance type -> instances running at minimum capacity, from a plan's endpoint
     configurations: a pool's ManagedInstanceScaling minimum, else the variant's autoscaling
     minimum, else its initial count."""
+    from modelops.engine.plan import endpoint_variants
+
     minimum_by_variant = {
         r.inputs["resourceId"]: r.inputs["minCapacity"]
         for r in plan.by_type("aws:appautoscaling/target:Target")
@@ -136,10 +138,10 @@ def instances_at_minimum(plan) -> dict[str, int]:
         for r in plan.by_type("aws:sagemaker/endpoint:Endpoint")
     }
     counts: dict[str, int] = {}
-    for config in plan.by_type("aws:sagemaker/endpointConfiguration:EndpointConfiguration"):
-        for variant in config.inputs.get("productionVariants", []):
+    for config, variants in endpoint_variants(plan).items():
+        for variant in variants:
             scaling = variant.get("managedInstanceScaling")
-            endpoint = endpoint_of_config.get(config.inputs.get("name"))
+            endpoint = endpoint_of_config.get(config)
             scaled = minimum_by_variant.get(f"endpoint/{endpoint}/variant/{variant.get('variantName')}")
             if scaling:
                 count = scaling["minInstanceCount"]

@@ -19,8 +19,14 @@ to zero example sets it). Data capture is a setting of the endpoint configuratio
 per-component field: when any member captures, the pool captures at the highest sampling
 percent any member asks for.
 
-pulumi-aws's EndpointConfiguration has no VpcConfig or EnableNetworkIsolation (research for
-issue 12, §10): they stay on each member's Model, as for a model's own endpoint.
+For an inference component endpoint, AWS takes `VpcConfig` and `EnableNetworkIsolation` on the
+endpoint configuration (CreateEndpointConfig; terraform-provider-aws PRs #48738 and #48884 add
+them "only for Inference Components endpoints"). pulumi-aws 7.51.1's EndpointConfiguration has
+neither, so the configuration is a boto3 dynamic provider
+(`components.providers.pool_endpoint_configuration`) that sends the stack's VPC and, when the
+members run isolated (validate makes a pool's members agree: `modelops.spec.pools`), network
+isolation. Each member's Model keeps its own VpcConfig and EnableNetworkIsolation too, as for a
+model's own endpoint.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.model_deployment import AccountContext, container_source
+from components.providers.pool_endpoint_configuration import PoolEndpointConfiguration
 from components.sagemaker_component import POOL_VARIANT, component_name
 from components.sagemaker_role import sagemaker_role
 from modelops.aws import naming
@@ -97,7 +104,7 @@ def pool_scope(args: SageMakerPoolArgs, endpoint_name: str) -> ExecutionRoleScop
         images=tuple(sorted(set(images))),
         model_objects=tuple(sorted(set(objects))),
         kms_key_arn=stack.kms_key_arn,
-        capture_prefix=capture["destination_s3_uri"] if capture else None,
+        capture_prefix=capture["DestinationS3Uri"] if capture else None,
         subnet_ids=tuple(vpc.subnet_ids) if vpc else (),
         security_group_ids=tuple(vpc.security_group_ids) if vpc else (),
         rollback_alarms=tuple(sorted(alarms)),
@@ -112,34 +119,65 @@ def pool_scope(args: SageMakerPoolArgs, endpoint_name: str) -> ExecutionRoleScop
 
 
 def capture_config(args: SageMakerPoolArgs) -> dict[str, Any] | None:
+    """CreateEndpointConfig's DataCaptureConfig, or None when no member captures."""
     capturing = [m for m in args.members if m.spec.serving.data_capture.enabled]
     if not capturing or args.capture_bucket is None:
         return None
-    return {
-        "enable_capture": True,
-        "initial_sampling_percentage": max(m.spec.serving.data_capture.sampling_percent for m in capturing),
-        "destination_s3_uri": capture_destination(args.capture_bucket, args.pool),
-        "kms_key_id": args.stack.kms_key_arn,
-        "capture_options": [{"capture_mode": "Input"}, {"capture_mode": "Output"}],
-        "capture_content_type_header": {
-            "json_content_types": ["application/json"],
-            "csv_content_types": ["text/csv"],
+    capture: dict[str, Any] = {
+        "EnableCapture": True,
+        "InitialSamplingPercentage": max(m.spec.serving.data_capture.sampling_percent for m in capturing),
+        "DestinationS3Uri": capture_destination(args.capture_bucket, args.pool),
+        "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+        "CaptureContentTypeHeader": {
+            "JsonContentTypes": ["application/json"],
+            "CsvContentTypes": ["text/csv"],
         },
     }
+    if args.stack.kms_key_arn:
+        capture["KmsKeyId"] = args.stack.kms_key_arn
+    return capture
 
 
 def production_variant(config: Pool) -> dict[str, Any]:
     return {
-        "variant_name": POOL_VARIANT,
-        "instance_type": config.instance_type,
-        "initial_instance_count": max(1, config.min_instances),
-        "managed_instance_scaling": {
-            "status": "ENABLED",
-            "min_instance_count": config.min_instances,
-            "max_instance_count": config.max_instances,
+        "VariantName": POOL_VARIANT,
+        "InstanceType": config.instance_type,
+        "InitialInstanceCount": max(1, config.min_instances),
+        "ManagedInstanceScaling": {
+            "Status": "ENABLED",
+            "MinInstanceCount": config.min_instances,
+            "MaxInstanceCount": config.max_instances,
         },
-        "routing_configs": [{"routing_strategy": ROUTING_STRATEGY}],
+        "RoutingConfig": {"RoutingStrategy": ROUTING_STRATEGY},
     }
+
+
+def members_isolated(members: list[ResolvedModel]) -> bool:
+    """Whether the pool's members run with network isolation (validate makes them agree,
+    `modelops.spec.pools._shared_setting_problems`; one isolated member isolates the pool)."""
+    return any(m.spec.network_isolation for m in members)
+
+
+def endpoint_configuration(args: SageMakerPoolArgs, role: Any) -> dict[str, Any]:
+    """The CreateEndpointConfig request but its name and tags, PascalCase as botocore takes it;
+    `role` is the execution role's ARN (or, for the name's digest, its name)."""
+    stack, config = args.stack, args.config
+    request: dict[str, Any] = {"ExecutionRoleArn": role, "ProductionVariants": [production_variant(config)]}
+    # Local NVMe storage is hardware-encrypted and AWS rejects a key for it
+    # (modelops.aws.instance_storage).
+    if stack.kms_key_arn and not has_local_storage(config.instance_type):
+        request["KmsKeyId"] = stack.kms_key_arn
+    capture = capture_config(args)
+    if capture is not None:
+        request["DataCaptureConfig"] = capture
+    if stack.vpc is not None:
+        request["VpcConfig"] = {
+            "SecurityGroupIds": list(stack.vpc.security_group_ids),
+            "Subnets": list(stack.vpc.subnet_ids),
+        }
+    if members_isolated(args.members):
+        request["EnableNetworkIsolation"] = True
+    return request
 
 
 class SageMakerPool(pulumi.ComponentResource):
@@ -166,23 +204,16 @@ class SageMakerPool(pulumi.ComponentResource):
             tags=tags,
             parent=self,
         )
-        config_inputs: dict[str, Any] = {
-            "production_variants": [production_variant(config)],
-            # Local NVMe storage is hardware-encrypted and AWS rejects a key for it
-            # (modelops.aws.instance_storage).
-            "kms_key_arn": None if has_local_storage(config.instance_type) else stack.kms_key_arn,
-            "data_capture_config": capture_config(args),
-        }
         # The role by name, so that the configuration's name is known offline.
-        config_name = naming.pool_endpoint_config_name(args.pool, env, {**config_inputs, "execution_role": role_name})
-        endpoint_config = aws.sagemaker.EndpointConfiguration(
+        config_name = naming.pool_endpoint_config_name(args.pool, env, endpoint_configuration(args, role_name))
+        endpoint_config = PoolEndpointConfiguration(
             f"{name}-config",
+            region=account.region,
             name=config_name,
-            execution_role_arn=role.arn,
+            configuration=endpoint_configuration(args, role.arn),
             tags=tags,
             # SageMaker checks the role when the endpoint is created: its permissions come first.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy] if policy else []),
-            **config_inputs,
         )
         self.endpoint = aws.sagemaker.Endpoint(
             f"{name}-endpoint",

@@ -25,6 +25,7 @@ TAGGABLE_PREFIXES = (
     "pulumi-python:dynamic/sagemaker:MonitoringJobDefinition",
     "pulumi-python:dynamic/sagemaker:ModelCard",
     "pulumi-python:dynamic/sagemaker:InferenceComponent",
+    "pulumi-python:dynamic/sagemaker:PoolEndpointConfiguration",
 )
 # RolePolicy takes no tags; a ModelPackageGroup is adopted from the training side, not ours to tag.
 UNTAGGABLE = {"aws:iam/rolePolicy:RolePolicy", "aws:sagemaker/modelPackageGroup:ModelPackageGroup"}
@@ -34,9 +35,11 @@ STACK_WIDE = {"aws:s3/bucket:Bucket"}
 POOL_RESOURCES = {
     "aws:sagemaker/endpoint:Endpoint",
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+    "pulumi-python:dynamic/sagemaker:PoolEndpointConfiguration",
     "aws:iam/role:Role",
 }
 INFERENCE_COMPONENT = "pulumi-python:dynamic/sagemaker:InferenceComponent"
+POOL_ENDPOINT_CONFIG = "pulumi-python:dynamic/sagemaker:PoolEndpointConfiguration"
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,14 @@ def kms_everywhere(type_token: str, inputs: dict[str, Any], ctx: RuleContext) ->
             paths.append(("dataCaptureConfig", "kmsKeyId"))
         if inputs.get("asyncInferenceConfig"):
             paths.append(("asyncInferenceConfig", "outputConfig", "kmsKeyId"))
+    if type_token == POOL_ENDPOINT_CONFIG:
+        # The CreateEndpointConfig request, PascalCase (components/providers/pool_endpoint_configuration.py).
+        configuration = inputs.get("configuration") or {}
+        variants = configuration.get("ProductionVariants") or []
+        if not any(has_local_storage(v.get("InstanceType")) for v in variants):
+            paths.append(("configuration", "KmsKeyId"))
+        if configuration.get("DataCaptureConfig"):
+            paths.append(("configuration", "DataCaptureConfig", "KmsKeyId"))
     if type_token == "aws:sagemaker/featureGroup:FeatureGroup":
         if inputs.get("onlineStoreConfig"):
             paths.append(("onlineStoreConfig", "securityConfig", "kmsKeyId"))
@@ -154,7 +165,7 @@ def names_within_limits(type_token: str, inputs: dict[str, Any], ctx: RuleContex
         if type_token
         in ("aws:iam/role:Role", "aws:sagemaker/featureGroup:FeatureGroup", "aws:cloudwatch/eventRule:EventRule")
         else 63
-        if type_token.startswith("aws:sagemaker/") or type_token in (MONITORING_JOB, INFERENCE_COMPONENT)
+        if type_token.startswith("aws:sagemaker/") or type_token in (MONITORING_JOB, INFERENCE_COMPONENT, POOL_ENDPOINT_CONFIG)
         else None
     )
     name = physical_name(inputs)

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelops.engine.live_report import Check, LiveReport
-from modelops.engine.plan import Plan
+from modelops.engine.plan import ENDPOINT_CONFIG, Plan, endpoint_variants
 from modelops.engine.render import RecordingMocks, render
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 SCHEDULE = "aws:sagemaker/monitoringSchedule:MonitoringSchedule"
 GROUP = "aws:sagemaker/featureGroup:FeatureGroup"
 ADDITIONS = "pulumi-python:dynamic/sagemaker:FeatureAdditions"
-CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+CONFIG = ENDPOINT_CONFIG
 SCALING_TARGET = "aws:appautoscaling/target:Target"
 
 
@@ -297,7 +297,7 @@ def verify(root: Path, stack: str) -> LiveReport:
 def _variant_drift(
     plan: Plan, client: Any, limits: dict[str, tuple[int, int]], skip: frozenset[str] = frozenset()
 ) -> Iterator[Check]:
-    configs = {r.inputs["name"]: r.inputs for r in plan.by_type(CONFIG)}
+    configs = endpoint_variants(plan)
     for resource in _sagemaker_endpoints(plan, skip):
         name = resource.inputs["name"]
         described, error = _describe(client.describe_endpoint, EndpointName=name)
@@ -313,7 +313,7 @@ def _variant_drift(
             continue
         yield Check(f"endpoint {name}", True, f"runs {intended}")
         live = {v["VariantName"]: v for v in described.get("ProductionVariants", [])}
-        for variant in configs.get(intended, {}).get("productionVariants", []):
+        for variant in configs.get(intended, []):
             role, subject = variant["variantName"], f"endpoint {name} variant {variant['variantName']}"
             current = live.get(role)
             if current is None:

@@ -1,9 +1,10 @@
 """SageMaker inference components on moto 5.2, which has none of them: three gaps, one patch each.
 
 - Endpoint configurations for inference components: a production variant without ModelName
-  crashes moto (KeyError 'ModelName'), and moto drops ExecutionRoleArn, ManagedInstanceScaling
-  and RoutingConfig. They are stored and returned by DescribeEndpointConfig (the last two by
-  DescribeEndpoint's variant too), with the rules AWS applies to them.
+  crashes moto (KeyError 'ModelName'), and moto drops ExecutionRoleArn, VpcConfig,
+  EnableNetworkIsolation, ManagedInstanceScaling and RoutingConfig. They are stored and returned
+  by DescribeEndpointConfig (the last two by DescribeEndpoint's variant too), with the rules AWS
+  applies to them.
 - The inference component API (Create, Describe, Update, UpdateRuntimeConfig, Delete, List, and
   the tags of a component's ARN).
 - Application Auto Scaling of copies: moto refuses the dimension
@@ -155,8 +156,11 @@ def _patch_component_endpoint_configs(models: Any, responses: Any) -> None:
             tags=params.get("Tags"),
             kms_key_id=params.get("KmsKeyId"),
         )
-        # DescribeEndpointConfig returns moto's attributes CamelCased: ExecutionRoleArn.
+        # DescribeEndpointConfig returns moto's attributes CamelCased (ExecutionRoleArn, VpcConfig,
+        # EnableNetworkIsolation) and leaves out those that are None.
         config.execution_role_arn = params.get("ExecutionRoleArn")
+        config.vpc_config = params.get("VpcConfig")
+        config.enable_network_isolation = params.get("EnableNetworkIsolation")
         return ActionResult({"EndpointConfigArn": config.endpoint_config_arn})
 
     models.SageMakerModelBackend.validate_production_variants = validate_production_variants

@@ -132,3 +132,30 @@ def physical_name(inputs: dict[str, Any]) -> str | None:
         or inputs.get("modelCardName")
         or (definition.get("JobDefinitionName") if isinstance(definition, dict) else None)
     )
+
+
+ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+# A pool's endpoint configuration (components/providers/pool_endpoint_configuration.py): its
+# inputs are `name` and the CreateEndpointConfig request under `configuration`, PascalCase.
+POOL_ENDPOINT_CONFIG = "pulumi-python:dynamic/sagemaker:PoolEndpointConfiguration"
+
+
+def _camel(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: _camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_camel(v) for v in value]
+    return value
+
+
+def endpoint_variants(plan: Plan) -> dict[str, list[dict[str, Any]]]:
+    """Every endpoint configuration's production variants by the configuration's name, a model's
+    (pulumi-aws) and a pool's (our provider) alike, with camelCase keys as pulumi-aws has them
+    (`variantName`, `instanceType`, `initialInstanceCount`, `managedInstanceScaling`, ...)."""
+    variants: dict[str, list[dict[str, Any]]] = {}
+    for resource in plan.by_type(ENDPOINT_CONFIG):
+        variants[str(resource.inputs.get("name"))] = list(resource.inputs.get("productionVariants") or [])
+    for resource in plan.by_type(POOL_ENDPOINT_CONFIG):
+        configuration = resource.inputs.get("configuration") or {}
+        variants[str(resource.inputs.get("name"))] = _camel(list(configuration.get("ProductionVariants") or []))
+    return variants

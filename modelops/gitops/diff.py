@@ -96,6 +96,10 @@ DYNAMIC_PROVIDERS = {
         "components.providers.inference_component",
         "InferenceComponentProvider",
     ),
+    "pulumi-python:dynamic/sagemaker:PoolEndpointConfiguration": (
+        "components.providers.pool_endpoint_configuration",
+        "PoolEndpointConfigurationProvider",
+    ),
 }
 
 
