@@ -27,7 +27,8 @@ def test_a_two_pool_stack_rehearses_cleanly(root: Path) -> None:
     used_pools = {s["serving"]["component"]["pool"] for s in SPECS if s["serving"]["mode"] == "component"}
     component_type = "pulumi-python:dynamic/sagemaker:InferenceComponent"
     assert calls[(component_type, "InferenceComponent.create")] == len(components)
-    pool_configs = [c for c in report.calls if c.call == "sagemaker:create_endpoint_config" and "pool-" in c.resource]
+    # A pool's configuration goes through its provider (components/providers/pool_endpoint_configuration.py).
+    pool_configs = [c for c in report.calls if c.call == "PoolEndpointConfiguration.create"]
     assert sorted(c.resource for c in pool_configs) == sorted(f"pool-{p}-config" for p in used_pools)
     assert set(report.outputs["components"]) == set(components)
     # Every model's copy autoscaling registers against a component the emulation holds.
@@ -48,3 +49,37 @@ def test_what_the_rehearsal_leaves_is_what_verify_intends(root: Path) -> None:
     subjects = {c.subject for c in verified.checks}
     assert {"pool shared-cpu", "pool shared-gpu"} <= subjects
     assert sum(s.startswith("inference component ") for s in subjects) == 4
+
+
+def test_the_emulation_keeps_the_pools_vpc_and_isolation(root: Path) -> None:
+    """CreateEndpointConfig's VpcConfig and EnableNetworkIsolation, as the pool's provider sends
+    them, are what DescribeEndpointConfig returns: the stack's VPC on both pools, isolation on
+    shared-gpu only (its members hold confidential data)."""
+    import boto3
+
+    from tests.test_pools_render import GROUPS, SUBNETS
+
+    region = load_stack_file(root, "dev")[0].region
+    with emulated_aws(region):
+        report = rehearse_in_emulator(root, "dev")
+        assert report.ok, report.summary()
+        sagemaker = boto3.client("sagemaker", region_name=region)
+        endpoints = {p: sagemaker.describe_endpoint(EndpointName=f"{p}-dev") for p in ("shared-cpu", "shared-gpu")}
+        configs = {
+            p: sagemaker.describe_endpoint_config(EndpointConfigName=e["EndpointConfigName"])
+            for p, e in endpoints.items()
+        }
+    for pool, config in configs.items():
+        assert config["VpcConfig"] == {"SecurityGroupIds": GROUPS, "Subnets": SUBNETS}, pool
+        assert not config["ProductionVariants"][0].get("ModelName")
+    assert configs["shared-gpu"]["EnableNetworkIsolation"] is True
+    assert "EnableNetworkIsolation" not in configs["shared-cpu"]
+
+
+def test_the_repositorys_prod_pool_rehearses_in_its_vpc() -> None:
+    from tests.conftest import REPO_ROOT
+
+    report = rehearse(REPO_ROOT, "prod", part_size=4, workers=2)
+    assert report.ok, report.summary()
+    (call,) = [c for c in report.calls if c.call == "PoolEndpointConfiguration.create"]
+    assert call.ok and call.resource == "pool-shared-cpu-config"

@@ -26,7 +26,7 @@ BUCKET = "modelops-123456789012-eu-west-1-dev"  # the stack bucket (components/s
 ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 
 ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
-CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+CONFIG = "pulumi-python:dynamic/sagemaker:PoolEndpointConfiguration"
 MODEL = "aws:sagemaker/model:Model"
 ROLE = "aws:iam/role:Role"
 POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -186,36 +186,65 @@ def test_a_stack_without_component_models_has_no_pool(tmp_path: Path) -> None:
 
 
 def test_pool_endpoint_configuration(plan: Plan) -> None:
+    """The CreateEndpointConfig request the pool's provider sends, as the plan records it
+    (components/providers/pool_endpoint_configuration.py)."""
     cpu = one(plan, CONFIG, "pool-shared-cpu-config")
-    assert cpu["productionVariants"] == [
-        {
-            "variantName": "AllTraffic",
-            "instanceType": "ml.c6i.2xlarge",
-            "initialInstanceCount": 1,
-            "managedInstanceScaling": {"status": "ENABLED", "minInstanceCount": 1, "maxInstanceCount": 6},
-            "routingConfigs": [{"routingStrategy": "LEAST_OUTSTANDING_REQUESTS"}],
-        }
-    ]
-    assert cpu["executionRoleArn"] == "arn:aws:iam::123456789012:role/modelops-shared-cpu-dev-pool"
-    assert cpu["kmsKeyArn"] == KMS
+    assert cpu["region"] == "eu-west-1"
     assert cpu["name"].startswith("shared-cpu-dev-") and len(cpu["name"]) == len("shared-cpu-dev-") + 8
-    # alpha and beta capture 20 % (validate makes a pool's models agree).
-    assert cpu["dataCaptureConfig"] == {
-        "enableCapture": True,
-        "initialSamplingPercentage": 20,
-        "destinationS3Uri": f"s3://{BUCKET}/pool-data-capture/shared-cpu/",
-        "kmsKeyId": KMS,
-        "captureOptions": [{"captureMode": "Input"}, {"captureMode": "Output"}],
-        "captureContentTypeHeader": {"jsonContentTypes": ["application/json"], "csvContentTypes": ["text/csv"]},
+    vpc = {"SecurityGroupIds": GROUPS, "Subnets": SUBNETS}
+    assert cpu["configuration"] == {
+        "ExecutionRoleArn": "arn:aws:iam::123456789012:role/modelops-shared-cpu-dev-pool",
+        "ProductionVariants": [
+            {
+                "VariantName": "AllTraffic",
+                "InstanceType": "ml.c6i.2xlarge",
+                "InitialInstanceCount": 1,
+                "ManagedInstanceScaling": {"Status": "ENABLED", "MinInstanceCount": 1, "MaxInstanceCount": 6},
+                "RoutingConfig": {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"},
+            }
+        ],
+        "KmsKeyId": KMS,
+        # alpha and beta capture 20 % (validate makes a pool's models agree).
+        "DataCaptureConfig": {
+            "EnableCapture": True,
+            "InitialSamplingPercentage": 20,
+            "DestinationS3Uri": f"s3://{BUCKET}/pool-data-capture/shared-cpu/",
+            "KmsKeyId": KMS,
+            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+            "CaptureContentTypeHeader": {"JsonContentTypes": ["application/json"], "CsvContentTypes": ["text/csv"]},
+        },
+        # The stack's VPC; alpha and beta (internal data) run without network isolation.
+        "VpcConfig": vpc,
     }
-    gpu = one(plan, CONFIG, "pool-shared-gpu-config")
-    variant = gpu["productionVariants"][0]
+    gpu = one(plan, CONFIG, "pool-shared-gpu-config")["configuration"]
+    variant = gpu["ProductionVariants"][0]
     # minInstances 0: the pool may stop every instance, but starts with one (InitialTaskCount >= 1).
-    assert variant["initialInstanceCount"] == 1
-    assert variant["managedInstanceScaling"] == {"status": "ENABLED", "minInstanceCount": 0, "maxInstanceCount": 4}
-    assert "modelName" not in variant and "modelName" not in cpu["productionVariants"][0]
-    assert "kmsKeyArn" not in gpu  # ml.g5 has local NVMe storage, which takes no key
-    assert "dataCaptureConfig" not in gpu  # neither member captures
+    assert variant["InitialInstanceCount"] == 1
+    assert variant["ManagedInstanceScaling"] == {"Status": "ENABLED", "MinInstanceCount": 0, "MaxInstanceCount": 4}
+    assert "ModelName" not in variant and "ModelName" not in cpu["configuration"]["ProductionVariants"][0]
+    assert "KmsKeyId" not in gpu  # ml.g5 has local NVMe storage, which takes no key
+    assert "DataCaptureConfig" not in gpu  # neither member captures
+    # gamma and delta hold confidential data: isolated, as their Models are.
+    assert gpu["VpcConfig"] == vpc and gpu["EnableNetworkIsolation"] is True
+    for member, isolated in (("gamma", True), ("delta", True), ("alpha", False)):
+        model = one(plan, MODEL, f"{member}-serving-model")
+        assert model["enableNetworkIsolation"] is isolated
+        assert model["vpcConfig"] == {"subnets": SUBNETS, "securityGroupIds": GROUPS}
+
+
+def test_a_pool_without_a_vpc_or_isolation_sends_neither(tmp_path: Path, plan: Plan) -> None:
+    stack = json.loads(json.dumps(STACK))
+    del stack["config"]["modelops:vpc"]
+    without = render(write_project(tmp_path, stack), "dev")
+    cpu = one(without, CONFIG, "pool-shared-cpu-config")["configuration"]
+    assert "VpcConfig" not in cpu and "EnableNetworkIsolation" not in cpu
+    gpu = one(without, CONFIG, "pool-shared-gpu-config")["configuration"]
+    assert "VpcConfig" not in gpu and gpu["EnableNetworkIsolation"] is True
+    # The configuration's name is a digest of its content, the VPC included: a new
+    # configuration is created next to the old, and the endpoint moves to it.
+    name = one(without, CONFIG, "pool-shared-gpu-config")["name"]
+    assert name != one(plan, CONFIG, "pool-shared-gpu-config")["name"]
+    assert one(without, ENDPOINT, "pool-shared-gpu-endpoint")["endpointConfigName"] == name
 
 
 def test_pool_endpoints_and_tags(plan: Plan) -> None:

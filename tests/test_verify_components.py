@@ -15,7 +15,7 @@ from modelops.engine.live import LiveIdentityMocks, drift, verify
 from modelops.engine.live_components import COMPONENT, IntendedComponent, component_check, intended
 from modelops.engine.live_report import LiveReport
 from modelops.engine.moto_inference_components import COPY_DIMENSION, inference_components
-from modelops.engine.plan import Plan, PlanResource
+from modelops.engine.plan import POOL_ENDPOINT_CONFIG, Plan, PlanResource
 from modelops.engine.rehearse import emulated_aws
 from tests.conftest import edit_yaml, write_yaml
 
@@ -156,7 +156,7 @@ def deployed(pooled_project: Path) -> Iterator[dict[str, str]]:
                     "ModelDataUrl": "s3://b/m",
                 },
             )
-        pool_config = plan.one("aws:sagemaker/endpointConfiguration:EndpointConfiguration", "pool-shared-cpu-config")
+        pool_config = plan.one(POOL_ENDPOINT_CONFIG, "pool-shared-cpu-config")
         create_pool_endpoint(config=str(pool_config.inputs["name"]))
         create_component(RANKER, models[RANKER], copies=2)
         create_component(TAGGER, models[TAGGER], copies=1)
@@ -375,17 +375,19 @@ def test_the_plans_inference_component_says_what_is_intended(pooled_project: Pat
 def test_drift_takes_any_instance_count_of_a_pool_within_its_managed_scaling() -> None:
     """SageMaker adds and removes a pool's instances as copies need room: a count within the
     managed scaling range is the stack's, one outside it is drift."""
-    from modelops.engine.live import CONFIG, ENDPOINT, _variant_drift
+    from modelops.engine.live import ENDPOINT, _variant_drift
 
     config = f"{POOL}-1-6-alltraffic"  # create_pool_endpoint's
-    scaling = {"status": "ENABLED", "minInstanceCount": 1, "maxInstanceCount": 6}
-    variant = {"variantName": "AllTraffic", "initialInstanceCount": 1, "managedInstanceScaling": scaling}
+    scaling = {"Status": "ENABLED", "MinInstanceCount": 1, "MaxInstanceCount": 6}
+    variant = {"VariantName": "AllTraffic", "InitialInstanceCount": 1, "ManagedInstanceScaling": scaling}
+    # As the pool's provider records it: the request under `configuration`, PascalCase.
+    inputs = {"name": config, "configuration": {"ProductionVariants": [variant]}}
     plan = Plan(
         "dev",
         "dev",
         [],
         [
-            PlanResource("urn:config", CONFIG, "pool-config", None, {"name": config, "productionVariants": [variant]}),
+            PlanResource("urn:config", POOL_ENDPOINT_CONFIG, "pool-config", None, inputs),
             PlanResource("urn:endpoint", ENDPOINT, "pool-endpoint", None, {"name": POOL, "endpointConfigName": config}),
         ],
     )
