@@ -187,7 +187,7 @@ class SageMakerPool(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: SageMakerPoolArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelops:serving:SageMakerPool", name, {}, opts)
-        stack, account, config = args.stack, args.account, args.config
+        stack, account = args.stack, args.account
         env = stack.environment
         tags = pool_resource_tags(args.pool, env, stack.tags)
         endpoint_name = naming.pool_endpoint_name(args.pool, env)

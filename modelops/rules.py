@@ -165,7 +165,8 @@ def names_within_limits(type_token: str, inputs: dict[str, Any], ctx: RuleContex
         if type_token
         in ("aws:iam/role:Role", "aws:sagemaker/featureGroup:FeatureGroup", "aws:cloudwatch/eventRule:EventRule")
         else 63
-        if type_token.startswith("aws:sagemaker/") or type_token in (MONITORING_JOB, INFERENCE_COMPONENT, POOL_ENDPOINT_CONFIG)
+        if type_token.startswith("aws:sagemaker/")
+        or type_token in (MONITORING_JOB, INFERENCE_COMPONENT, POOL_ENDPOINT_CONFIG)
         else None
     )
     name = physical_name(inputs)

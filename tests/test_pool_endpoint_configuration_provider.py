@@ -106,9 +106,7 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
         stubber.assert_no_pending_responses()
 
 
-@pytest.mark.parametrize(
-    ("vpc", "isolated"), [(True, True), (True, False), (False, True), (False, False)], ids=str
-)
+@pytest.mark.parametrize(("vpc", "isolated"), [(True, True), (True, False), (False, True), (False, False)], ids=str)
 def test_create_sends_vpc_and_isolation_exactly_when_given(stub: Stubber, vpc: bool, isolated: bool) -> None:
     stub.add_response("create_endpoint_config", {"EndpointConfigArn": ARN}, create_request(vpc, isolated))
     created = PoolEndpointConfigurationProvider().create(props(vpc=vpc, isolated=isolated))

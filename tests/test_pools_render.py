@@ -659,3 +659,64 @@ def test_an_inference_component_is_held_to_the_tag_and_name_rules() -> None:
         "aws-name-limits",
         "required-tags",
     ]
+
+
+def test_the_pool_configuration_is_held_to_the_kms_and_name_rules() -> None:
+    """The KMS rule reads the provider's PascalCase request: the storage key unless the instance
+    has local NVMe storage, and the capture key whenever the pool captures."""
+    ctx = RuleContext("dev", KMS, None)
+    tags = {"pool": "shared-cpu", "environment": "dev", "managed-by": "modelops"}
+    other = KMS.replace("0a1b2c3d", "ffffffff")
+
+    def found(configuration: dict[str, Any], name: str = "shared-cpu-dev-0badcafe") -> list[tuple[str, str]]:
+        inputs = {"name": name, "tags": tags, "configuration": configuration}
+        return list(check_resource(PlanResource("urn", CONFIG, "x", None, inputs), ctx))
+
+    variant = {"VariantName": "AllTraffic", "InstanceType": "ml.c6i.2xlarge"}
+    capture = {"EnableCapture": True, "KmsKeyId": other}
+    assert found({"ProductionVariants": [variant], "KmsKeyId": KMS}) == []
+    assert found({"ProductionVariants": [variant], "KmsKeyId": KMS, "DataCaptureConfig": capture}) == [
+        ("kms-encryption", "configuration.DataCaptureConfig.KmsKeyId is not the stack's KMS key")
+    ]
+    assert found({"ProductionVariants": [variant]}) == [
+        ("kms-encryption", "configuration.KmsKeyId is not the stack's KMS key")
+    ]
+    # Local NVMe storage takes no key (modelops.aws.instance_storage).
+    assert found({"ProductionVariants": [{**variant, "InstanceType": "ml.g5.2xlarge"}]}) == []
+    assert found({"ProductionVariants": [variant], "KmsKeyId": KMS}, name="x" * 64) == [
+        ("aws-name-limits", f"name {'x' * 64!r} is 64 characters; AWS allows 63")
+    ]
+
+
+def test_a_pool_change_is_a_new_configuration_the_endpoint_moves_to(tmp_path: Path, plan: Plan) -> None:
+    """Endpoint configurations are immutable: the provider's diff replaces the pool's
+    configuration on any change (a new name, created first), and the endpoint updates in place."""
+    from modelops.gitops.diff import resource_changes as changes_of
+
+    stack = json.loads(json.dumps(STACK))
+    stack["config"]["modelops:pools"]["shared-cpu"]["maxInstances"] = 8
+    stack["config"]["modelops:vpc"]["securityGroupIds"] = ["sg-0ff12ee3"]
+    changed = render(write_project(tmp_path, stack), "dev")
+    changes = {c.name: c for c in changes_of(plan, changed)}
+    config = changes["pool-shared-cpu-config"]
+    assert config.action == "replace"
+    assert set(config.replacing) == {
+        "name",
+        "configuration.ProductionVariants",
+        "configuration.VpcConfig.SecurityGroupIds",
+    }
+    assert changes["pool-shared-cpu-endpoint"].action == "update"
+    assert changes["pool-shared-gpu-config"].action == "replace"  # the VPC is the whole stack's
+
+
+def test_the_fleet_benchmark_counts_a_pools_minimum_instances(plan: Plan) -> None:
+    """benchmarks/fleet.py reads the pool's variant from the provider's recorded request."""
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+    from fleet import instances_at_minimum
+
+    # shared-cpu at its minimum of 1, shared-gpu of 0; omega's own endpoint 1 ml.m5.large.
+    assert instances_at_minimum(plan) == {"ml.c6i.2xlarge": 1, "ml.g5.2xlarge": 0, "ml.m5.large": 1}

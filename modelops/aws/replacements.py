@@ -8,7 +8,10 @@ internal/service/...). Inputs are the camelCase names the engine sees. `ALL` mea
 argument but tags: the resource has no update call (SageMaker models, endpoint
 configurations, job definitions).
 
-Our own dynamic resources decide with their providers' `diff`, which `modelops.gitops.diff` calls.
+Our own dynamic resources decide with their providers' `diff`, which `modelops.gitops.diff` calls:
+a pool's endpoint configuration (`components.providers.pool_endpoint_configuration`, which
+pulumi-aws cannot express: it lacks VpcConfig and EnableNetworkIsolation) is replaced on any
+change but its tags, as pulumi-aws's EndpointConfiguration is.
 """
 
 from __future__ import annotations
