@@ -153,16 +153,23 @@ def test_the_prod_pools_take_the_stacks_key_boundary_and_topic(plans: dict[str, 
     plan = plans["prod"]
     key = "arn:aws:kms:eu-west-1:123456789012:key/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"
     for pool in ("cpu-shared", "gpu-shared", "isolated-cpu"):
-        config = resource(plan, f"pool-{pool}-config")["inputs"]
-        assert config["dataCaptureConfig"]["kmsKeyId"] == key
+        # The CreateEndpointConfig request (components/providers/pool_endpoint_configuration.py).
+        config = resource(plan, f"pool-{pool}-config")["inputs"]["configuration"]
+        assert config["DataCaptureConfig"]["KmsKeyId"] == key
         # ml.g5 has local NVMe storage, for which AWS refuses a volume key.
-        assert config.get("kmsKeyArn") == (None if pool == "gpu-shared" else key)
+        assert config.get("KmsKeyId") == (None if pool == "gpu-shared" else key)
+        assert config["VpcConfig"] == {
+            "SecurityGroupIds": ["sg-1c2d3e4f"],
+            "Subnets": ["subnet-1a2b3c4d", "subnet-5e6f7a8b"],
+        }
+        # Only the pool of the confidential model runs isolated.
+        assert config.get("EnableNetworkIsolation") is (True if pool == "isolated-cpu" else None)
         role = resource(plan, f"pool-{pool}-execution-role")["inputs"]
         assert role["permissionsBoundary"] == "arn:aws:iam::123456789012:policy/ml-boundary"
     alarm = resource(plan, "ticket-router-serving-rollback-p99")["inputs"]
     assert alarm["alarmActions"] == ["arn:aws:sns:eu-west-1:123456789012:ml-alarms"]
-    gpu = resource(plan, "pool-gpu-shared-config")["inputs"]["productionVariants"][0]
-    assert gpu["managedInstanceScaling"] == {"status": "ENABLED", "minInstanceCount": 0, "maxInstanceCount": 4}
+    gpu = resource(plan, "pool-gpu-shared-config")["inputs"]["configuration"]["ProductionVariants"][0]
+    assert gpu["ManagedInstanceScaling"] == {"Status": "ENABLED", "MinInstanceCount": 0, "MaxInstanceCount": 4}
 
 
 def test_scale_to_zero_and_rollouts(plans: dict[str, dict[str, Any]]) -> None:
