@@ -982,6 +982,66 @@ def test_the_rehearsals_request_check_refuses_an_integer_beyond_32_bits() -> Non
 ROLE_INLINE_POLICY_LIMIT = 10_240
 
 
+def pool_files(count: int, member: dict[str, Any] | None = None) -> dict[str, str]:
+    """ranker and `count - 1` more models on cpu-pool, each edited with `member`."""
+    edits = member or {}
+    files = case_files(edits, {})
+    models: dict[str, str] = {"ranker": "1.0.0"}
+    for i in range(count - 1):
+        name = f"model-{i:03d}"
+        spec = edited(
+            BASE_SPEC,
+            {
+                "metadata.name": name,
+                "model.artifact": f"s3://acme-models/{name}/1.0.0/model.tar.gz",
+                "serving.component": {"pool": "cpu-pool", "cpu": 0.25, "memory_mb": 128},
+                **edits,
+            },
+        )
+        files[f"model_specs/{name}/1.0.0.yaml"] = yaml.safe_dump(spec, sort_keys=False)
+        models[name] = "1.0.0"
+    files[STACK_FILE] = yaml.safe_dump(edited(BASE_STACK, {"config.modelops:models": models}), sort_keys=False)
+    return files
+
+
+def pool_policy(root: Path, count: int, member: dict[str, Any] | None = None) -> dict[str, Any]:
+    write(root, pool_files(count, member))
+    plan = cli("plan", "--stack", "dev", "--format", "json", "--root", str(root))
+    assert plan.exit_code == 0, plan.output
+    policy: dict[str, Any] = json.loads(resource(json.loads(plan.output), "pool-cpu-pool-execution-policy")["inputs"]["policy"])
+    return policy
+
+
+ROLLING = {
+    "serving.rollout": {"strategy": "rolling", "alarms": {"max_5xx_error_rate_percent": 1, "max_p99_latency_ms": 500}}
+}
+
+
+@pytest.mark.parametrize("member", [{}, ROLLING], ids=["all-at-once", "rolling-with-two-alarms"])
+def test_a_pool_member_adds_its_own_resources_to_the_pool_policy_and_nothing_else(
+    tmp_path: Path, member: dict[str, Any]
+) -> None:
+    """One statement per kind of access, listing every member's resources: a member adds no
+    statement, and adds to the policy exactly its own ARNs (its component's log group and
+    streams, its artifact, its rollback alarms) and the three characters that list each."""
+    from modelops.aws.iam import policy_size
+
+    two, three = pool_policy(tmp_path / "two", 2, member), pool_policy(tmp_path / "three", 3, member)
+    assert [s["Sid"] for s in three["Statement"]] == [s["Sid"] for s in two["Statement"]]
+
+    def resources(policy: dict[str, Any]) -> list[str]:
+        return [arn for s in policy["Statement"] for arn in s["Resource"]]
+
+    named = [arn for arn in resources(three) if arn != "*"]
+    assert len(set(named)) == len(named)  # no resource listed twice
+    added = set(resources(three)) - set(resources(two))
+    assert set(resources(two)) <= set(resources(three))
+    kinds = sorted(re.sub(r"^arn:aws:([a-z0-9]+):.*?(/model-001|model-001).*$", r"\1", arn) for arn in added)
+    alarms = ["cloudwatch", "cloudwatch"] if member else []
+    assert kinds == sorted(["logs", "logs", "s3", *alarms]), sorted(added)
+    assert policy_size(three) - policy_size(two) == sum(len(arn) + 3 for arn in added)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="not fixed: a pool's execution role names every member's log groups, artifact, image and "
