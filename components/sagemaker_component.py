@@ -25,20 +25,16 @@ from components.providers.inference_component import InferenceComponent
 from components.sagemaker_endpoint import ContainerSource, declare_rollback_alarms, model_inputs
 from components.scale_from_zero import WakeAlarm, add_one_on_alarm
 from modelops.aws import naming
+from modelops.aws.pool_role import POOL_VARIANT, component_name
 from modelops.aws.rollback_alarms import component_rollback_alarms
 from modelops.spec.models import Component
 from modelops.spec.resolved_model import ResolvedModel
 from modelops.spec.stack import StackConfig
 
 # A pool's endpoint has one production variant, which hosts every member's component.
-POOL_VARIANT = "AllTraffic"
 NAMESPACE = "sagemaker"
 SCALABLE_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
 COPY_METRIC = "SageMakerInferenceComponentInvocationsPerCopy"
-
-
-def component_name(model: ResolvedModel, pool_endpoint_name: str) -> str:
-    return naming.inference_component_name(model.name, model.environment, pool_endpoint_name, POOL_VARIANT)
 
 
 def component_of(model: ResolvedModel) -> Component:

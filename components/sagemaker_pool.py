@@ -9,7 +9,8 @@ ExecutionRoleArn to fetch the components' images and artifacts (pulumi-aws 7.51.
 EndpointConfiguration, `execution_role_arn`: "Required when `model_name` is not specified in
 `production_variants` to support Inference Components"). So the pool has its own execution
 role, which reads exactly its members' artifacts and images, writes their logs and the pool's
-data capture, and uses the stack key only through S3 and SageMaker.
+data capture, and uses the stack key only through S3 and SageMaker. Its policy is built in
+`modelops.aws.pool_role`, where `validate` measures it against IAM's quota too.
 
 The variant's instances scale with the copies placed on them (ManagedInstanceScaling, ENABLED,
 between the pool's minInstances and maxInstances); InitialInstanceCount has a minimum of 1
@@ -39,18 +40,13 @@ import pulumi_aws as aws
 
 from components.model_deployment import AccountContext, container_source
 from components.providers.pool_endpoint_configuration import PoolEndpointConfiguration
-from components.sagemaker_component import POOL_VARIANT, component_name
+from components.sagemaker_component import POOL_VARIANT
 from components.sagemaker_role import sagemaker_role
 from modelops.aws import naming
-from modelops.aws.iam import (
-    ExecutionRoleScope,
-    execution_role_policy,
-    s3_via_service,
-    sagemaker_source_arn,
-    sagemaker_via_service,
-)
+from modelops.aws.iam import sagemaker_source_arn
 from modelops.aws.instance_storage import has_local_storage
-from modelops.aws.rollback_alarms import alarm_arns, component_rollback_alarms
+from modelops.aws.pool_role import Sources, pool_role_policy
+from modelops.aws.pool_role import capture_config as pool_capture_config
 from modelops.aws.tags import pool_resource_tags
 from modelops.spec.resolved_model import ResolvedModel
 from modelops.spec.stack import Pool, StackConfig
@@ -68,74 +64,19 @@ class SageMakerPoolArgs:
     capture_bucket: str | None  # the stack's data capture bucket, when a member captures
 
 
-def capture_destination(bucket: str, pool: str) -> str:
-    # Outside `data-capture/`, where each model's own endpoint captures under its name: no
-    # model's prefix (and so no model's execution role) reaches a pool's.
-    return f"s3://{bucket}/pool-data-capture/{pool}/"
+def member_sources(args: SageMakerPoolArgs) -> Sources:
+    """Each member's images and model objects as the program resolves them (the registry's for
+    a package), on the pool's instance type."""
 
+    def sources(member: ResolvedModel) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        _, images, objects = container_source(member.primary, args.stack, args.account, args.config.instance_type)
+        return images, objects
 
-def pool_scope(args: SageMakerPoolArgs, endpoint_name: str) -> ExecutionRoleScope:
-    """What the pool's execution role touches: every member's images and artifacts and nothing
-    else, its members' log groups, the pool's data capture, and the rollback alarms of the
-    members' rolling updates (DescribeAlarms, as the endpoint guardrails require of an
-    execution role; which of the pool's and the model's role SageMaker uses for a component
-    is not documented, so both may read them)."""
-    stack, account = args.stack, args.account
-    images: list[str] = []
-    objects: list[str] = []
-    alarms: list[str] = []
-    components = []
-    for member in args.members:
-        _, member_images, member_objects = container_source(member.primary, stack, account, args.config.instance_type)
-        images += member_images
-        objects += member_objects
-        name = component_name(member, endpoint_name)
-        components.append(name)
-        alarms += alarm_arns(
-            component_rollback_alarms(member, name), account.partition, account.region, account.account
-        )
-    capture = capture_config(args)
-    vpc = stack.vpc
-    return ExecutionRoleScope(
-        partition=account.partition,
-        region=account.region,
-        account=account.account,
-        endpoint_name=endpoint_name,
-        images=tuple(sorted(set(images))),
-        model_objects=tuple(sorted(set(objects))),
-        kms_key_arn=stack.kms_key_arn,
-        capture_prefix=capture["DestinationS3Uri"] if capture else None,
-        subnet_ids=tuple(vpc.subnet_ids) if vpc else (),
-        security_group_ids=tuple(vpc.security_group_ids) if vpc else (),
-        rollback_alarms=tuple(sorted(alarms)),
-        inference_components=tuple(sorted(components)),
-        # The role uses the key for what S3 (artifacts, capture) and SageMaker (the instances'
-        # volumes) do for it, never directly.
-        kms_via_services=(
-            s3_via_service(account.partition, account.region),
-            sagemaker_via_service(account.partition, account.region),
-        ),
-    )
+    return sources
 
 
 def capture_config(args: SageMakerPoolArgs) -> dict[str, Any] | None:
-    """CreateEndpointConfig's DataCaptureConfig, or None when no member captures."""
-    capturing = [m for m in args.members if m.spec.serving.data_capture.enabled]
-    if not capturing or args.capture_bucket is None:
-        return None
-    capture: dict[str, Any] = {
-        "EnableCapture": True,
-        "InitialSamplingPercentage": max(m.spec.serving.data_capture.sampling_percent for m in capturing),
-        "DestinationS3Uri": capture_destination(args.capture_bucket, args.pool),
-        "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
-        "CaptureContentTypeHeader": {
-            "JsonContentTypes": ["application/json"],
-            "CsvContentTypes": ["text/csv"],
-        },
-    }
-    if args.stack.kms_key_arn:
-        capture["KmsKeyId"] = args.stack.kms_key_arn
-    return capture
+    return pool_capture_config(args.pool, args.members, args.stack, args.capture_bucket)
 
 
 def production_variant(config: Pool) -> dict[str, Any]:
@@ -199,7 +140,15 @@ class SageMakerPool(pulumi.ComponentResource):
             description=f"SageMaker execution role of pool {args.pool} in {stack.name} (modelops)",
             account=account.account,
             source_arn=sagemaker_source_arn(account.partition, account.region, account.account),
-            policy=execution_role_policy(pool_scope(args, endpoint_name)),
+            policy=pool_role_policy(
+                args.pool,
+                stack,
+                account.partition,
+                account.account,
+                args.members,
+                member_sources(args),
+                args.capture_bucket,
+            ),
             boundary_arn=stack.permissions_boundary_arn,
             tags=tags,
             parent=self,

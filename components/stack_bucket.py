@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from modelops.aws.iam import bucket_tls_only_policy
-from modelops.aws.naming import bounded
+from modelops.aws.naming import stack_bucket_name
 
 
 @dataclass
@@ -28,11 +28,6 @@ class StackBucketArgs:
     kms_key_arn: str | None
     tags: dict[str, str]
     partition: str
-
-
-def stack_bucket_name(account: str, region: str, stack: str) -> str:
-    # Deterministic and unique per account and region, so names are known before deploy.
-    return bounded("modelops", account, region, stack).lower()
 
 
 class StackBucket(pulumi.ComponentResource):

@@ -158,6 +158,8 @@ def test_every_framework_with_its_defaults_gets_an_image_or_a_clear_refusal(
         if region in image.regions:
             uri = frameworks.image_uri(framework, version, region, accepted[0])
             assert re.match(rf"^\d{{12}}\.dkr\.ecr\.{region}\.amazonaws\.com(\.cn)?/[a-z0-9.-]+:\S+$", uri), uri
+            # what validate measures a pool's role policy with, without the SDK (modelops.aws.pool_role)
+            assert frameworks.serving_repository(framework, version, region, accepted[0]) == uri.rsplit(":", 1)[0]
         else:  # the per-stack rule refuses the pin
             assert region not in image.regions
 

@@ -989,16 +989,12 @@ def test_the_rehearsals_request_check_refuses_an_integer_beyond_32_bits() -> Non
 ROLE_INLINE_POLICY_LIMIT = 10_240
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not fixed: a pool's execution role names every member's log groups, artifact, image and "
-    "alarms, about 300 characters each, so a pool of some 30 models passes validate, plan and rehearse "
-    "and fails on AWS with LimitExceeded (see the report of this review)",
-)
-def test_the_pool_role_policy_of_forty_models_fits_iams_inline_limit(tmp_path: Path) -> None:
-    files = case_files({}, {})
+def pool_files(count: int, member: dict[str, Any] | None = None) -> dict[str, str]:
+    """ranker and `count - 1` more models on cpu-pool, each edited with `member`."""
+    edits = member or {}
+    files = case_files(edits, {})
     models: dict[str, str] = {"ranker": "1.0.0"}
-    for i in range(40):
+    for i in range(count - 1):
         name = f"model-{i:03d}"
         spec = edited(
             BASE_SPEC,
@@ -1006,16 +1002,128 @@ def test_the_pool_role_policy_of_forty_models_fits_iams_inline_limit(tmp_path: P
                 "metadata.name": name,
                 "model.artifact": f"s3://acme-models/{name}/1.0.0/model.tar.gz",
                 "serving.component": {"pool": "cpu-pool", "cpu": 0.25, "memory_mb": 128},
+                **edits,
             },
         )
         files[f"model_specs/{name}/1.0.0.yaml"] = yaml.safe_dump(spec, sort_keys=False)
         models[name] = "1.0.0"
     files[STACK_FILE] = yaml.safe_dump(edited(BASE_STACK, {"config.modelops:models": models}), sort_keys=False)
-    write(tmp_path, files)
-    if cli("validate", "--root", str(tmp_path)).exit_code == 1:
-        return  # refused at validate: fine
-    plan = cli("plan", "--stack", "dev", "--format", "json", "--root", str(tmp_path))
+    return files
+
+
+def pool_policy(
+    root: Path, count: int, member: dict[str, Any] | None = None, files: dict[str, str] | None = None
+) -> dict[str, Any]:
+    write(root, files if files is not None else pool_files(count, member))
+    plan = cli("plan", "--stack", "dev", "--format", "json", "--root", str(root))
     assert plan.exit_code == 0, plan.output
-    policy = resource(json.loads(plan.output), "pool-cpu-pool-execution-policy")["inputs"]["policy"]
-    text = policy if isinstance(policy, str) else json.dumps(policy)
-    assert len(re.sub(r"\s", "", text)) <= ROLE_INLINE_POLICY_LIMIT
+    policy: dict[str, Any] = json.loads(
+        resource(json.loads(plan.output), "pool-cpu-pool-execution-policy")["inputs"]["policy"]
+    )
+    return policy
+
+
+ROLLING = {
+    "serving.rollout": {"strategy": "rolling", "alarms": {"max_5xx_error_rate_percent": 1, "max_p99_latency_ms": 500}}
+}
+
+
+@pytest.mark.parametrize("member", [{}, ROLLING], ids=["all-at-once", "rolling-with-two-alarms"])
+def test_a_pool_member_adds_its_own_resources_to_the_pool_policy_and_nothing_else(
+    tmp_path: Path, member: dict[str, Any]
+) -> None:
+    """One statement per kind of access, listing every member's resources: a member adds no
+    statement, and adds to the policy exactly its own ARNs (its component's log group and
+    streams, its artifact, its rollback alarms) and the three characters that list each."""
+    from modelops.aws.iam import policy_size
+
+    two, three = pool_policy(tmp_path / "two", 2, member), pool_policy(tmp_path / "three", 3, member)
+    assert [s["Sid"] for s in three["Statement"]] == [s["Sid"] for s in two["Statement"]]
+
+    def resources(policy: dict[str, Any]) -> list[str]:
+        return [arn for s in policy["Statement"] for arn in s["Resource"]]
+
+    named = [arn for arn in resources(three) if arn != "*"]
+    assert len(set(named)) == len(named)  # no resource listed twice
+    added = set(resources(three)) - set(resources(two))
+    assert set(resources(two)) <= set(resources(three))
+    kinds = sorted(re.sub(r"^arn:aws:([a-z0-9]+):.*?(/model-001|model-001).*$", r"\1", arn) for arn in added)
+    alarms = ["cloudwatch", "cloudwatch"] if member else []
+    assert kinds == sorted(["logs", "logs", "s3", *alarms]), sorted(added)
+    assert policy_size(three) - policy_size(two) == sum(len(arn) + 3 for arn in added)
+
+
+REFUSED_POOL = re.compile(
+    r"^stacks/Pulumi\.dev\.yaml:[1-9]\d*:[1-9]\d*: modelops:pools\.cpu-pool: the execution role of pool cpu-pool "
+    r"\(modelops-cpu-pool-dev-pool\) would need an inline policy of (?P<size>[\d,]+) characters for its 40 models, "
+    r"and IAM allows a role 10,240 \(white space not counted; PutRolePolicy fails with LimitExceeded\): .* "
+    r"about (?P<each>\d+) characters a model here, so (?P<fit>\d+) of these models fit in one pool; split the pool, "
+    r"with at most (?P=fit) models in each$",
+    re.MULTILINE,
+)
+
+
+def test_a_pool_of_forty_models_is_refused_by_validate_and_the_largest_that_fits_deploys(tmp_path: Path) -> None:
+    """A pool's role has one inline policy naming each member's log groups, artifact, image
+    repository and rollback alarms: past IAM's 10,240 characters AWS refuses it (LimitExceeded),
+    so validate refuses the pool, saying how many models fit; that many pass validate, plan
+    (with the policy the program declares under the limit) and the rehearsal, whose
+    PutRolePolicy applies the limit too."""
+    from modelops.aws.iam import policy_size
+
+    write(tmp_path / "forty", pool_files(40))
+    refused = cli("validate", "--root", str(tmp_path / "forty"))
+    assert refused.exit_code == 1, refused.output
+    found = REFUSED_POOL.search(refused.output)
+    assert found is not None, refused.output
+    assert "1 problem(s) found." in refused.output
+    fit = int(found["fit"])
+    assert int(found["size"].replace(",", "")) > ROLE_INLINE_POLICY_LIMIT
+    assert 20 < fit < 40 and int(found["each"]) == 270  # a 22-character component name, a 53-character artifact
+    # The largest pool of these models that fits: validate, plan and rehearse take it.
+    policy = pool_policy(tmp_path / "fits", fit)
+    assert policy_size(policy) <= ROLE_INLINE_POLICY_LIMIT < policy_size(policy) + int(found["each"])
+    assert cli("validate", "--root", str(tmp_path / "fits")).exit_code == 0
+    rehearsal = cli("rehearse", "--stack", "dev", "--root", str(tmp_path / "fits"))
+    assert rehearsal.exit_code == 0, rehearsal.output
+    # One more model is refused.
+    write(tmp_path / "one-more", pool_files(fit + 1))
+    assert cli("validate", "--root", str(tmp_path / "one-more")).exit_code == 1
+
+
+def test_validate_measures_the_policy_the_program_declares(tmp_path: Path) -> None:
+    """The same builder (modelops.aws.pool_role), with the members resolved offline and a
+    stand-in account: the policy validate measures is the plan's, but for the account id."""
+    from modelops.aws.pool_role import OFFLINE_ACCOUNT, offline_sources, pool_role_policy, stack_capture_bucket
+    from modelops.spec.resolve import load_project
+
+    files = pool_files(3, {**ROLLING, "serving.data_capture": {"enabled": True, "sampling_percent": 20}})
+    # an own image for two models, a framework image for the third; the stack's key and VPC
+    for name in ("ranker", "model-000"):
+        spec = yaml.safe_load(files[f"model_specs/{name}/1.0.0.yaml"])
+        spec["model"] = {k: v for k, v in spec["model"].items() if not k.startswith("framework")}
+        spec["model"]["image"] = f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/{name}:1.0.0"
+        files[f"model_specs/{name}/1.0.0.yaml"] = yaml.safe_dump(spec, sort_keys=False)
+    stack = yaml.safe_load(files[STACK_FILE])
+    stack["config"].update({k: v for k, v in PROD_STACK.items() if k != "modelops:environment"})
+    files[STACK_FILE] = yaml.safe_dump(stack, sort_keys=False)
+    planned = pool_policy(tmp_path, 0, None, files)
+    project = load_project(tmp_path, ["dev"])
+    assert not project.problems, project.problems
+    config, _ = project.stacks["dev"]
+    members = project.resolved["dev"]
+    measured = pool_role_policy(
+        "cpu-pool",
+        config,
+        "aws",
+        OFFLINE_ACCOUNT,
+        members,
+        offline_sources(config, config.pools["cpu-pool"].instance_type),
+        stack_capture_bucket(config, OFFLINE_ACCOUNT),
+    )
+    assert json.dumps(measured, sort_keys=True).replace(OFFLINE_ACCOUNT, "123456789012") == json.dumps(
+        planned, sort_keys=True
+    )
+    kinds = {s["Sid"] for s in planned["Statement"]}
+    assert {"PullModelImage", "ReadRollbackAlarms", "WriteCaptureAndOutput", "UseStackKey", "VpcDescribe"} <= kinds
+    assert len(next(s for s in planned["Statement"] if s["Sid"] == "PullModelImage")["Resource"]) == 3

@@ -146,6 +146,24 @@ def each(*changes: Callable[[Path], None]) -> Callable[[Path], None]:
     return change
 
 
+def crowd_pool(count: int) -> Callable[[Path], None]:
+    """`count` small framework models more on shared-cpu, each with its own artifact."""
+
+    def change(root: Path) -> None:
+        for index in range(count):
+            name = f"extra-{index:02d}"
+            spec = component_spec("tagger")
+            spec["metadata"]["name"] = name
+            spec["model"]["artifact"] = f"s3://acme-models/{name}/1.0.0/model.tar.gz"
+            spec["serving"]["component"] = {"pool": "shared-cpu", "cpu": 0.25, "memory_mb": 128}
+            write_yaml(spec_path(root, name, "1.0.0"), spec)
+        edit_stack(lambda config: config["modelops:models"].update({f"extra-{i:02d}": "1.0.0" for i in range(count)}))(
+            root
+        )
+
+    return change
+
+
 def staging_pins_a_component(root: Path) -> None:
     edit_yaml(stack_path(root, "staging"), lambda d: d["config"]["modelops:models"].__setitem__("scorer", "1.0.0"))
     edit_spec("scorer", lambda d: d["model"].update(sha256="ab" * 32))(root)
@@ -311,6 +329,14 @@ CASES = [
         "modelops:pools.demand-forecaster",
         "pool 'demand-forecaster' is named like the model demand-forecaster (model_specs/demand-forecaster/): a "
         "pool's endpoint demand-forecaster-dev and execution role modelops-demand-forecaster-dev",
+    ),
+    Case(
+        "a pool whose execution role's policy IAM would refuse",
+        crowd_pool(40),
+        DEV,
+        ("modelops:pools:", "shared-cpu:"),
+        "modelops:pools.shared-cpu",
+        "the execution role of pool shared-cpu (modelops-shared-cpu-dev-pool) would need an inline policy of ",
     ),
     Case(
         "a framework with no image for the pool's instance type",
@@ -509,3 +535,25 @@ def test_a_component_name_is_measured_with_its_digest(pooled: Path, monkeypatch:
     assert [p.message.split(", and AWS")[0] for p in found] == [
         "the inference component would be named ranker-dev-<digest> (19 characters)"
     ]
+
+
+def test_validate_measures_a_pools_role_policy_without_pulumi_or_the_sagemaker_sdk(pooled: Path) -> None:
+    """The policy is built by modelops.aws.pool_role, the program's own builder, which imports
+    neither pulumi nor pulumi_aws; the framework images' repositories come from the SDK's JSON
+    without the SDK (`modelops validate` stays fast)."""
+    import json
+    import subprocess
+    import sys
+
+    crowd_pool(40)(pooled)
+    script = f"""
+import json, sys
+from typer.testing import CliRunner
+from modelops.cli import app
+result = CliRunner().invoke(app, ["validate", "--root", {str(pooled)!r}])
+loaded = {{m.split(".")[0] for m in sys.modules}}
+heavy = sorted(loaded & {{"pulumi", "pulumi_aws", "sagemaker", "boto3", "components"}})
+print(json.dumps([result.exit_code, "would need an inline policy" in result.output, heavy]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == [1, True, []]

@@ -18,9 +18,26 @@ Every rendered policy is linted with parliament in `tests/test_iam_lint.py`.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+# IAM's quota on a role's inline policies: "Role policy size cannot exceed 10,240 characters",
+# "the total aggregate policy size (the sum size of all inline policies)" of the role, and "IAM
+# does not count white space when calculating the size of a policy against these quotas"
+# ("IAM and AWS STS quotas", docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+# Past it PutRolePolicy fails with LimitExceeded, "Maximum policy size of 10240 bytes exceeded
+# for role <name>" (HTTP 409).
+ROLE_POLICY_SIZE_LIMIT = 10_240
+
+
+def policy_size(document: str | dict[str, Any]) -> int:
+    """A policy's size as IAM counts it against its quotas: its characters but white space.
+    A dict is counted as `components.sagemaker_role` sends it (json.dumps, sorted keys)."""
+    text = document if isinstance(document, str) else json.dumps(document, sort_keys=True)
+    return sum(not character.isspace() for character in text)
+
 
 ECR_URI = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?P<cn>\.cn)?/(?P<repo>[^:@]+)"

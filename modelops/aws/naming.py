@@ -35,6 +35,11 @@ def bounded(*parts: str, suffix: str = "", limit: int = SAGEMAKER_NAME_LIMIT) ->
     return f"{base}-{suffix}" if suffix else base
 
 
+def stack_bucket_name(account: str, region: str, stack: str) -> str:
+    # Deterministic and unique per account and region, so names are known before deploy.
+    return bounded("modelops", account, region, stack).lower()
+
+
 def endpoint_name(model: str, environment: str) -> str:
     return bounded(model, environment)
 

@@ -17,7 +17,13 @@ errors carry AWS's codes.
   leaves out (it refuses both in one call, API_UpdateModelCard); moto stores None instead;
 - inference components (`modelops.engine.moto_inference_components`): endpoint configurations
   whose variant has no model, the inference component API, and Application Auto Scaling of
-  their copies.
+  their copies;
+- IAM's quota on a role's inline policies: moto takes any size, AWS refuses a PutRolePolicy
+  that brings the role's inline policies together past 10,240 characters, white space not
+  counted ("IAM and AWS STS quotas", "Role policy size cannot exceed 10,240 characters",
+  docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), with LimitExceeded
+  "Maximum policy size of 10240 bytes exceeded for role <name>". modelops attaches no managed
+  policy (CreatePolicy, AttachRolePolicy), so their 6,144-character quota is not emulated.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ NOTES = [
     "Application Auto Scaling of inference component copies (sagemaker:inference-component:DesiredCopyCount) "
     "is emulated (moto refuses the dimension): the component must exist, a policy needs its registered "
     "target; no copy is ever scaled",
+    "PutRolePolicy is refused with LimitExceeded when a role's inline policies together exceed IAM's "
+    "10,240 characters, white space not counted (moto takes any size)",
 ]
 
 MONITORING_DEFINITIONS = {
@@ -77,6 +85,7 @@ def apply() -> list[str]:
     _patch_feature_store(models, responses)
     _patch_monitoring_schedules(models, responses)
     _patch_model_card_updates(models)
+    _patch_role_policy_size()
     moto_inference_components.apply()
     return list(NOTES)
 
@@ -307,3 +316,30 @@ def _patch_model_card_updates(models: Any) -> None:
 
     update_model_card._modelops = True  # type: ignore[attr-defined]
     backend.update_model_card = update_model_card
+
+
+def _patch_role_policy_size() -> None:
+    """PutRolePolicy past IAM's quota on a role's inline policies fails as on AWS (see the module
+    docstring): the role's other inline policies and the new document together, a policy of the
+    same name counted once, as the new document replaces it."""
+    from moto.iam import models as iam_models
+    from moto.iam.exceptions import LimitExceededException
+
+    from modelops.aws.iam import ROLE_POLICY_SIZE_LIMIT, policy_size
+
+    backend: Any = iam_models.IAMBackend
+    original = backend.put_role_policy
+    if getattr(original, "_modelops", False):
+        return
+
+    def put_role_policy(self: Any, role_name: str, policy_name: str, policy_json: str) -> None:
+        role = self.get_role(role_name)
+        others = sum(policy_size(document) for name, document in role.policies.items() if name != policy_name)
+        if others + policy_size(policy_json) > ROLE_POLICY_SIZE_LIMIT:
+            raise LimitExceededException(
+                f"Maximum policy size of {ROLE_POLICY_SIZE_LIMIT} bytes exceeded for role {role_name}"
+            )
+        original(self, role_name, policy_name, policy_json)
+
+    put_role_policy._modelops = True  # type: ignore[attr-defined]
+    backend.put_role_policy = put_role_policy

@@ -127,6 +127,10 @@ class ServingImage:
     py_version: str | None
     inference_tool: str | None
     regions: tuple[str, ...]
+    # The ECR repository and the registry account of each region, as `image_uris.retrieve`
+    # builds the image from them ("{registry}.dkr.{hostname}/{repository}:{tag}").
+    repository: str | None = None
+    registries: tuple[tuple[str, str], ...] = ()
 
     def describe(self) -> str:
         details = ", ".join(x for x in (self.base_framework_version, self.py_version, self.inference_tool) if x)
@@ -338,7 +342,33 @@ def serving_image(
         py_version=python,
         inference_tool=inference_tool,
         regions=tuple(sorted(version_config.get("registries", {}))),
+        repository=version_config.get("repository"),
+        registries=tuple(sorted(version_config.get("registries", {}).items())),
     )
+
+
+def serving_repository(
+    framework: str,
+    version: str,
+    region: str,
+    instance_type: str | None,
+    base_framework_version: str | None = None,
+    py_version: str | None = None,
+) -> str | None:
+    """The repository of `image_uri`'s image, `<registry>.dkr.ecr.<region>.<suffix>/<repository>`
+    without its tag, from the bundled JSON alone (no sagemaker SDK import, so `validate` stays
+    fast): what an execution role's policy names (`modelops.aws.iam.ecr_repository_arn`). None
+    where `image_uri` would have no image. tests/test_frameworks.py checks it against the SDK."""
+    from modelops.aws.regions import dns_suffix, partition_of
+
+    image = serving_image(framework, version, instance_type, base_framework_version, py_version)
+    if isinstance(image, ImageRefusal) or image.repository is None:
+        return None
+    registry = dict(image.registries).get(region)
+    partition = partition_of(region)
+    if registry is None or partition is None:
+        return None
+    return f"{registry}.dkr.ecr.{region}.{dns_suffix(partition)}/{image.repository}"
 
 
 def _cache_file() -> Path:

@@ -12,9 +12,11 @@ not an error: it is not created.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from modelops.aws import naming
 from modelops.aws.instance_specs import InstanceSpec, instance_spec, unknown_size_problem
 from modelops.aws.instance_types import instance_type_problem
 from modelops.aws.naming import DIGEST_LENGTH, IAM_ROLE_NAME_LIMIT, SAGEMAKER_NAME_LIMIT
@@ -137,6 +139,7 @@ def pool_problems(
                 oversized.add(component.pool)
     for name, group in members.items():
         problems.extend(_shared_setting_problems(name, group, stack, doc))
+        problems.extend(_role_policy_problems(name, group, stack, doc))
         if name in sizes and name not in oversized:  # the capacity is moot while a copy fits no instance
             problems.extend(_capacity_problems(name, group, stack, doc, sizes[name]))
     return problems
@@ -347,6 +350,58 @@ def _shared_setting_problems(pool: str, group: list[Member], stack: StackConfig,
                 )
             )
     return problems
+
+
+def _role_policy_problems(pool: str, group: list[Member], stack: StackConfig, doc: Document | None) -> list[Problem]:
+    """The pool's execution role takes its policy: IAM allows a role 10,240 characters of inline
+    policy, white space not counted ("IAM and AWS STS quotas", "Role policy size cannot exceed
+    10,240 characters", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html),
+    and PutRolePolicy past it fails with LimitExceeded ("Maximum policy size of 10240 bytes
+    exceeded for role ..."). The pool's role has one policy naming every member's log groups,
+    artifact, image repository and rollback alarms (`modelops.aws.pool_role`, which the program
+    builds it with), so a pool holds only so many models. Measured here with the program's own
+    builder, the members resolved offline (`offline_sources`: a registry package's image and
+    data, known at deploy only, count for nothing, so the rehearsal may still refuse such a
+    pool) and a 12-digit stand-in for the account, which no ARN's length depends on otherwise."""
+    from modelops.aws.iam import ROLE_POLICY_SIZE_LIMIT, policy_size
+    from modelops.aws.pool_role import (
+        OFFLINE_ACCOUNT,
+        offline_sources,
+        policy_fit,
+        pool_role_policy,
+        stack_capture_bucket,
+    )
+    from modelops.aws.regions import partition_of
+
+    partition = partition_of(stack.region)
+    if partition is None:
+        return []  # the stack's region finding says it
+    sources = offline_sources(stack, stack.pools[pool].instance_type)
+    bucket = stack_capture_bucket(stack, OFFLINE_ACCOUNT)
+
+    def policy_of(models: Sequence[ResolvedModel]) -> dict[str, Any]:
+        return pool_role_policy(pool, stack, partition, OFFLINE_ACCOUNT, models, sources, bucket)
+
+    models = [member.model for member in group]
+    fit = policy_fit(policy_of, models)
+    if fit.fits:
+        return []
+    # What one more model adds: the first model also brings what every member shares.
+    first = policy_size(policy_of(models[:1])) if len(models) > 1 else policy_size(policy_of([]))
+    per_model = (fit.size - first) / max(1, len(models) - 1)
+    role = naming.pool_role_name(pool, stack.environment)
+    return [
+        stack_problem(
+            doc,
+            stack,
+            ("pools", pool),
+            f"the execution role of pool {pool} ({role}) would need an inline policy of {fit.size:,} characters "
+            f"for its {fit.members} models, and IAM allows a role {ROLE_POLICY_SIZE_LIMIT:,} (white space not "
+            "counted; PutRolePolicy fails with LimitExceeded): the policy names each model's log groups, "
+            f"artifact, image repository and rollback alarms, about {per_model:.0f} characters a model here, so "
+            f"{fit.fitting} of these models fit in one pool; split the pool, with at most {fit.fitting} models in each",
+        )
+    ]
 
 
 def _isolation(spec: ModelSpec) -> str:
