@@ -33,7 +33,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from components.providers import aws_clients
-from components.providers.request_shape import shaped_request
+from components.providers.aws_call import aws_call, tag_list
 
 # Where a component runs: none of these can change in place (see the module docstring).
 PLACEMENT_KEYS = ("region", "name", "endpointName", "variantName")
@@ -61,18 +61,7 @@ def _client(props: dict[str, Any]) -> Any:
 
 
 def _call(client: Any, method: str, **request: Any) -> dict[str, Any]:
-    from botocore.exceptions import ClientError, ParamValidationError
-
-    name = request.get("InferenceComponentName", "?")
-    try:
-        return dict(getattr(client, method)(**shaped_request(client, method, request)))
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise InferenceComponentError(
-            f"{method} {name}: {error.get('Code', 'Error')}: {error.get('Message', exc)}"
-        ) from None
-    except ParamValidationError as exc:
-        raise InferenceComponentError(f"{method} {name}: {exc}".replace("\n", " ")) from None
+    return aws_call(client, method, request, request.get("InferenceComponentName", "?"), InferenceComponentError)
 
 
 def _not_found(exc: InferenceComponentError) -> bool:
@@ -88,10 +77,6 @@ def _describe(client: Any, name: str) -> dict[str, Any] | None:
         if _not_found(exc):
             return None
         raise
-
-
-def _tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": str(v)} for k, v in sorted((tags or {}).items())]
 
 
 def _failure(described: dict[str, Any]) -> str:
@@ -221,7 +206,7 @@ class InferenceComponentProvider(ResourceProvider):
             "RuntimeConfig": props["runtimeConfig"],
         }
         if props.get("tags"):
-            request["Tags"] = _tag_list(props["tags"])
+            request["Tags"] = tag_list(props["tags"])
         response = _call(client, "create_inference_component", **request)
         _wait_created(client, name)
         return CreateResult(name, {**props, "arn": response["InferenceComponentArn"]})
@@ -281,7 +266,7 @@ class InferenceComponentProvider(ResourceProvider):
         if removed:
             _call(client, "delete_tags", ResourceArn=olds["arn"], TagKeys=removed)
         if changed:
-            _call(client, "add_tags", ResourceArn=olds["arn"], Tags=_tag_list(changed))
+            _call(client, "add_tags", ResourceArn=olds["arn"], Tags=tag_list(changed))
         return UpdateResult({**news, "arn": olds["arn"]})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

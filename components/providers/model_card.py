@@ -28,6 +28,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from components.providers import aws_clients
+from components.providers.aws_call import aws_call, tag_list
 
 ARCHIVED = "Archived"
 
@@ -37,15 +38,7 @@ class ModelCardError(Exception):
 
 
 def _call(client: Any, method: str, **request: Any) -> dict[str, Any]:
-    from botocore.exceptions import ClientError
-
-    try:
-        return dict(getattr(client, method)(**request))
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise ModelCardError(
-            f"{method} {request.get('ModelCardName', '?')}: {error.get('Code', 'Error')}: {error.get('Message', exc)}"
-        ) from None
+    return aws_call(client, method, request, request.get("ModelCardName", "?"), ModelCardError)
 
 
 def _describe(client: Any, name: str) -> dict[str, Any] | None:
@@ -61,10 +54,6 @@ def _describe(client: Any, name: str) -> dict[str, Any] | None:
 
 def _key(props: dict[str, Any]) -> str | None:
     return (props.get("securityConfig") or {}).get("kmsKeyId")
-
-
-def _tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": str(v)} for k, v in sorted((tags or {}).items())]
 
 
 def _update(client: Any, name: str, old: dict[str, Any], new: dict[str, Any]) -> None:
@@ -87,7 +76,7 @@ class ModelCardProvider(ResourceProvider):
                 "ModelCardName": name,
                 "Content": props["content"],
                 "ModelCardStatus": props["modelCardStatus"],
-                "Tags": _tag_list(props.get("tags")),
+                "Tags": tag_list(props.get("tags")),
             }
             if _key(props):
                 request["SecurityConfig"] = {"KmsKeyId": _key(props)}
@@ -103,7 +92,7 @@ class ModelCardProvider(ResourceProvider):
         _update(client, name, current, props)
         arn = existing["ModelCardArn"]
         if props.get("tags"):
-            _call(client, "add_tags", ResourceArn=arn, Tags=_tag_list(props["tags"]))
+            _call(client, "add_tags", ResourceArn=arn, Tags=tag_list(props["tags"]))
         return CreateResult(name, {**props, "arn": arn})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -131,7 +120,7 @@ class ModelCardProvider(ResourceProvider):
             if removed:
                 _call(client, "delete_tags", ResourceArn=arn, TagKeys=removed)
             if new_tags:
-                _call(client, "add_tags", ResourceArn=arn, Tags=_tag_list(new_tags))
+                _call(client, "add_tags", ResourceArn=arn, Tags=tag_list(new_tags))
         return UpdateResult({**news, "arn": arn})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from components.providers import aws_clients
-from components.providers.request_shape import shaped_request
+from components.providers.aws_call import aws_call, tag_list
 
 KINDS = {
     "ModelQuality": "model_quality",
@@ -34,31 +34,17 @@ class JobDefinitionError(Exception):
 
 
 def _call(props: dict[str, Any], verb: str, **request: Any) -> dict[str, Any]:
-    from botocore.exceptions import ClientError, ParamValidationError
-
     kind = props["kind"]
     if kind not in KINDS:
         raise JobDefinitionError(f"unknown monitoring job kind {kind!r}; one of {', '.join(KINDS)}")
     method = f"{verb}_{KINDS[kind]}_job_definition"
     name = props["definition"].get("JobDefinitionName", "?")
     client = aws_clients.client("sagemaker", props["region"])
-    try:
-        return dict(getattr(client, method)(**shaped_request(client, method, request)))
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise JobDefinitionError(
-            f"{method} {name}: {error.get('Code', 'Error')}: {error.get('Message', exc)}"
-        ) from None
-    except ParamValidationError as exc:
-        raise JobDefinitionError(f"{method} {name}: {exc}".replace("\n", " ")) from None
+    return aws_call(client, method, request, name, JobDefinitionError)
 
 
 def _not_found(exc: JobDefinitionError) -> bool:
     return ": ResourceNotFound:" in str(exc)
-
-
-def _tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": str(v)} for k, v in sorted((tags or {}).items())]
 
 
 class JobDefinitionProvider(ResourceProvider):
@@ -67,7 +53,7 @@ class JobDefinitionProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         request = {**props["definition"]}
         if props.get("tags"):
-            request["Tags"] = _tag_list(props["tags"])
+            request["Tags"] = tag_list(props["tags"])
         response = _call(props, "create", **request)
         name = props["definition"]["JobDefinitionName"]
         return CreateResult(name, {**props, "arn": response["JobDefinitionArn"]})
@@ -106,7 +92,7 @@ class JobDefinitionProvider(ResourceProvider):
         if removed:
             client.delete_tags(ResourceArn=olds["arn"], TagKeys=removed)
         if changed:
-            client.add_tags(ResourceArn=olds["arn"], Tags=_tag_list(changed))
+            client.add_tags(ResourceArn=olds["arn"], Tags=tag_list(changed))
         return UpdateResult({**news, "arn": olds["arn"]})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

@@ -28,7 +28,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from components.providers import aws_clients
-from components.providers.request_shape import shaped_request
+from components.providers.aws_call import aws_call, tag_list
 
 # Everything but the tags: none of it can change in place.
 CONFIGURATION_KEYS = ("region", "name", "configuration")
@@ -43,17 +43,7 @@ def _client(props: dict[str, Any]) -> Any:
 
 
 def _call(client: Any, method: str, name: str, **request: Any) -> dict[str, Any]:
-    from botocore.exceptions import ClientError, ParamValidationError
-
-    try:
-        return dict(getattr(client, method)(**shaped_request(client, method, request)))
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise EndpointConfigurationError(
-            f"{method} {name}: {error.get('Code', 'Error')}: {error.get('Message', exc)}"
-        ) from None
-    except ParamValidationError as exc:
-        raise EndpointConfigurationError(f"{method} {name}: {exc}".replace("\n", " ")) from None
+    return aws_call(client, method, request, name, EndpointConfigurationError)
 
 
 def _not_found(exc: EndpointConfigurationError) -> bool:
@@ -62,15 +52,11 @@ def _not_found(exc: EndpointConfigurationError) -> bool:
     return "Could not find" in str(exc) or ": ResourceNotFound:" in str(exc)
 
 
-def _tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": str(v)} for k, v in sorted((tags or {}).items())]
-
-
 def create_request(props: dict[str, Any]) -> dict[str, Any]:
     """The CreateEndpointConfig request of the props."""
     request = {"EndpointConfigName": props["name"], **props["configuration"]}
     if props.get("tags"):
-        request["Tags"] = _tag_list(props["tags"])
+        request["Tags"] = tag_list(props["tags"])
     return request
 
 
@@ -118,7 +104,7 @@ class PoolEndpointConfigurationProvider(ResourceProvider):
         if removed:
             _call(client, "delete_tags", id_, ResourceArn=olds["arn"], TagKeys=removed)
         if changed:
-            _call(client, "add_tags", id_, ResourceArn=olds["arn"], Tags=_tag_list(changed))
+            _call(client, "add_tags", id_, ResourceArn=olds["arn"], Tags=tag_list(changed))
         return UpdateResult({**news, "arn": olds["arn"]})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
