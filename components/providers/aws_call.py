@@ -24,3 +24,22 @@ def aws_call(client: Any, method: str, request: dict[str, Any], subject: str, er
 def tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
     """A tag mapping as the SageMaker API takes it, in key order."""
     return [{"Key": k, "Value": str(v)} for k, v in sorted((tags or {}).items())]
+
+
+def retag(
+    client: Any,
+    arn: str,
+    old: dict[str, str] | None,
+    new: dict[str, str] | None,
+    subject: str,
+    error: type[Exception],
+) -> None:
+    """Bring a resource's tags from `old` to `new` in place: DeleteTags for the keys gone,
+    AddTags for the keys added or changed, nothing when they are the same."""
+    old, new = old or {}, new or {}
+    removed = sorted(set(old) - set(new))
+    changed = {k: v for k, v in new.items() if old.get(k) != v}
+    if removed:
+        aws_call(client, "delete_tags", {"ResourceArn": arn, "TagKeys": removed}, subject, error)
+    if changed:
+        aws_call(client, "add_tags", {"ResourceArn": arn, "Tags": tag_list(changed)}, subject, error)

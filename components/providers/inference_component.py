@@ -33,7 +33,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from components.providers import aws_clients
-from components.providers.aws_call import aws_call, tag_list
+from components.providers.aws_call import aws_call, retag, tag_list
 
 # Where a component runs: none of these can change in place (see the module docstring).
 PLACEMENT_KEYS = ("region", "name", "endpointName", "variantName")
@@ -260,13 +260,8 @@ class InferenceComponentProvider(ResourceProvider):
         if request is not None:
             _call(client, "update_inference_component", **request)
             _wait_updated(client, id_, request.get("Specification"))
-        old_tags, new_tags = olds.get("tags") or {}, news.get("tags") or {}
-        removed = sorted(set(old_tags) - set(new_tags))
-        changed = {k: v for k, v in new_tags.items() if old_tags.get(k) != v}
-        if removed:
-            _call(client, "delete_tags", ResourceArn=olds["arn"], TagKeys=removed)
-        if changed:
-            _call(client, "add_tags", ResourceArn=olds["arn"], Tags=tag_list(changed))
+        # The subject of a tag call's error is "?", as before: the request names no component.
+        retag(client, olds["arn"], olds.get("tags"), news.get("tags"), "?", InferenceComponentError)
         return UpdateResult({**news, "arn": olds["arn"]})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

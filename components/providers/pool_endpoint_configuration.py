@@ -28,7 +28,7 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
 from components.providers import aws_clients
-from components.providers.aws_call import aws_call, tag_list
+from components.providers.aws_call import aws_call, retag, tag_list
 
 # Everything but the tags: none of it can change in place.
 CONFIGURATION_KEYS = ("region", "name", "configuration")
@@ -97,14 +97,7 @@ class PoolEndpointConfigurationProvider(ResourceProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Only tags reach here (every other change replaces)."""
-        client = _client(news)
-        old_tags, new_tags = olds.get("tags") or {}, news.get("tags") or {}
-        removed = sorted(set(old_tags) - set(new_tags))
-        changed = {k: v for k, v in new_tags.items() if old_tags.get(k) != v}
-        if removed:
-            _call(client, "delete_tags", id_, ResourceArn=olds["arn"], TagKeys=removed)
-        if changed:
-            _call(client, "add_tags", id_, ResourceArn=olds["arn"], Tags=tag_list(changed))
+        retag(_client(news), olds["arn"], olds.get("tags"), news.get("tags"), id_, EndpointConfigurationError)
         return UpdateResult({**news, "arn": olds["arn"]})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
