@@ -194,6 +194,32 @@ def test_refused_promotion_leaves_the_file_untouched(repo: Path, model: str, ver
     assert not list((repo / "stacks").glob(".*.tmp"))
 
 
+@pytest.mark.parametrize(
+    ("change", "finding"),
+    [
+        (lambda d: d["serving"].update(replicas=3), "serving.replicas: unknown field"),
+        (
+            lambda d: d["model"]["environment"].update(DB_PASSWORD="x"),
+            "model.environment.DB_PASSWORD: 'DB_PASSWORD' looks like a secret",
+        ),
+    ],
+    ids=["unknown-field", "rule-between-fields"],
+)
+def test_promoting_an_invalid_version_is_refused_and_leaves_the_file_untouched(
+    repo: Path, change: Any, finding: str
+) -> None:
+    """promote checks the promoted version's own spec, not only the stack it would write."""
+    publish(repo, "1.4.0", change)
+    before = (repo / PROD_STACK).read_bytes()
+    outcome = cli(repo, "promote", "churn-classifier", "1.4.0", "--to", "prod")
+    assert outcome.exit_code == 1, outcome.output
+    [line] = [x for x in outcome.output.splitlines() if finding in x]
+    assert line.startswith("model_specs/churn-classifier/1.4.0.yaml:")
+    assert line.endswith("(after promoting churn-classifier 1.4.0)")
+    assert (repo / PROD_STACK).read_bytes() == before
+    assert not list((repo / "stacks").glob(".*.tmp"))
+
+
 def _plan(*resources: PlanResource) -> Plan:
     return Plan(stack="prod", environment="prod", models=[], resources=list(resources))
 

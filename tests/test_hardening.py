@@ -8,6 +8,7 @@ docstrings of `modelops.aws.iam`.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from modelops.aws.iam import (
 from modelops.aws.replacements import replacing_paths
 from modelops.engine.plan import Plan
 from modelops.engine.render import RecordingMocks, render
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, edit_yaml, spec_path
 
 ROLE = "aws:iam/role:Role"
 POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -151,6 +152,41 @@ def test_feature_store_role_keeps_the_account_condition_only(prod: Plan) -> None
     )
 
 
+THIS_ACCOUNT = {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+THIS_ACCOUNT_AND_REGION = {**THIS_ACCOUNT, "ArnLike": {"aws:SourceArn": "arn:aws:sagemaker:eu-west-1:123456789012:*"}}
+
+
+def _sagemaker_role_kind(name: str) -> str:
+    if name.startswith("pool-") and name.endswith("-execution-role"):
+        return "pool"
+    for suffix, kind in (
+        ("-governance-execution-role", "model"),
+        ("-monitoring-jobs-role", "monitoring"),
+        ("-store-role", "feature-store"),
+    ):
+        if name.endswith(suffix):
+            return kind
+    raise AssertionError(f"{name}: a role SageMaker assumes of no known kind; say which condition it takes")
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_role_sagemaker_assumes_trusts_it_for_this_account_only(dev: Plan, prod: Plan, stack: str) -> None:
+    """The confused-deputy conditions on every role SageMaker assumes: a model's execution role, a
+    pool's, a model's monitoring jobs' (this account's SageMaker resources in the stack's region)
+    and a feature group's (this account only: AWS documents no aws:SourceArn for Feature Store)."""
+    plan = {"dev": dev, "prod": prod}[stack]
+    kinds = set()
+    for role in plan.by_type(ROLE):
+        trust = _trust(plan, role.name)
+        if trust["Statement"][0]["Principal"] != {"Service": "sagemaker.amazonaws.com"}:
+            continue  # a Kubernetes service account's role (IRSA): tests/test_kubernetes.py
+        kind = _sagemaker_role_kind(role.name)
+        expected = THIS_ACCOUNT if kind == "feature-store" else THIS_ACCOUNT_AND_REGION
+        assert trust == _trust_statement(expected), role.name
+        kinds.add(kind)
+    assert kinds == {"model", "pool", "monitoring", "feature-store"}
+
+
 def test_source_arn_follows_the_partition() -> None:
     assert (
         sagemaker_source_arn("aws-cn", "cn-north-1", "210987654321") == "arn:aws-cn:sagemaker:cn-north-1:210987654321:*"
@@ -256,3 +292,24 @@ def test_rehearsal_applies_the_bucket_settings_on_the_emulator() -> None:
         assert rules == [{"ObjectOwnership": "BucketOwnerEnforced"}]
     calls = [c.call for c in report.calls if c.type.startswith("aws:s3/")]
     assert calls[-3:] == ["s3:put_bucket_ownership_controls", "s3:put_bucket_versioning", "s3:put_bucket_policy"]
+
+
+@pytest.mark.parametrize("written", ["fraud", "fraud/"], ids=["without-slash", "with-slash"])
+def test_an_s3_prefix_grants_the_folder_under_it_and_nothing_beside_it(project: Path, written: str) -> None:
+    """`s3://bucket/fraud` and `s3://bucket/fraud/` both grant `fraud/*`: never `fraud*`, which
+    would also grant `fraud-archive/` and any other key that merely starts with the name."""
+
+    def read_from(data: dict[str, Any]) -> None:
+        data["governance"]["data_access"]["s3_read"] = [f"s3://acme-features/{written}"]
+        data["monitoring"]["model_quality"]["ground_truth_s3_uri"] = f"s3://acme-labels/{written}"
+
+    edit_yaml(spec_path(project, version="1.3.0"), read_from)  # the dev stack pins churn-classifier latest
+    dev = render(project, "dev")
+    for policy, sid, bucket in (
+        ("churn-classifier-governance-execution-policy", "ReadData", "acme-features"),
+        ("churn-classifier-monitoring-jobs-policy", "ReadGroundTruth", "acme-labels"),
+    ):
+        found = statements(dev, policy)
+        assert found[sid]["Resource"] == [f"arn:aws:s3:::{bucket}/fraud/*"], policy
+        assert found[f"List{sid}0"]["Resource"] == [f"arn:aws:s3:::{bucket}"], policy
+        assert found[f"List{sid}0"]["Condition"] == {"StringLike": {"s3:prefix": ["fraud/*"]}}, policy

@@ -97,6 +97,32 @@ def test_each_policy_reports_what_its_rule_reports(prod: Plan, rule: str) -> Non
     assert [name for name, _ in found] == [rule]
 
 
+@pytest.mark.parametrize(
+    ("statement", "message"),
+    [
+        (
+            {"Effect": "Allow", "NotAction": ["iam:PassRole"], "Resource": "*"},
+            "IAM NotAction grants everything not listed",
+        ),
+        ({"Effect": "Allow", "Action": "*", "Resource": "*"}, "IAM action '*' is a wildcard"),
+        ({"Effect": "Allow", "Action": ["s3:GetObject", "kms:*"], "Resource": "*"}, "IAM action 'kms:*' is a wildcard"),
+    ],
+    ids=["not-action", "star", "service-wildcard"],
+)
+def test_a_policy_granting_actions_it_does_not_name_is_refused(
+    prod: Plan, statement: dict[str, Any], message: str
+) -> None:
+    """No IAM action `*` (governance table): nor a service wildcard, nor NotAction, which grants
+    every action but those listed."""
+    policy = copy.deepcopy(prod.one("aws:iam/rolePolicy:RolePolicy", "fraud-detector-governance-execution-policy"))
+    document = json.loads(policy.inputs["policy"])
+    document["Statement"].append(statement)
+    policy.inputs["policy"] = json.dumps(document)
+    expected = [("no-wildcard-iam-actions", message)]
+    assert list(check_resource(policy, RuleContext("prod", PROD_KMS, PROD_BOUNDARY))) == expected
+    assert run_policies(policy, PROD_CONFIG) == expected
+
+
 def test_policy_config_matches_the_stack() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "modelops", "policy-config", "--stack", "prod"],

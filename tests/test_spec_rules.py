@@ -48,12 +48,23 @@ CASES = [
     ("unknown-key", at("serving.replicas", 3), "serving.replicas", "unknown field (allowed:"),
     ("unknown-top-level", at("extras", {}), "extras", "unknown field"),
     ("name-pattern", at("metadata.name", "Churn"), "metadata.name", "'Churn' is not a model name"),
+    ("name-too-long", at("metadata.name", "c" * 33), "metadata.name", "is not a model name: 3 to 32"),
     ("name-double-dash", at("metadata.name", "churn--classifier"), "metadata.name", "must not contain '--'"),
     ("version-semver", at("metadata.version", "1.2"), "metadata.version", "not SemVer"),
     ("owner-required", at("metadata.owner"), "metadata.owner", "required field is missing"),
     ("description-length", at("metadata.description", "x" * 1025), "metadata.description", "at most 1024"),
+    ("description-empty", at("metadata.description", ""), "metadata.description", "must not be empty"),
     ("too-many-tags", at("metadata.tags", {f"k{i}": "v" for i in range(41)}), "metadata.tags", "at most 40"),
     ("aws-tag", at("metadata.tags", {"aws:team": "x"}), "metadata.tags.aws:team", "reserved by AWS"),
+    ("aws-tag-upper-case", at("metadata.tags", {"AWS:team": "x"}), "metadata.tags.AWS:team", "reserved by AWS"),
+    ("aws-tag-mixed-case", at("metadata.tags", {"Aws:team": "x"}), "metadata.tags.Aws:team", "reserved by AWS"),
+    ("tag-key-empty", at("metadata.tags", {"": "x"}), 'metadata.tags[""]', "tag keys are 1 to 128 characters"),
+    (
+        "tag-key-length",
+        at("metadata.tags", {"k" * 129: "x"}),
+        "metadata.tags." + "k" * 129,
+        "tag keys are 1 to 128 characters (this one has 129)",
+    ),
     ("tag-value-length", at("metadata.tags", {"team": "v" * 257}), "metadata.tags.team", "at most 256"),
     (
         "risk-enum",
@@ -71,6 +82,12 @@ CASES = [
     ),
     ("sha256-with-package", at("model.sha256", "a" * 64), "model.sha256", "only allowed with 'artifact'"),
     ("sha256-format", both(as_framework, at("model.sha256", "ABC")), "model.sha256", "'ABC' is not a SHA-256 digest"),
+    (
+        "sha256-lowercase",
+        both(as_framework, at("model.sha256", "A" * 64)),
+        "model.sha256",
+        "is not a SHA-256 digest: 64 lowercase hexadecimal digits",
+    ),
     (
         "package-version",
         at("model.package.version", 0),
@@ -115,11 +132,30 @@ CASES = [
         "go together",
     ),
     ("env-identifier", at("model.environment", {"1BAD": "x"}), "model.environment.1BAD", "not a shell identifier"),
+    (
+        "env-identifier-dash",
+        at("model.environment", {"MY-VAR": "x"}),
+        "model.environment.MY-VAR",
+        "not a shell identifier",
+    ),
     ("env-secret", at("model.environment", {"DB_PASSWORD": "x"}), "model.environment.DB_PASSWORD", "model.secrets"),
     (
         "env-api-key",
         at("model.environment", {"openai_api_key": "x"}),
         "model.environment.openai_api_key",
+        "looks like a secret",
+    ),
+    ("env-secret-word", at("model.environment", {"APP_SECRET": "x"}), "model.environment.APP_SECRET", "model.secrets"),
+    (
+        "env-token",
+        at("model.environment", {"Slack_Token": "x"}),
+        "model.environment.Slack_Token",
+        "looks like a secret",
+    ),
+    (
+        "env-private-key",
+        at("model.environment", {"ssh_private_key_path": "x"}),
+        "model.environment.ssh_private_key_path",
         "looks like a secret",
     ),
     (
@@ -177,6 +213,12 @@ CASES = [
         both(at("serving.mode", "async"), at("serving.async", {"max_concurrent_invocations_per_instance": 1001})),
         "serving.async.max_concurrent_invocations_per_instance",
         "must be at most 1000",
+    ),
+    (
+        "async-block-wrong-mode",
+        at("serving.async", {"max_concurrent_invocations_per_instance": 4}),
+        "serving.async",
+        "only used with mode: async",
     ),
     (
         "autoscaling-min-max",
@@ -362,6 +404,21 @@ CASES = [
         "at least one of online and offline",
     ),
     (
+        "ttl-without-online-store",
+        both(
+            at("features.groups.0.online", {"enabled": False, "ttl_days": 3}),
+            at("features.groups.0.offline", {"enabled": True}),
+        ),
+        "features.groups[0].online.ttl_days",
+        "ttl_days needs online.enabled",
+    ),
+    (
+        "reads-own-group",
+        at("features.reads", ["customer-profile"]),
+        "features.reads[0]",
+        "'customer-profile' is owned by this model; do not list it in reads",
+    ),
+    (
         "monitor-needs-capture",
         at("serving.data_capture.enabled", False),
         "monitoring.data_quality.enabled",
@@ -404,6 +461,18 @@ CASES = [
         "hours run from 0 to 23",
     ),
     (
+        "schedule-interval",
+        at("monitoring.schedule", "cron(0 0/25 ? * * *)"),
+        "monitoring.schedule",
+        "the interval runs from 1 to 24 hours",
+    ),
+    (
+        "schedule-interval-zero",
+        at("monitoring.schedule", "cron(0 0/0 ? * * *)"),
+        "monitoring.schedule",
+        "the interval runs from 1 to 24 hours",
+    ),
+    (
         "registry-needs-package",
         both(as_framework, at("governance.approval", "registry")),
         "governance.approval",
@@ -414,6 +483,18 @@ CASES = [
         at("governance.allowed_environments", ["qa"]),
         "governance.allowed_environments[0]",
         "the value must be one of `dev`, `staging`, `prod`",
+    ),
+    (
+        "allowed-environments-empty",
+        at("governance.allowed_environments", []),
+        "governance.allowed_environments",
+        "list at least one environment",
+    ),
+    (
+        "allowed-environments-twice",
+        at("governance.allowed_environments", ["dev", "staging", "dev"]),
+        "governance.allowed_environments",
+        "lists an environment twice",
     ),
     ("override-section", at("environments.dev.features", {}), "environments.dev.features", "unknown field"),
     (
