@@ -9,7 +9,7 @@ import pytest
 
 from modelops.engine.plan import Plan
 from modelops.engine.render import render
-from tests.conftest import REPO_ROOT, edit_yaml, spec_path
+from tests.conftest import REPO_ROOT, edit_yaml, problems, read_yaml, spec_path, write_yaml
 
 ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
@@ -208,3 +208,41 @@ def test_challenger_scales_on_its_own_settings(prod: Plan) -> None:
     assert (challenger["minCapacity"], challenger["maxCapacity"]) == (2, 10)  # fraud-detector 3.1.0's autoscaling
     assert "endpoint/fraud-detector-prod/variant/primary" in targets
     assert not [t for t in targets if t.endswith("/variant/shadow")]
+
+
+def test_async_output_goes_to_the_stacks_bucket_and_the_role_reads_only_its_input(prod: Plan) -> None:
+    bucket = "modelops-123456789012-eu-west-1-prod"
+    output = prod.one(CONFIG, "demand-forecaster-serving-config").inputs["asyncInferenceConfig"]["outputConfig"]
+    assert output == {"s3OutputPath": f"s3://{bucket}/async/demand-forecaster/output/", "kmsKeyId": PROD_KMS}
+    policy = json.loads(prod.one(POLICY, "demand-forecaster-governance-execution-policy").inputs["policy"])
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["WriteCaptureAndOutput"]["Resource"] == [
+        "arn:aws:s3:::acme-ml-capture/data-capture/demand-forecaster/*",
+        f"arn:aws:s3:::{bucket}/async/demand-forecaster/output/*",
+    ]
+    # data_access.s3_read, and for an async endpoint its input prefix: nothing else.
+    assert by_sid["ReadData"]["Resource"] == [
+        "arn:aws:s3:::acme-features/demand/*",
+        f"arn:aws:s3:::{bucket}/async/demand-forecaster/input/*",
+    ]
+
+
+def test_the_longest_model_name_fits_every_name_derived_from_it(project: Path) -> None:
+    """A model name is at most 32 characters so that every AWS name derived from it, with the
+    longest environment and its suffixes, stays within AWS's limits (SageMaker's 63)."""
+    longest = "churn-classifier-with-a-long-nam"
+    data = read_yaml(spec_path(project, version="1.3.0"))
+    data["metadata"]["name"] = longest
+    data["features"]["groups"] = []  # churn-classifier owns them
+    write_yaml(spec_path(project, longest, "1.3.0"), data)
+    stack = project / "stacks" / "Pulumi.staging.yaml"
+    edit_yaml(stack, lambda d: d["config"]["modelops:models"].__setitem__(longest, "1.3.0"))
+    assert problems(project) == []
+    staging = render(project, "staging")
+    assert staging.violations == []
+    sagemaker_names = [
+        r.inputs["name"]
+        for r in staging.resources
+        if "sagemaker" in r.type and str(r.inputs.get("name", "")).startswith(longest)
+    ]
+    assert len(sagemaker_names) >= 5 and max(len(n) for n in sagemaker_names) <= 63

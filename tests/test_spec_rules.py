@@ -95,6 +95,18 @@ CASES = [
         "must be at least 1 (got the number 0)",
     ),
     (
+        "package-version-integer",
+        at("model.package.version", "7"),
+        "model.package.version",
+        "expected a whole number (got the text '7')",
+    ),
+    (
+        "package-group",
+        at("model.package.group", "churn classifier"),
+        "model.package.group",
+        "is not a model package group name",
+    ),
+    (
         "package-with-image",
         at("model.image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/x:1"),
         "model.image",
@@ -269,6 +281,12 @@ CASES = [
         "must be at least 1",
     ),
     (
+        "sampling-percent-above",
+        at("serving.data_capture.sampling_percent", 101),
+        "serving.data_capture.sampling_percent",
+        "must be at most 100",
+    ),
+    (
         "canary-percent",
         at("serving.rollout.canary_percent", 51),
         "serving.rollout.canary_percent",
@@ -356,6 +374,12 @@ CASES = [
         "'Customer_Profile' is not a feature group name",
     ),
     (
+        "group-declared-twice",
+        lambda d: d["features"]["groups"].append(dict(d["features"]["groups"][0])),
+        "features.groups[1].name",
+        "feature group 'customer-profile' is declared twice",
+    ),
+    (
         "record-identifier",
         at("features.groups.0.record_identifier", "user_id"),
         "features.groups[0].record_identifier",
@@ -429,6 +453,12 @@ CASES = [
         at("monitoring.model_quality.problem_type"),
         "monitoring.model_quality.problem_type",
         "required when model_quality is enabled",
+    ),
+    (
+        "model-quality-problem-type-enum",
+        at("monitoring.model_quality.problem_type", "Ranking"),
+        "monitoring.model_quality.problem_type",
+        "must be one of `BinaryClassification`, `MulticlassClassification`, `Regression`",
     ),
     (
         "model-quality-ground-truth",

@@ -283,3 +283,49 @@ def test_monitor_needs_its_analyzer_image_in_the_region(project: Path) -> None:
     found = problems(project)
     assert_problem(found, "monitoring.bias", "no clarify image in il-central-1", "fraud-detector/3.1.0.yaml")
     assert not [p for p in found if p.field == "monitoring.data_quality"]
+
+
+def test_serverless_takes_no_challenger(project: Path) -> None:
+    pin(
+        project, "dev", "sentiment-api", {"version": "0.2.0", "challenger": {"version": "0.1.0", "traffic_percent": 10}}
+    )
+    assert_problem(
+        problems(project),
+        "modelops:models.sentiment-api.challenger.version",
+        "serverless endpoints take no challenger variant",
+        "Pulumi.dev.yaml",
+    )
+
+
+def test_a_shadow_is_another_version(project: Path) -> None:
+    pin(
+        project,
+        "prod",
+        "churn-classifier",
+        {"version": "1.2.0", "shadow": {"version": "1.2.0", "sampling_percent": 10}},
+    )
+    assert_problem(
+        problems(project),
+        "modelops:models.churn-classifier.shadow.version",
+        "the shadow must be another version than 1.2.0",
+        "Pulumi.prod.yaml",
+    )
+
+
+def test_prod_requires_two_instances_at_the_autoscaling_minimum(project: Path) -> None:
+    edit_yaml(spec_path(project), lambda d: d["environments"]["prod"]["serving"]["autoscaling"].update(min_instances=1))
+    found = [p for p in problems(project) if p.file.endswith("churn-classifier/1.2.0.yaml")]
+    problem = assert_problem(
+        found, "serving.autoscaling.min_instances", "[prod-redundancy] prod requires min_instances >= 2"
+    )
+    assert "stack prod" in problem.message
+    assert not [p for p in found if p.field == "serving.instance_count"]  # instance_count stays 3
+
+
+def test_prod_requires_the_model_quality_monitor_of_a_medium_risk_model(project: Path) -> None:
+    edit_yaml(spec_path(project), lambda d: d["monitoring"].update(model_quality={"enabled": False}))
+    found = [p for p in problems(project) if p.file.endswith("churn-classifier/1.2.0.yaml")]
+    assert_problem(
+        found, "monitoring.model_quality.enabled", "[prod-risk-monitors] risk medium requires the model_quality monitor"
+    )
+    assert [p.field for p in found] == ["monitoring.model_quality.enabled"]  # prod only; no bias or SHAP

@@ -1,0 +1,41 @@
+"""`approval: registry` in staging and prod: the package version must be Approved in the registry,
+as the deploy reads it (never assumed); dev deploys any status."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelops.aws.registry import PackageInfo, package_arn
+from modelops.engine.render import render
+from modelops.spec.loader import ProblemsFound
+from tests.conftest import REPO_ROOT
+
+
+class RegistryAnswering:
+    """A registry whose every package version has `status`."""
+
+    def __init__(self, status: str) -> None:
+        self.status = status
+
+    def package(self, partition: str, region: str, account: str, group: str, version: int) -> PackageInfo:
+        return PackageInfo(arn=package_arn(partition, region, account, group, version), approval_status=self.status)
+
+
+@pytest.mark.parametrize(
+    ("stack", "pinned"),
+    [
+        ("staging", "churn-classifier 1.3.0: registry package churn-classifier/9"),
+        ("prod", "churn-classifier 1.2.0: registry package churn-classifier/7"),
+    ],
+    ids=["staging", "prod"],
+)
+@pytest.mark.parametrize("status", ["PendingManualApproval", "Rejected"])
+def test_staging_and_prod_refuse_a_package_that_is_not_approved(stack: str, pinned: str, status: str) -> None:
+    with pytest.raises(ProblemsFound) as refused:
+        render(REPO_ROOT, stack, registry=RegistryAnswering(status))
+    assert str(refused.value) == f"stack {stack}:1:1: {pinned} is {status}, and {stack} requires Approved"
+
+
+def test_dev_deploys_a_package_of_any_status_and_staging_an_approved_one() -> None:
+    render(REPO_ROOT, "dev", registry=RegistryAnswering("PendingManualApproval"))
+    render(REPO_ROOT, "staging", registry=RegistryAnswering("Approved"))
