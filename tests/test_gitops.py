@@ -178,6 +178,16 @@ def test_promoting_the_shadow_retires_it(repo: Path) -> None:
     assert pin == {"version": "1.3.0"}
 
 
+def test_promoting_a_kserve_challenger_retires_it(repo: Path) -> None:
+    """On kubernetes a challenger is a KServe canary entry; promoting it is the same promote."""
+    dev = "stacks/Pulumi.dev.yaml"
+    promotion = promote(repo, "reviews-kserve", "1.1.0", "dev")
+    assert promotion.summary() == f"{dev}: reviews-kserve 1.0.0 -> 1.1.0 (it was the challenger, which is removed)"
+    assert yaml.safe_load((repo / dev).read_text())["config"]["modelops:models"]["reviews-kserve"] == {
+        "version": "1.1.0"
+    }
+
+
 @pytest.mark.parametrize(
     ("model", "version", "fragment"),
     [

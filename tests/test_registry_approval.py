@@ -3,12 +3,14 @@ as the deploy reads it (never assumed); dev deploys any status."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from modelops.aws.registry import PackageInfo, package_arn
 from modelops.engine.render import render
 from modelops.spec.loader import ProblemsFound
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, edit_yaml, spec_path
 
 
 class RegistryAnswering:
@@ -39,3 +41,11 @@ def test_staging_and_prod_refuse_a_package_that_is_not_approved(stack: str, pinn
 def test_dev_deploys_a_package_of_any_status_and_staging_an_approved_one() -> None:
     render(REPO_ROOT, "dev", registry=RegistryAnswering("PendingManualApproval"))
     render(REPO_ROOT, "staging", registry=RegistryAnswering("Approved"))
+
+
+def test_a_package_without_an_approval_setting_is_held_to_the_registry(project: Path) -> None:
+    """Unset, `approval` is registry for a model.package (and none for a model.artifact)."""
+    edit_yaml(spec_path(project, version="1.3.0"), lambda d: d["governance"].pop("approval"))
+    with pytest.raises(ProblemsFound) as refused:
+        render(project, "staging", registry=RegistryAnswering("PendingManualApproval"))
+    assert "churn-classifier 1.3.0: registry package churn-classifier/9 is PendingManualApproval" in str(refused.value)

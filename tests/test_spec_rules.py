@@ -293,12 +293,31 @@ CASES = [
         "must be at most 50",
     ),
     (
+        "canary-percent-zero",
+        at("serving.rollout.canary_percent", 0),
+        "serving.rollout.canary_percent",
+        "must be at least 1",
+    ),
+    (
+        "linear-step-above",
+        at("serving.rollout.linear_step_percent", 51),
+        "serving.rollout.linear_step_percent",
+        "must be at most 50",
+    ),
+    (
         "linear-step",
         at("serving.rollout.linear_step_percent", 9),
         "serving.rollout.linear_step_percent",
         "must be at least 10",
     ),
     ("wait", at("serving.rollout.wait_s", 3601), "serving.rollout.wait_s", "must be at most 3600"),
+    ("wait-negative", at("serving.rollout.wait_s", -1), "serving.rollout.wait_s", "must be at least 0"),
+    (
+        "termination-wait-above",
+        at("serving.rollout.termination_wait_s", 3601),
+        "serving.rollout.termination_wait_s",
+        "must be at most 3600",
+    ),
     (
         "termination-wait",
         at("serving.rollout.termination_wait_s", -1),

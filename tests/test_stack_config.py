@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from modelops.spec.loader import Problem
-from modelops.spec.stack import arn_placement_problem
-from tests.conftest import assert_problem, edit_yaml, problems, spec_path
+from modelops.spec.stack import STACKS_DIR, arn_placement_problem, stack_names
+from tests.conftest import REPO_ROOT, assert_problem, edit_yaml, problems, read_yaml, spec_path
 
 PROD_KMS = "arn:aws:kms:eu-west-1:123456789012:key/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"
 
@@ -183,3 +183,14 @@ def test_ssm_parameter_of_another_partition_in_a_pinned_spec(project: Path) -> N
         "prod pins this version as shadow)",
         "staging pins this version as primary)",
     ]
+
+
+def test_each_environment_has_its_stack_file_where_pulumi_reads_it() -> None:
+    """`stacks/Pulumi.<stack>.yaml`, one per environment: Pulumi.yaml's stackConfigDir points
+    Pulumi at stacks/, where modelops finds the same stacks."""
+    assert read_yaml(REPO_ROOT / "Pulumi.yaml")["stackConfigDir"] == STACKS_DIR == "stacks"
+    environments = {
+        name: read_yaml(stack_file(REPO_ROOT, name))["config"]["modelops:environment"]
+        for name in stack_names(REPO_ROOT)
+    }
+    assert environments == {"dev": "dev", "staging": "staging", "prod": "prod"}

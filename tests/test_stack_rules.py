@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from tests.conftest import assert_problem, edit_yaml, problems, read_yaml, spec_path, write_yaml
 
@@ -329,3 +332,28 @@ def test_prod_requires_the_model_quality_monitor_of_a_medium_risk_model(project:
         found, "monitoring.model_quality.enabled", "[prod-risk-monitors] risk medium requires the model_quality monitor"
     )
     assert [p.field for p in found] == ["monitoring.model_quality.enabled"]  # prod only; no bias or SHAP
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"record_identifier": "tenure_months"}, "record_identifier changed 'customer_id' -> 'tenure_months'"),
+        ({"event_time": "monthly_charges"}, "event_time changed 'event_time' -> 'monthly_charges'"),
+        ({"offline": {"enabled": True, "table_format": "iceberg"}}, "offline table_format changed"),
+        ({"online": {"enabled": False}}, "online/offline store enablement changed"),
+    ],
+    ids=["record-identifier", "event-time", "table-format", "stores"],
+)
+def test_a_group_change_that_destroys_stored_data_needs_replace(
+    project: Path, change: dict[str, Any], fragment: str
+) -> None:
+    newer = spec_path(project, version="1.3.0")
+    edit_yaml(newer, lambda d: d["features"]["groups"][0].update(change))
+    assert_problem(
+        problems(project),
+        "features.groups[0]",
+        f"{fragment} since version 1.2.0: this destroys stored feature data; publish it with replace: true",
+        "1.3.0.yaml",
+    )
+    edit_yaml(newer, lambda d: d["features"]["groups"][0].update({"replace": True}))
+    assert problems(project) == []
