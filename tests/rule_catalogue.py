@@ -177,6 +177,7 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         "metadata.owner-is-a-tag-value",
+        spec("owner-tag-value"),
         "tests/test_credentials_and_tags.py::test_the_owner_is_a_tag_value",
         spec_language="`owner` becomes the value of the `owner` tag on every resource, so it must be a valid AWS "
         "tag value",
@@ -264,6 +265,7 @@ RULES: tuple[Rule, ...] = (
     rule(
         "model.package-carries-its-image",
         spec("package-with-image"),
+        spec("package-with-python-choice"),
         "tests/test_frameworks.py::test_framework_choices_with_a_registry_package_are_refused",
         PLAN + "test_models_vpc_isolation_and_images",
         modelspec="With `package`, neither: the registry package carries its image and model data, and the Model "
@@ -329,6 +331,7 @@ RULES: tuple[Rule, ...] = (
         "serving.instance-type",
         spec("instance-type"),
         spec("instance-type-required"),
+        spec("instance-type-hosted"),
         "tests/test_instance_types.py::test_misspelt_hosting_instance_type_names_close_ones",
         "tests/test_instance_types.py::test_monitoring_instance_type_must_be_a_processing_type",
         modelspec="`instance_type` matches `^ml\\.[a-z0-9]+\\.[a-z0-9]+$`; required unless `mode: serverless`",

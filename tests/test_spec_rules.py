@@ -1,4 +1,11 @@
-"""Every rule of docs/spec-language.md, broken once, with the message it must produce."""
+"""The rules of one spec file (docs/spec-language.md, 'Rules between fields'), each broken once,
+with the field and the message it must produce.
+
+A rule that needs more than the spec file is broken where its subject is tested: across files
+and stacks in test_stack_rules.py, kubernetes serving in test_kubernetes_rules.py, pools in
+test_pools_validate.py, framework images in test_frameworks.py. tests/rule_catalogue.py names
+the tests that break each rule of the docs, and tests/test_rule_catalogue.py holds it complete.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +58,12 @@ CASES = [
     ("name-too-long", at("metadata.name", "c" * 33), "metadata.name", "is not a model name: 3 to 32"),
     ("name-double-dash", at("metadata.name", "churn--classifier"), "metadata.name", "must not contain '--'"),
     ("version-semver", at("metadata.version", "1.2"), "metadata.version", "not SemVer"),
+    (
+        "owner-tag-value",
+        at("metadata.owner", "Growth ML <growth@example.com>"),
+        "metadata.owner",
+        "AWS refuses '<', '>' in the owner tag's value",
+    ),
     ("owner-required", at("metadata.owner"), "metadata.owner", "required field is missing"),
     ("description-length", at("metadata.description", "x" * 1025), "metadata.description", "at most 1024"),
     ("description-empty", at("metadata.description", ""), "metadata.description", "must not be empty"),
@@ -111,6 +124,12 @@ CASES = [
         at("model.image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/x:1"),
         "model.image",
         "not allowed with 'package'",
+    ),
+    (
+        "package-with-python-choice",
+        at("model.py_version", "py310"),
+        "model.py_version",
+        "py_version is not allowed with 'package'",
     ),
     ("artifact-without-container", as_artifact, "model", "needs 'image' or 'framework'"),
     (
@@ -198,6 +217,12 @@ CASES = [
         at("serving.instance_type", "m5.large"),
         "serving.instance_type",
         "'m5.large' is not a SageMaker instance type",
+    ),
+    (
+        "instance-type-hosted",
+        at("serving.instance_type", "ml.m5.huge"),
+        "serving.instance_type",
+        "ml.m5.huge is not an instance type SageMaker endpoints take",
     ),
     ("instance-type-required", at("serving.instance_type"), "serving.instance_type", "required for mode realtime"),
     ("instance-count", at("serving.instance_count", 0), "serving.instance_count", "must be at least 1"),
