@@ -6,6 +6,8 @@ Two things, both for mutmut's runs in mutants/:
   a function by recording calls in the process that runs the test; a part rendered in a forked
   child (modelops/engine/forked.py) records nothing there, and the components' mutants would have
   no test. Run in one process, a part gives the same Plan (tests/test_render_parts.py holds it).
+  mutmut forks each mutant's run from its process, which ran the program in the stats: the run
+  starts as a forked part does, with its own event loop.
 - A mutant runs only the tests, of those mutmut chose for its function, that run its line
   (mutation/selection.py writes which, from line coverage). A check every spec goes through is
   reached by most tests; the few that reach its refusal are the ones that can kill its mutants.
@@ -53,8 +55,13 @@ def pytest_configure(config: pytest.Config) -> None:
     cap = int(os.environ.get("MUTATION_TEST_CAP", "0"))
     if mutant == "" and cap and "::" in "".join(config.args):
         config.args[:] = config.args[:cap]  # mutmut's clean run
-    if "__mutmut_" not in mutant or _tests_by_mutant is None or mutant not in _tests_by_mutant:
-        return  # the stats, the clean run, the forced failure, or a mutant the selection does not know
+    if "__mutmut_" not in mutant:
+        return  # mutmut's stats, clean run or forced failure, in its own process
+    from modelops.engine.render import start_forked_run
+
+    start_forked_run()  # mutmut forked this process from one that ran the program: a fresh event loop
+    if _tests_by_mutant is None or mutant not in _tests_by_mutant:
+        return  # a mutant the selection does not know: every test mutmut chose
     reaching = {_test_ids[i] for i in _tests_by_mutant[mutant]}
     kept = [arg for arg in config.args if arg in reaching]
     if not kept:
