@@ -65,7 +65,12 @@ def results(path: str, first_lines: dict[str, int]) -> list[Mutant]:
         Mutant(name, path, status_by_exit_code[code], first_lines.get(name, 0), _note(capped / name))
         for name, code in codes.items()
     ]
-    return sorted(mutants, key=lambda m: (m.first_line, m.name))
+    return sorted(mutants, key=lambda m: (m.first_line, _number(m.name)))
+
+
+def _number(name: str) -> int:
+    """mutmut's number of a mutant within its function: x_f__mutmut_12 -> 12."""
+    return int(name.rpartition("_")[2])
 
 
 def _note(path: Path) -> str:

@@ -90,7 +90,9 @@ def main() -> int:
         f"{sum(len(r.survivors) for r in reports)}"
     )
     if args.out:
-        (args.out / "summary.txt").write_text(f"{summary}\n\nwall time of the mutants' runs: {minutes:.0f} min\n")
+        args.out.mkdir(parents=True, exist_ok=True)
+        took = "" if args.report_only else f"\nwall time of the mutants' runs: {minutes:.0f} min\n"
+        (args.out / "summary.txt").write_text(f"{summary}\n{took}")
     return 1 if any(r.survivors for r in reports) else 0
 
 
