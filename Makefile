@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 
-.PHONY: demo test lint setup clean
+.PHONY: demo test lint setup clean mutation
 
 # requirements.txt pins every tool, setuptools included; the editable install adds the
 # `modelops` command running this checkout's code (pyproject.toml: entry point, packages,
@@ -30,9 +30,19 @@ test: setup lint
 	$(PY) -m pytest -n 2 -q
 
 lint: setup
-	$(PY) -m ruff format --check modelops components policies tests benchmarks __main__.py
-	$(PY) -m ruff check modelops components policies tests benchmarks __main__.py
+	$(PY) -m ruff format --check modelops components policies tests benchmarks mutation __main__.py
+	$(PY) -m ruff check modelops components policies tests benchmarks mutation __main__.py
 	$(PY) -m mypy modelops components
 
+## Mutation testing of the rule and security modules (slow, not in CI; README "Mutation testing").
+## MODULES="modelops/spec/checks.py ..." runs those only.
+MODULES ?=
+$(VENV)/.mutation-installed: requirements-mutation.txt requirements.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-mutation.txt
+	touch $@
+
+mutation: $(VENV)/.mutation-installed
+	$(PY) mutation/run.py $(MODULES)
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info build
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache *.egg-info build mutants

@@ -1,0 +1,93 @@
+"""Which fast tests can kill each mutant: those that run the mutated line.
+
+mutmut selects tests by function: a mutant runs every test that called its function. A check
+that every spec goes through is called by most tests, and a mutant that survives would run them
+all (minutes each). Line coverage of each fast test (mutation/coverage_map.py) narrows that to
+the tests that ran the line: the others cannot tell the mutant from the code.
+
+The mutants are named as mutmut names them, by enumerating its mutations the way mutmut does
+(mutmut.mutation.file_mutation): the n-th mutation inside a function is `<function>__mutmut_<n>`.
+The lines of a mutation are those of the mutated node and the first line of its statement,
+which is the line coverage records for a statement spread over several lines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
+from mutmut.mutation.file_mutation import MutationVisitor
+from mutmut.mutation.mutators import mutation_operators
+from mutmut.mutation.pragma_handling import get_ignored_lines
+from mutmut.mutation.trampoline_templates import mangle_function_name
+from mutmut.utils.format_utils import get_mutant_name
+
+
+def mutant_lines(path: Path) -> dict[str, set[int]]:
+    """mutmut's name of each mutant of `path` (relative to the checkout) -> the lines it changes."""
+    code = path.read_text()
+    wrapper = MetadataWrapper(cst.parse_module(code))
+    visitor = MutationVisitor(mutation_operators, get_ignored_lines(str(path), code, wrapper), None)
+    wrapper.visit(visitor)
+    positions = wrapper.resolve(PositionProvider)
+    parents = wrapper.resolve(ParentNodeProvider)
+    method_class = {
+        method: statement.name.value
+        for statement in wrapper.module.body
+        if isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock)
+        for method in statement.body.body
+    }
+    count: dict[cst.CSTNode, int] = defaultdict(int)
+    lines: dict[str, set[int]] = {}
+    for mutation in visitor.mutations:
+        function = mutation.contained_by_top_level_function
+        if not isinstance(function, cst.FunctionDef):
+            continue  # mutmut keeps only the mutations inside functions and methods
+        count[function] += 1
+        name = mangle_function_name(name=function.name.value, class_name=method_class.get(function))
+        key = get_mutant_name(path, f"{name}__mutmut_{count[function]}")
+        position = positions[mutation.original_node]
+        changed = set(range(position.start.line, position.end.line + 1))
+        statement = _statement_of(mutation.original_node, parents)
+        if statement is not None:
+            changed.add(positions[statement].start.line)
+        lines[key] = changed
+    return lines
+
+
+def _statement_of(node: cst.CSTNode, parents: object) -> cst.CSTNode | None:
+    """The innermost statement holding `node` (for an `if` or a loop: the one whose header it is in)."""
+    current: cst.CSTNode | None = node
+    while current is not None:
+        if isinstance(current, cst.BaseSmallStatement | cst.BaseCompoundStatement):
+            return current
+        current = parents.get(current)  # type: ignore[attr-defined]
+    return None
+
+
+def tests_by_line(data_file: Path, paths: list[Path]) -> dict[tuple[str, int], set[str]]:
+    """(path, line) -> the node ids of the tests that ran it, from mutation/coverage_map.py's files."""
+    from coverage.data import CoverageData, combine_parallel_data
+
+    data = CoverageData(basename=str(data_file))
+    combine_parallel_data(data, strict=True)  # the per-process files beside data_file, removed
+    found: dict[tuple[str, int], set[str]] = {}
+    for path in paths:
+        by_line = data.contexts_by_lineno(str(path.resolve()))
+        for line, contexts in by_line.items():
+            found[(str(path), line)] = {context for context in contexts if context}
+    return found
+
+
+def selection(paths: list[Path], data_file: Path) -> dict[str, object]:
+    """mutants/mutation-selection.json's content: each mutant -> the tests that run its lines."""
+    covered = tests_by_line(data_file, paths)
+    tests: dict[str, int] = {}
+    mutants: dict[str, list[int]] = {}
+    for path in paths:
+        for key, lines in mutant_lines(path).items():
+            reaching = set().union(*(covered.get((str(path), line), set()) for line in lines))
+            mutants[key] = sorted(tests.setdefault(test, len(tests)) for test in reaching)
+    return {"tests": list(tests), "mutants": mutants}
