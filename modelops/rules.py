@@ -120,7 +120,8 @@ def kms_everywhere(type_token: str, inputs: dict[str, Any], ctx: RuleContext) ->
         return
     paths = list(KMS_INPUTS.get(type_token, []))
     if type_token == "aws:sagemaker/endpointConfiguration:EndpointConfiguration":
-        variants = inputs.get("productionVariants") or []
+        # A shadow variant's instances are the endpoint's too: on local NVMe storage they take no key.
+        variants = [*(inputs.get("productionVariants") or []), *(inputs.get("shadowProductionVariants") or [])]
         if any("serverlessConfig" in v or has_local_storage(v.get("instanceType")) for v in variants):
             paths = []  # serverless endpoints and local NVMe storage take no storage key
         if inputs.get("dataCaptureConfig"):

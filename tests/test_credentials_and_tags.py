@@ -158,3 +158,37 @@ def test_the_stack_and_spec_tags_together_stay_within_50(project: Path) -> None:
     )
     found = assert_problem(problems(project), "metadata.tags", "each resource would carry 52 tags", "1.3.0.yaml")
     assert "AWS takes at most 50" in found.message and "stack dev's 7 tags and modelops's 5" in found.message
+
+
+# IAM takes a role's tag keys without case, and every model and pool has a role.
+@pytest.mark.parametrize(
+    ("spec_tags", "key", "fragment"),
+    [
+        ({"Team": "a", "team": "b"}, "team", "'team' and tag 'Team' differ only in case, and IAM takes a role's tag"),
+        ({"Owner": "x"}, "Owner", "'Owner' and modelops's own tag 'owner' differ only in case"),
+        (
+            {"Environment-Owner": "x"},
+            "Environment-Owner",
+            "and stack prod's tag 'environment-owner' differ only in case",
+        ),
+    ],
+)
+def test_a_spec_tag_differing_only_in_case_from_another_is_refused(
+    project: Path, spec_tags: dict[str, str], key: str, fragment: str
+) -> None:
+    edit_yaml(spec_path(project), lambda d: d["metadata"]["tags"].update(spec_tags))
+    found = assert_problem(problems(project), f"metadata.tags.{key}", fragment, "churn-classifier/1.2.0.yaml")
+    assert found.message.endswith("(CreateRole refuses both): keep one")
+
+
+@pytest.mark.parametrize(("key", "twin"), [("Model", "model"), ("POOL", "pool"), ("Environment-owner", "")])
+def test_a_stack_tag_differing_only_in_case_from_another_is_refused(project: Path, key: str, twin: str) -> None:
+    edit_yaml(stack_file(project, "dev"), lambda d: d["config"]["modelops:tags"].update({key: "x"}))
+    whose = f"modelops's own tag '{twin}'" if twin else "tag 'environment-owner'"
+    assert_problem(stack_problems(project), f"modelops:tags.{key}", f"'{key}' and {whose} differ only in case")
+
+
+def test_the_same_tag_key_in_the_stack_and_the_spec_is_one_tag(project: Path) -> None:
+    """The spec's value wins (modelops.aws.tags.resource_tags): one key, which IAM takes."""
+    edit_yaml(spec_path(project), lambda d: d["metadata"]["tags"].update({"environment-owner": "growth"}))
+    assert problems(project) == []

@@ -202,6 +202,20 @@ def test_local_nvme_instances_take_no_kms_key(project: Path) -> None:
     assert bias.inputs["definition"]["ModelBiasJobOutputConfig"]["KmsKeyId"] == PROD_KMS  # S3 output still uses it
 
 
+def test_a_shadow_on_local_nvme_storage_takes_the_endpoints_kms_key_away(project: Path) -> None:
+    """The endpoint configuration's key is for every instance of the endpoint, its shadow's too,
+    and AWS refuses one where any has local NVMe storage: the plan leaves it out, and its rule agrees."""
+    edit_yaml(
+        spec_path(project, "churn-classifier", "1.3.0"),  # prod's shadow of 1.2.0
+        lambda d: d["serving"].update({"instance_type": "ml.m5d.xlarge"}),
+    )
+    plan = render(project, "prod")
+    assert plan.violations == []
+    config = plan.one(CONFIG, "churn-classifier-serving-config").inputs
+    assert config["shadowProductionVariants"][0]["instanceType"] == "ml.m5d.xlarge"
+    assert "kmsKeyArn" not in config
+
+
 def test_challenger_scales_on_its_own_settings(prod: Plan) -> None:
     targets = {r.inputs["resourceId"]: r.inputs for r in prod.by_type("aws:appautoscaling/target:Target")}
     challenger = targets["endpoint/fraud-detector-prod/variant/challenger"]

@@ -387,6 +387,25 @@ def test_an_unused_pool_is_not_created_and_not_an_error(pooled: Path) -> None:
     assert runner.invoke(app, ["validate", "--root", str(pooled)]).exit_code == 0
 
 
+def classify(root: Path, name: str, classification: str, **model: Any) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["metadata"]["data_classification"] = classification
+        data["model"].update(model)
+
+    edit_yaml(spec_path(root, name, "1.0.0"), change)
+
+
+def test_models_of_one_pool_agree_on_isolation_whatever_makes_them_isolated(pooled: Path) -> None:
+    """The pool's endpoint takes isolation on or off, not the reason: public and internal data
+    both run without it; confidential data, restricted data and network_isolation: true with it."""
+    classify(pooled, "tagger", "public")  # ranker and scorer hold internal data
+    assert problems(pooled) == []
+    classify(pooled, "ranker", "confidential")
+    classify(pooled, "tagger", "restricted")
+    classify(pooled, "scorer", "internal", network_isolation=True)
+    assert problems(pooled) == []
+
+
 def realtime_to_component_in_dev(root: Path, nulls: dict[str, None]) -> None:
     """ranker 1.1.0 serves realtime with two instances; its dev override puts it on a pool."""
 

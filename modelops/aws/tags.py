@@ -17,6 +17,7 @@ other resources of the stack were already created, so it is refused here instead
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection, Iterable
 
 REQUIRED_TAGS = ("owner", "model", "model-version", "environment", "managed-by")
 MANAGED_BY = "modelops"
@@ -81,6 +82,19 @@ def tag_problems(tags: dict[str, str]) -> list[tuple[str, str]]:
         if problem is not None:
             found.append((key, problem))
     return found
+
+
+def case_twins(keys: Iterable[str], among: Collection[str]) -> dict[str, str]:
+    """Each key of `among` that equals another key of `keys` but for case, with that other key.
+
+    IAM compares a role's tag keys without case: CreateRole and TagRole refuse `Team` next to
+    `team` ("Duplicate tag keys found. Please note that Tag keys are case insensitive.", IAM's
+    InvalidInput; "Case sensitivity" in https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html).
+    Every model and every pool has a role carrying the stack's tags, the spec's and modelops's."""
+    first: dict[str, str] = {}
+    for key in keys:
+        first.setdefault(key.lower(), key)
+    return {key: first[key.lower()] for key in among if first[key.lower()] != key}
 
 
 def resource_tags(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from modelops.aws.tags import tag_problems, tag_value_problem
+from modelops.aws.tags import REQUIRED_TAGS, case_twins, tag_problems, tag_value_problem
 from modelops.spec import frameworks
 from modelops.spec.container import ARTIFACT_ENV, STORAGE_URI_ENV
 from modelops.spec.loader import FieldPath
@@ -102,6 +102,13 @@ def _metadata(spec: ModelSpec) -> Iterator[Finding]:
         yield ("metadata", "tags"), f"{len(meta.tags)} tags: AWS allows at most 40 (with ours, fewer)"
     for key, message in tag_problems(meta.tags):
         yield ("metadata", "tags", key), message
+    for key, twin in case_twins([*REQUIRED_TAGS, *meta.tags], meta.tags).items():
+        whose = "modelops's own tag" if twin in REQUIRED_TAGS else "tag"
+        yield (
+            ("metadata", "tags", key),
+            f"{key!r} and {whose} {twin!r} differ only in case, and IAM takes a role's tag keys without case "
+            "(CreateRole refuses both): keep one",
+        )
     # The owner is the value of the `owner` tag on every resource of the model.
     owner_problem = tag_value_problem(meta.owner, "the owner tag's value")
     if owner_problem is not None:

@@ -325,7 +325,8 @@ def _shared_setting_problems(pool: str, group: list[Member], stack: StackConfig,
       latest/APIReference/API_CreateEndpointConfig.html), and a pool's members share its endpoint
       and instances, so an isolated model and one that is not cannot share a pool. modelops
       derives a model's isolation from `model.network_isolation`, else its data classification
-      (`ModelSpec.network_isolation`).
+      (`ModelSpec.network_isolation`): a confidential and a restricted model agree (both
+      isolated), as do a public and an internal one; the message says why each has its setting.
     - Data capture: `DataCaptureConfig` is a member of the endpoint configuration, with one
       sampling percentage and destination, and CreateInferenceComponent has no capture setting
       (botocore `CreateInferenceComponentInput`): the pool captures for all its models or none,
@@ -336,8 +337,8 @@ def _shared_setting_problems(pool: str, group: list[Member], stack: StackConfig,
     first = group[0]
     problems = []
     for member in group[1:]:
-        for what, describe, reason in SHARED_SETTINGS:
-            if describe(member.spec) == describe(first.spec):
+        for what, setting, describe, reason in SHARED_SETTINGS:
+            if setting(member.spec) == setting(first.spec):
                 continue
             problems.append(
                 stack_problem(
@@ -404,22 +405,32 @@ def _role_policy_problems(pool: str, group: list[Member], stack: StackConfig, do
     ]
 
 
-def _isolation(spec: ModelSpec) -> str:
+def _isolation(spec: ModelSpec) -> bool:
+    return spec.network_isolation
+
+
+def _describe_isolation(spec: ModelSpec) -> str:
     if spec.model.network_isolation is not None:
         return f"with model.network_isolation {str(spec.model.network_isolation).lower()}"
     state = "with" if spec.network_isolation else "without"
     return f"{state} network isolation ({spec.metadata.data_classification} data)"
 
 
-def _capture(spec: ModelSpec) -> str:
+def _capture(spec: ModelSpec) -> int | None:
+    """The sampling percentage the member captures at, None without capture."""
     capture = spec.serving.data_capture
-    return f"with data capture of {capture.sampling_percent}%" if capture.enabled else "without data capture"
+    return capture.sampling_percent if capture.enabled else None
 
 
-# (setting, how a member has it, where the endpoint takes it)
-SHARED_SETTINGS: tuple[tuple[str, Callable[[ModelSpec], str], str], ...] = (
-    ("network isolation", _isolation, "EnableNetworkIsolation of its endpoint configuration"),
-    ("data capture", _capture, "DataCaptureConfig of its endpoint configuration"),
+def _describe_capture(spec: ModelSpec) -> str:
+    sampling = _capture(spec)
+    return "without data capture" if sampling is None else f"with data capture of {sampling}%"
+
+
+# (setting, what the endpoint takes of a member, how the member has it, where the endpoint takes it)
+SHARED_SETTINGS: tuple[tuple[str, Callable[[ModelSpec], object], Callable[[ModelSpec], str], str], ...] = (
+    ("network isolation", _isolation, _describe_isolation, "EnableNetworkIsolation of its endpoint configuration"),
+    ("data capture", _capture, _describe_capture, "DataCaptureConfig of its endpoint configuration"),
 )
 
 

@@ -186,7 +186,7 @@ def _variant_problems(
             )
         )
     problems.extend(_secret_region_problems(spec_file, spec, stack, role))
-    problems.extend(_tag_count_problems(spec_file, spec, stack))
+    problems.extend(_merged_tag_problems(spec_file, spec, stack))
     if stack.vpc is not None and spec.serving.mode == "serverless":
         problems.append(
             spec_file.doc.problem(
@@ -248,22 +248,32 @@ def _analyzer_region_problems(spec_file: SpecFile, spec: ModelSpec, stack: Stack
     return problems
 
 
-def _tag_count_problems(spec_file: SpecFile, spec: ModelSpec, stack: StackConfig) -> list[Problem]:
+def _merged_tag_problems(spec_file: SpecFile, spec: ModelSpec, stack: StackConfig) -> list[Problem]:
     """Each resource of the model carries the stack's tags, the spec's and modelops's own; AWS
-    takes at most 50 (botocore's SageMaker `TagList` max; IAM roles and S3 buckets take 50 too)."""
-    from modelops.aws.tags import MAX_TAGS, REQUIRED_TAGS, resource_tags
+    takes at most 50 (botocore's SageMaker `TagList` max; IAM roles and S3 buckets take 50 too),
+    and the model's role none whose keys differ only in case (`case_twins`)."""
+    from modelops.aws.tags import MAX_TAGS, REQUIRED_TAGS, case_twins, resource_tags
 
     meta = spec.metadata
     merged = resource_tags(meta.owner, meta.name, meta.version, stack.environment, stack.tags, meta.tags)
-    if len(merged) <= MAX_TAGS:
-        return []
-    return [
+    problems = [
         spec_file.doc.problem(
-            ("metadata", "tags"),
-            f"with stack {stack.name}'s {len(stack.tags)} tags and modelops's {len(REQUIRED_TAGS)}, each resource "
-            f"would carry {len(merged)} tags: AWS takes at most {MAX_TAGS}",
+            ("metadata", "tags", key),
+            f"{key!r} and stack {stack.name}'s tag {twin!r} differ only in case, and IAM takes a role's tag keys "
+            "without case (CreateRole refuses both): keep one",
         )
+        for key, twin in case_twins([*stack.tags, *meta.tags], meta.tags).items()
+        if twin in stack.tags and twin not in meta.tags  # twins within the spec are the spec's own finding
     ]
+    if len(merged) > MAX_TAGS:
+        problems.append(
+            spec_file.doc.problem(
+                ("metadata", "tags"),
+                f"with stack {stack.name}'s {len(stack.tags)} tags and modelops's {len(REQUIRED_TAGS)}, each resource "
+                f"would carry {len(merged)} tags: AWS takes at most {MAX_TAGS}",
+            )
+        )
+    return problems
 
 
 def _image_region_problems(spec_file: SpecFile, spec: ModelSpec, stack: StackConfig) -> list[Problem]:

@@ -16,7 +16,7 @@ from pydantic import BeforeValidator, Field, StrictBool, StrictInt, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from modelops.aws.provider_config import AWS_PROVIDER_KEYS
-from modelops.aws.tags import tag_problems
+from modelops.aws.tags import POOL_TAG, REQUIRED_TAGS, case_twins, tag_problems
 from modelops.errors import UsageError
 from modelops.spec.loader import Document, FieldPath, Problem, ProblemsFound, parse
 from modelops.spec.models import AWS_INT32_MAX, INSTANCE_TYPE_PATTERN, MODEL_NAME_PATTERN, Environment, SpecModel
@@ -341,6 +341,13 @@ def stack_config_from_mapping(
     for path, message in _arn_problems(stack):
         problems.append(_stack_problem(name, doc, config_path(path), message))
     for tag, message in tag_problems(stack.tags):
+        problems.append(_stack_problem(name, doc, config_path(("tags", tag)), message))
+    for tag, twin in case_twins([*REQUIRED_TAGS, POOL_TAG, *stack.tags], stack.tags).items():
+        whose = "modelops's own tag" if twin in (*REQUIRED_TAGS, POOL_TAG) else "tag"
+        message = (
+            f"{tag!r} and {whose} {twin!r} differ only in case, and IAM takes a role's tag keys without case "
+            "(CreateRole refuses both): keep one"
+        )
         problems.append(_stack_problem(name, doc, config_path(("tags", tag)), message))
     if problems:
         raise ProblemsFound(problems)
