@@ -10,10 +10,18 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
 
 from modelops.spec.loader import Problem
 from modelops.spec.resolve import load_project
 from modelops.spec.stack import stack_names
+
+# Every Hypothesis test (property and fuzz tests) runs the same examples on every run: derandomised
+# and without an example database, so CI is reproducible and a failure seen once is seen again
+# (keep it as an @example). No deadline: the timing of a shared machine is not what is tested.
+# Each test sets its own max_examples within its time budget.
+settings.register_profile("modelops", derandomize=True, database=None, deadline=None)
+settings.load_profile("modelops")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEST_MODEL = "churn-classifier"

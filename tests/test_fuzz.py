@@ -7,8 +7,9 @@ are not text, YAML constructs a dumper never writes). Every run must end with ex
 print findings as `file:line:col: ...` lines and never an internal error or a traceback, and
 stay within a time and an address-space bound.
 
-Derandomised, so CI runs the same examples each time; each found failure is kept as an
-`@example`. Budget: well under a minute on two cores (validate runs in-process in ~20 ms).
+Derandomised (tests/conftest.py's Hypothesis profile), so CI runs the same examples each time;
+each found failure is kept as an `@example`. Budget: well under a minute on two cores (validate
+runs in-process in ~20 ms).
 """
 
 from __future__ import annotations
@@ -41,10 +42,7 @@ SECONDS = 20  # per command; validate takes ~0.02 s in-process, a diff that rend
 EXTRA_MEMORY = 1024**3  # address space a command may add (an alias bomb took 4 GiB)
 FINDING = re.compile(r"^.+:\d+:\d+: \S")
 
-FUZZ = settings(
-    derandomize=True,
-    database=None,
-    deadline=None,
+FUZZ = settings(  # derandomised, without deadline or database: tests/conftest.py's profile
     max_examples=120,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )

@@ -149,7 +149,7 @@ _documents = st.builds(
 )
 
 
-@settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(_documents)
 def test_text_within_limits_by_the_shortcut_is_within_them_by_the_exact_check(text: str) -> None:
     try:

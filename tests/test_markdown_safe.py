@@ -266,7 +266,7 @@ def shown(children: list[Token]) -> str:
     return "".join(t.content for t in children if t.type in ("text", "code_inline"))
 
 
-@settings(max_examples=300, derandomize=True, deadline=None)
+@settings(max_examples=300)
 @given(ANY_TEXT)
 def test_code_shows_exactly_the_text(value: str) -> None:
     for children in (inline(f"a {code(value)} b"), cell(f"a {code(value)} b")):
@@ -274,7 +274,7 @@ def test_code_shows_exactly_the_text(value: str) -> None:
         assert [t.type for t in children] == (["text", "code_inline", "text"] if value else ["text"])
 
 
-@settings(max_examples=300, derandomize=True, deadline=None)
+@settings(max_examples=300)
 @given(ANY_TEXT)
 def test_text_shows_exactly_the_text_and_nothing_github_links(value: str) -> None:
     for children in (inline(f"a {text(value)} b"), cell(f"a {text(value)} b")):
@@ -284,7 +284,7 @@ def test_text_shows_exactly_the_text_and_nothing_github_links(value: str) -> Non
         assert not GITHUB_TEXT.search(rendered)
 
 
-@settings(max_examples=300, derandomize=True, deadline=None)
+@settings(max_examples=300)
 @given(ANY_TEXT)
 def test_mermaid_label_is_plain_characters_and_entities(value: str) -> None:
     label = mermaid_label(value)
