@@ -65,9 +65,14 @@ def main() -> int:
             globs = [_glob(m) for m in modules]
         log = MUTANTS / "mutation-run.log"
         command = [str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(args.max_children)]
-        print(f"$ MUTATION_TEST_CAP={args.cap} {shlex.join(command + globs)}  (log: {log})", flush=True)
+        if not globs:
+            print("every mutant of these modules has a verdict")
+        shown = globs if not args.resume else [f"<{len(globs)} mutants not judged yet>"]
+        print(f"$ MUTATION_TEST_CAP={args.cap} {shlex.join(command + shown)}  (log: {log})", flush=True)
         written: set[str] = set()
         with log.open("w") as out:
+            if not globs:  # mutmut would run every mutant not judged, in the whole scope
+                command = [sys.executable, "-c", ""]
             env = {**os.environ, "MUTATION_TEST_CAP": str(args.cap)}
             process = subprocess.Popen(command + globs, stdout=out, stderr=subprocess.STDOUT, env=env)
             while process.poll() is None:
