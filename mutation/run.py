@@ -40,6 +40,7 @@ def main() -> int:
     parser.add_argument("--cap", type=int, default=10, help="run at most N tests a mutant (0: all)")
     parser.add_argument("--out", type=Path, help="write summary.txt and survivors files there")
     parser.add_argument("--report-only", action="store_true", help="report mutmut's last results")
+    parser.add_argument("--resume", action="store_true", help="run only the mutants not judged yet")
     args = parser.parse_args()
     os.chdir(ROOT)
     config = tomllib.loads(Path("pyproject.toml").read_text())["tool"]["mutmut"]
@@ -57,13 +58,21 @@ def main() -> int:
         first_lines = _first_lines(scope)
     else:
         first_lines = _select_tests(scope, config["pytest_add_cli_args_test_selection"])
-        _forget_results(modules)
+        if args.resume:  # an interrupted run: mutmut's names of the mutants it has not judged
+            globs = [m.name for p in modules for m in report.results(p, first_lines) if m.status == "not checked"]
+        else:
+            _forget_results(modules)
+            globs = [_glob(m) for m in modules]
         log = MUTANTS / "mutation-run.log"
-        globs = [_glob(m) for m in modules]
         command = [str(Path(sys.executable).parent / "mutmut"), "run", "--max-children", str(args.max_children)]
-        print(f"$ MUTATION_TEST_CAP={args.cap} {shlex.join(command + globs)}  (log: {log})", flush=True)
+        if not globs:
+            print("every mutant of these modules has a verdict")
+        shown = globs if not args.resume else [f"<{len(globs)} mutants not judged yet>"]
+        print(f"$ MUTATION_TEST_CAP={args.cap} {shlex.join(command + shown)}  (log: {log})", flush=True)
         written: set[str] = set()
         with log.open("w") as out:
+            if not globs:  # mutmut would run every mutant not judged, in the whole scope
+                command = [sys.executable, "-c", ""]
             env = {**os.environ, "MUTATION_TEST_CAP": str(args.cap)}
             process = subprocess.Popen(command + globs, stdout=out, stderr=subprocess.STDOUT, env=env)
             while process.poll() is None:
