@@ -1,9 +1,11 @@
 """Hypothesis strategies for projects that obey every rule: specs, pins and a stack to pin them.
 
 Each strategy generates one concern within the rules (docs/spec-language.md, docs/kubernetes.md,
-docs/pools.md and the governance table), and reaches its bounds on purpose: `bounded` draws the
-lowest and highest allowed value, and any named value, as often as everything in between, so
-that `min == max`, 0 where it is allowed and the largest values (AWS's int32 counts, 200
+docs/pools.md and the governance table), and reaches its bounds on purpose. Every bounded value
+is drawn with `bounded` (or `between`, `chosen`, and `present` for an optional field), which
+draws the bounds as often as anything between; and `at_bounds("lowest")` or
+`at_bounds("highest")` puts every one of them at that bound, with every optional field present,
+so that `min == max`, 0 where it is allowed and the largest values (AWS's int32 counts, 200
 concurrent serverless invocations, 6144 MB, 1000 async invocations per instance, canary 50,
 linear 10 and 50, waits of 0 and 3600 s, sampling 1 and 100, 40 tags, a 1024-character
 description, a 32-character name) are in every run, not there by luck.
@@ -23,7 +25,11 @@ risk calls for.
 from __future__ import annotations
 
 import functools
+import math
 import string
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -70,20 +76,64 @@ MODELOPS_TAGS = 5
 MAX_GPUS_PER_REPLICA = 8
 
 
-@functools.cache  # strategies built once: Hypothesis validates each new one
+# Where bounded values are drawn: "anywhere" (the bounds as often as between), or every one at
+# its "lowest" or "highest" allowed value with every optional field present (`at_bounds`).
+SIDE: ContextVar[str] = ContextVar("side", default="anywhere")
+
+
+@contextmanager
+def at_bounds(side: str) -> Iterator[None]:
+    """Draws inside put every bounded value at `side`: "lowest" or "highest"."""
+    token = SIDE.set(side)
+    try:
+        yield
+    finally:
+        SIDE.reset(token)
+
+
+def _sided(low: Any, high: Any, anywhere: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    @st.composite
+    def draw_sided(draw: st.DrawFn) -> Any:
+        side = SIDE.get()
+        return low if side == "lowest" else high if side == "highest" else draw(anywhere)
+
+    return draw_sided()
+
+
+@functools.cache  # each strategy built once: Hypothesis validates every new one
 def bounded(low: int, high: int, *also: int) -> st.SearchStrategy[int]:
     """An integer in [low, high]: the bounds (and `also`) half of the time, any other the rest."""
-    return st.one_of(st.sampled_from(sorted({low, high, *also})), st.integers(low, high))
+    return _sided(low, high, st.one_of(st.sampled_from(sorted({low, high, *also})), st.integers(low, high)))
+
+
+@functools.cache
+def between(low: float, high: float) -> st.SearchStrategy[float]:
+    """A float in [low, high], the bounds half of the time."""
+    return _sided(low, high, st.one_of(st.sampled_from([low, high]), st.floats(low, high)))
 
 
 @functools.cache
 def bounded_floats(low: float, high: float) -> st.SearchStrategy[float]:
-    """A float in (low, high]: `high` and whole numbers as often as any other float."""
-    return st.one_of(
-        st.just(high),
+    """A float in (low, high]: the smallest above `low`, `high` and whole numbers as often as any other."""
+    least = math.nextafter(low, high)
+    anywhere = st.one_of(
+        st.sampled_from([least, high]),
         st.integers(1, int(min(high, 10_000))).map(float),
         st.floats(low, high, exclude_min=True, allow_nan=False, allow_infinity=False),
     )
+    return _sided(least, high, anywhere)
+
+
+@functools.cache
+def chosen(options: Sequence[Any]) -> st.SearchStrategy[Any]:
+    """One of `options`, ordered from lowest to highest."""
+    return _sided(options[0], options[-1], st.sampled_from(options))
+
+
+@functools.cache
+def present() -> st.SearchStrategy[bool]:
+    """Whether an optional field is set: always at the bounds, where every field is."""
+    return _sided(True, True, st.booleans())
 
 
 # --- names and text -------------------------------------------------------------------------
@@ -137,7 +187,7 @@ STACK_TAG_INITIALS = "_.:/=+-@"
 def tag_maps(draw: st.DrawFn, most: int, initials: str = SPEC_TAG_INITIALS) -> dict[str, str]:
     """0 to `most` tags, `most` as often as fewer: keys of 1 to 128 characters, each starting
     with its own one of `initials`, values 0 to 256 characters."""
-    count = draw(st.one_of(st.just(most), st.integers(0, most)))
+    count = draw(bounded(0, most))
     stem = draw(st.text(TAG_ALPHABET, min_size=1, max_size=4))
     value_stem = draw(st.text(TAG_ALPHABET, min_size=1, max_size=4))
     tags = {}
@@ -235,7 +285,7 @@ def container_sources(
             source["image"] = draw(images(name))
         elif mode == "kserve":
             source["framework"] = draw(st.sampled_from(KSERVE_MODEL_FORMATS))
-            if draw(st.booleans()):
+            if draw(present()):
                 source["framework_version"] = draw(st.sampled_from(["1", "1.7-1", "2.3.0"]))
         else:
             choices = framework_images(instance_type, among)
@@ -270,15 +320,15 @@ def secrets(draw: st.DrawFn) -> dict[str, str]:
 
 @functools.cache
 def data_captures(required: bool) -> st.SearchStrategy[dict[str, Any]]:
-    enabled = st.just(True) if required else st.booleans()
+    enabled = st.just(True) if required else present()
     return st.fixed_dictionaries({"enabled": enabled, "sampling_percent": bounded(1, 100)})
 
 
 @st.composite
 def rollout_alarms(draw: st.DrawFn, guarded: bool) -> dict[str, Any]:
     """At least one alarm for a guarded rollout, which rolls back on them."""
-    error_rate = draw(st.one_of(st.none(), bounded_floats(0, 100)))
-    latency = draw(st.one_of(st.none(), bounded_floats(0, AWS_DOUBLE_MAX / 1000)))
+    error_rate = draw(bounded_floats(0, 100)) if draw(present()) else None
+    latency = draw(bounded_floats(0, AWS_DOUBLE_MAX / 1000)) if draw(present()) else None
     if guarded and error_rate is None and latency is None:
         error_rate = 1.0
     return {"max_5xx_error_rate_percent": error_rate, "max_p99_latency_ms": latency}
@@ -296,11 +346,12 @@ ROLLOUT_FIELDS = {
 
 @st.composite
 def rollouts(draw: st.DrawFn, strategies: tuple[str, ...], fields: tuple[str, ...]) -> dict[str, Any]:
-    """A rollout of one of `strategies`, setting any of `fields` (each at its bounds or between)."""
-    strategy = draw(st.sampled_from(strategies))
+    """A rollout of one of `strategies` (the last at the highest bounds), setting any of `fields`
+    (each at its bounds or between)."""
+    strategy = draw(chosen(strategies))
     rollout: dict[str, Any] = {"strategy": strategy}
     for field in fields:
-        if field in ROLLOUT_FIELDS and draw(st.booleans()):
+        if field in ROLLOUT_FIELDS and draw(present()):
             rollout[field] = draw(bounded(*ROLLOUT_FIELDS[field]))
     if "alarms" in fields:
         rollout["alarms"] = draw(rollout_alarms(strategy != "all_at_once"))
@@ -311,7 +362,7 @@ def endpoint_strategies(environment: str, instance_type: str | None, with_varian
     """Rollout strategies an endpoint of the model's own may use."""
     if instance_type is None or instance_type.startswith("ml.inf1."):
         return ("all_at_once",)  # serverless, and Inf1, which deployment guardrails exclude
-    strategies = ("all_at_once", "canary", "linear", "rolling")
+    strategies = ("all_at_once", "rolling", "linear", "canary")
     if with_variant:
         strategies = tuple(s for s in strategies if s != "rolling")  # multi-variant endpoints are excluded
     if environment == "prod":
@@ -326,9 +377,9 @@ def instance_scaling(draw: st.DrawFn, mode: str, environment: str) -> dict[str, 
     if environment == "prod" and mode == "realtime":
         lowest = 2  # prod redundancy
     serving: dict[str, Any] = {}
-    if draw(st.booleans()):
+    if draw(present()):
         low = draw(bounded(lowest, AWS_INT32_MAX, lowest + 1))
-        high = draw(st.one_of(st.just(max(low, 1)), bounded(max(low, 1), AWS_INT32_MAX)))
+        high = draw(bounded(max(low, 1), AWS_INT32_MAX))
         serving["autoscaling"] = {
             "min_instances": low,
             "max_instances": high,
@@ -350,7 +401,7 @@ def endpoint_servings(
     serving: dict[str, Any] = {"mode": mode}
     if mode == "serverless":
         serving["serverless"] = {
-            "memory_mb": draw(st.sampled_from([1024, 2048, 3072, 4096, 5120, 6144])),
+            "memory_mb": draw(chosen((1024, 2048, 3072, 4096, 5120, 6144))),
             "max_concurrency": draw(bounded(1, 200)),
         }
         serving["data_capture"] = {"enabled": False}
@@ -358,7 +409,7 @@ def endpoint_servings(
         return serving
     serving["instance_type"] = instance_type
     serving.update(draw(instance_scaling(mode, environment)))
-    if mode == "async" and draw(st.booleans()):
+    if mode == "async" and draw(present()):
         serving["async"] = {"max_concurrent_invocations_per_instance": draw(bounded(1, 1000))}
     serving["data_capture"] = draw(data_captures(required=environment == "prod"))
     strategies = endpoint_strategies(environment, instance_type, with_variant)
@@ -387,13 +438,13 @@ def component_servings(draw: st.DrawFn, pool: PoolSetting, environment: str) -> 
     most_copies = AWS_INT32_MAX // pool.members
     component: dict[str, Any] = {
         "pool": pool.name,
-        "cpu": draw(st.one_of(st.sampled_from([0.25, float(size.vcpus)]), st.floats(0.25, size.vcpus))),
+        "cpu": draw(between(0.25, float(size.vcpus))),
         "memory_mb": draw(bounded(128, size.memory_mib)),
         "accelerators": draw(bounded(0, size.accelerators)),
     }
-    if draw(st.booleans()):
+    if draw(present()):
         low = draw(bounded(0, most_copies))
-        high = draw(st.one_of(st.just(max(low, 1)), bounded(max(low, 1), AWS_INT32_MAX)))
+        high = draw(bounded(max(low, 1), AWS_INT32_MAX))
         component["copies"] = draw(bounded(max(low, 1), min(high, most_copies)))
         component["autoscaling"] = {
             "min_copies": low,
@@ -404,7 +455,7 @@ def component_servings(draw: st.DrawFn, pool: PoolSetting, environment: str) -> 
         }
     else:
         component["copies"] = draw(bounded(1, most_copies))
-    strategies = ("rolling",) if environment == "prod" else ("rolling", "all_at_once")
+    strategies = ("rolling",) if environment == "prod" else ("all_at_once", "rolling")
     # No termination wait: an inference component's rolling update has none.
     fields = ("canary_percent", "linear_step_percent", "rolling_batch_percent", "wait_s", "alarms")
     return {
@@ -441,7 +492,7 @@ def kubernetes_servings(draw: st.DrawFn, runtime: str, name: str, environment: s
         "runtime": runtime,
         "namespace": namespace or draw(namespaces(name, runtime)),
         "min_replicas": low,
-        "max_replicas": draw(st.one_of(st.just(max(low, 1)), bounded(max(low, 1), KUBERNETES_INT32_MAX))),
+        "max_replicas": draw(bounded(max(low, 1), KUBERNETES_INT32_MAX)),
         "cpu": draw(cpu_quantities()),
         "memory": draw(memory_quantities()),
         "gpu": draw(bounded(0, MAX_GPUS_PER_REPLICA)),
@@ -452,7 +503,7 @@ def kubernetes_servings(draw: st.DrawFn, runtime: str, name: str, environment: s
         kubernetes["port"] = draw(bounded(1, 65535))
     capture_required = environment == "prod" and runtime == "kserve"
     capture = draw(data_captures(capture_required)) if runtime == "kserve" else {"enabled": False}
-    strategies = ("rolling",) if environment == "prod" else ("rolling", "all_at_once")
+    strategies = ("rolling",) if environment == "prod" else ("all_at_once", "rolling")
     return {
         "target": "kubernetes",
         "kubernetes": kubernetes,
@@ -494,10 +545,10 @@ def monitorings(draw: st.DrawFn, name: str, risk: str | None, environment: str, 
     """Monitors where data is captured; in prod, the ones the model's risk requires."""
     prod = environment == "prod"
     wanted = {
-        "data_quality": draw(st.booleans()),
-        "model_quality": (prod and risk in ("medium", "high")) or draw(st.booleans()),
-        "bias": (prod and risk == "high") or draw(st.booleans()),
-        "explainability": (prod and risk == "high") or draw(st.booleans()),
+        "data_quality": draw(present()),
+        "model_quality": (prod and risk in ("medium", "high")) or draw(present()),
+        "bias": (prod and risk == "high") or draw(present()),
+        "explainability": (prod and risk == "high") or draw(present()),
     }
     if not capture or not any(wanted.values()):
         return {}
@@ -529,7 +580,7 @@ def governances(draw: st.DrawFn, environment: str, package: bool) -> dict[str, A
     approval = draw(st.sampled_from(approvals))
     if approval is not None:
         governance["approval"] = approval
-    if draw(st.booleans()):
+    if draw(present()):
         governance["model_card"] = {"intended_uses": draw(texts(PRINTABLE, 1, 2048))}
     if draw(st.booleans()):
         governance["data_access"] = {"s3_read": ["s3://acme-features/shared/"]}
@@ -611,7 +662,7 @@ def specs(draw: st.DrawFn, name: str, version: str, role: Role, stack_tags: int)
     metadata: dict[str, Any] = {
         "name": name,
         "version": version,
-        "owner": draw(st.one_of(st.just("ml@example.com"), texts(TAG_ALPHABET, 1, 256))),
+        "owner": draw(texts(TAG_ALPHABET, 1, 256)) if draw(present()) else "ml@example.com",
         "description": draw(texts(PRINTABLE, 1, 1024)),
         "data_classification": classification,
         "tags": draw(tag_maps(min(MAX_TAGS_OF_SPEC, MAX_TAGS - MODELOPS_TAGS - stack_tags))),
@@ -790,7 +841,6 @@ def projects(
         declared = {}
         for pool in pools.values():
             members = [m for m in models if placement.get(m.name) == pool]
-            spare = draw(st.one_of(st.just(0), st.integers(0, 10)))
-            declared[pool.name] = pool_declaration(pool, members, spare, draw(st.integers(0, 3)))
+            declared[pool.name] = pool_declaration(pool, members, draw(bounded(0, 10)), draw(bounded(0, 3)))
         config["modelops:pools"] = declared
     return GeneratedProject(environment, config, models)
