@@ -71,10 +71,10 @@ def main() -> int:
         print(f"$ MUTATION_TEST_CAP={args.cap} {shlex.join(command + shown)}  (log: {log})", flush=True)
         written: set[str] = set()
         with log.open("w") as out:
-            if not globs:  # mutmut would run every mutant not judged, in the whole scope
-                command = [sys.executable, "-c", ""]
+            # with no names, mutmut would run every mutant not judged, in the whole scope
+            first_pass = command + globs if globs else [sys.executable, "-c", ""]
             env = {**os.environ, "MUTATION_TEST_CAP": str(args.cap)}
-            process = subprocess.Popen(command + globs, stdout=out, stderr=subprocess.STDOUT, env=env)
+            process = subprocess.Popen(first_pass, stdout=out, stderr=subprocess.STDOUT, env=env)
             while process.poll() is None:
                 time.sleep(POLL_S)
                 _write_finished(modules, first_lines, equivalents, args.out, written, started)
@@ -82,6 +82,21 @@ def main() -> int:
             print(log.read_text()[-3000:])
             print(f"mutmut failed (exit status {process.returncode}); its output: {log}")
             return 2
+        capped = [m.name for p in modules for m in report.results(p, first_lines) if m.note and not m.killed]
+        if capped and args.cap:
+            # A survivor of the fastest tests only is no verdict: it runs again against all of
+            # them. Most mutants die within the fastest few, so the two passes cost far less than
+            # running every test of every mutant, and the score is the uncapped one.
+            print(f"{len(capped)} survivors of the {args.cap} fastest tests: again with all their tests", flush=True)
+            for name in capped:
+                (MUTANTS / "mutation-capped" / name).unlink()
+            with log.open("a") as out:
+                env = {**os.environ, "MUTATION_TEST_CAP": "0"}
+                process = subprocess.Popen(command + capped, stdout=out, stderr=subprocess.STDOUT, env=env)
+                if process.wait() != 0:
+                    print(f"mutmut failed (exit status {process.returncode}); its output: {log}")
+                    return 2
+        written.clear()
         _write_finished(modules, first_lines, equivalents, args.out, written, started)
 
     seen: set[str] = set()

@@ -49,3 +49,22 @@ def test_a_package_without_an_approval_setting_is_held_to_the_registry(project: 
     with pytest.raises(ProblemsFound) as refused:
         render(project, "staging", registry=RegistryAnswering("PendingManualApproval"))
     assert "churn-classifier 1.3.0: registry package churn-classifier/9 is PendingManualApproval" in str(refused.value)
+
+
+def test_a_live_registry_answering_without_a_status_is_refused_in_staging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the offline registry may leave the status unknown: a package the live registry
+    describes without ModelApprovalStatus is not Approved."""
+    import boto3
+
+    from modelops.aws.registry import NO_APPROVAL_STATUS, BotoRegistry
+
+    class Described:
+        def describe_model_package(self, ModelPackageName: str) -> dict[str, object]:  # noqa: N803 (boto's)
+            return {"ModelPackageArn": ModelPackageName}
+
+    monkeypatch.setattr(boto3, "client", lambda *args, **kwargs: Described())
+    info = BotoRegistry().package("aws", "eu-west-1", "123456789012", "churn-classifier", 9)
+    assert info.approval_status == NO_APPROVAL_STATUS
+    with pytest.raises(ProblemsFound) as refused:
+        render(REPO_ROOT, "staging", registry=RegistryAnswering(NO_APPROVAL_STATUS))
+    assert "churn-classifier/9 is without an approval status, and staging requires Approved" in str(refused.value)

@@ -11,10 +11,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 
+# What a live registry answering without ModelApprovalStatus (optional in DescribeModelPackage's
+# response) is taken to say: a status, and not Approved, so that staging and prod refuse it.
+NO_APPROVAL_STATUS = "without an approval status"
+
+
 @dataclass(frozen=True)
 class PackageInfo:
     arn: str
-    approval_status: str | None  # None: not known offline
+    approval_status: str | None  # None: not known, offline only; a live registry always says one
     images: tuple[str, ...] = ()
     model_data_urls: tuple[str, ...] = ()
 
@@ -43,7 +48,7 @@ class BotoRegistry:
         containers = described.get("InferenceSpecification", {}).get("Containers", [])
         return PackageInfo(
             arn=described.get("ModelPackageArn", arn),
-            approval_status=described.get("ModelApprovalStatus"),
+            approval_status=described.get("ModelApprovalStatus") or NO_APPROVAL_STATUS,
             images=tuple(c["Image"] for c in containers if c.get("Image")),
             model_data_urls=tuple(c["ModelDataUrl"] for c in containers if c.get("ModelDataUrl")),
         )
