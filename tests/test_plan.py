@@ -254,9 +254,16 @@ def test_the_longest_model_name_fits_every_name_derived_from_it(project: Path) -
     assert problems(project) == []
     staging = render(project, "staging")
     assert staging.violations == []
-    sagemaker_names = [
-        r.inputs["name"]
-        for r in staging.resources
-        if "sagemaker" in r.type and str(r.inputs.get("name", "")).startswith(longest)
-    ]
-    assert len(sagemaker_names) >= 5 and max(len(n) for n in sagemaker_names) <= 63
+    named = [(r.type, r.inputs["name"]) for r in staging.resources if longest in str(r.inputs.get("name", ""))]
+    # Within each type's limit, and none cut short: a cut name loses its environment or its
+    # suffix, and two resources could end up with the same one.
+    limits = {"sagemaker": 63, "iam/role": 64, "eventRule": 64, "metricAlarm": 255, "appautoscaling": 255}
+    kinds = {kind for kind in limits for type_, _ in named if kind in type_}
+    assert kinds == set(limits)
+    for type_, name in named:
+        assert len(name) <= next(limit for kind, limit in limits.items() if kind in type_), name
+        assert f"{longest}-staging" in name, name
+    assert len(set(named)) == len(named)
+    assert ("aws:sagemaker/endpoint:Endpoint", f"{longest}-staging") in named
+    assert ("aws:sagemaker/model:Model", f"{longest}-staging-v1-3-0") in [(t, n[:-9]) for t, n in named]
+    assert ("aws:iam/role:Role", f"modelops-{longest}-staging-monitor") in named
