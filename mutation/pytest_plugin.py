@@ -11,7 +11,7 @@ Two things, both for mutmut's runs in mutants/:
 - A mutant runs only the tests, of those mutmut chose for its function, that run its line
   (mutation/selection.py writes which, from line coverage). A check every spec goes through is
   reached by most tests; the few that reach its refusal are the ones that can kill its mutants.
-  With MUTATION_TEST_CAP=N, only the N fastest of them (mutmut orders them fastest first): a
+  With MUTATION_TEST_CAP=N, only N of them, the fastest of each test file first: a
   mutant that survives those is written to mutation-capped/ with how many ran of how many, and
   the report says so. mutmut's run of the tests before the mutants, a check that they pass in
   mutants/, runs as many (they all passed in the checkout, measuring the coverage).
@@ -67,9 +67,23 @@ def pytest_configure(config: pytest.Config) -> None:
     if not kept:
         pytest.exit("no fast test runs the mutated line", returncode=pytest.ExitCode.NO_TESTS_COLLECTED)
     if cap and len(kept) > cap:
-        config.stash[_CAPPED] = f"ran the {cap} fastest of the {len(kept)} fast tests that run its line"
-        kept = kept[:cap]
+        config.stash[_CAPPED] = f"ran {cap} of the {len(kept)} fast tests that run its line, from {_files(kept)} files"
+        kept = _across_files(kept)[:cap]
     config.args[:] = kept
+
+
+def _files(tests: list[str]) -> int:
+    return len({test.partition("::")[0] for test in tests})
+
+
+def _across_files(tests: list[str]) -> list[str]:
+    """The fastest test of each file, then the second fastest of each, and so on: a rule's own
+    tests live in its own file, and the fastest tests overall are often the same few files'."""
+    by_file: dict[str, list[str]] = {}
+    for test in tests:  # mutmut's order: fastest first
+        by_file.setdefault(test.partition("::")[0], []).append(test)
+    rounds = max(len(group) for group in by_file.values())
+    return [group[i] for i in range(rounds) for group in by_file.values() if i < len(group)]
 
 
 _CAPPED = pytest.StashKey[str]()

@@ -37,7 +37,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="files of the scope (default: all of it)")
     parser.add_argument("--max-children", type=int, default=2, help="mutants run side by side")
-    parser.add_argument("--cap", type=int, default=10, help="run at most N tests a mutant (0: all)")
+    parser.add_argument("--cap", type=int, default=20, help="run at most N tests a mutant (0: all)")
     parser.add_argument("--out", type=Path, help="write summary.txt and survivors files there")
     parser.add_argument("--report-only", action="store_true", help="report mutmut's last results")
     parser.add_argument("--resume", action="store_true", help="run only the mutants not judged yet")
@@ -82,20 +82,6 @@ def main() -> int:
             print(log.read_text()[-3000:])
             print(f"mutmut failed (exit status {process.returncode}); its output: {log}")
             return 2
-        capped = [m.name for p in modules for m in report.results(p, first_lines) if m.note and not m.killed]
-        if capped and args.cap:
-            # A survivor of the fastest tests only is no verdict: it runs again against all of
-            # them. Most mutants die within the fastest few, so the two passes cost far less than
-            # running every test of every mutant, and the score is the uncapped one.
-            print(f"{len(capped)} survivors of the {args.cap} fastest tests: again with all their tests", flush=True)
-            for name in capped:
-                (MUTANTS / "mutation-capped" / name).unlink()
-            with log.open("a") as out:
-                env = {**os.environ, "MUTATION_TEST_CAP": "0"}
-                process = subprocess.Popen(command + capped, stdout=out, stderr=subprocess.STDOUT, env=env)
-                if process.wait() != 0:
-                    print(f"mutmut failed (exit status {process.returncode}); its output: {log}")
-                    return 2
         written.clear()
         _write_finished(modules, first_lines, equivalents, args.out, written, started)
 
