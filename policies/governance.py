@@ -33,9 +33,10 @@ CONFIG_SCHEMA = PolicyConfigSchema(
 
 
 def rule_context(config: Any) -> RuleContext:
-    """The stack facts a rule needs, from the policy config `modelops policy-config` writes."""
+    """The stack facts a rule needs, from the policy config `modelops policy-config` writes.
+    The engine checks the config against CONFIG_SCHEMA first, which requires the environment."""
     return RuleContext(
-        environment=config.get("environment", "dev"),
+        environment=config["environment"],
         kms_key_arn=config.get("kmsKeyArn") or None,
         permissions_boundary_arn=config.get("permissionsBoundaryArn") or None,
     )

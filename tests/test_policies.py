@@ -42,7 +42,11 @@ def run_policies(resource: PlanResource, config: dict[str, Any]) -> list[tuple[s
             None,
             config=config,  # type: ignore[arg-type]
         )
-        policy.validate(args, lambda message, urn=None, name=policy.name: found.append((name, message)))
+        reported: list[tuple[str, str | None]] = []
+        policy.validate(args, lambda message, urn=None: reported.append((message, urn)))
+        # Reported against the resource: the engine names it in the violation.
+        assert all(urn == resource.urn for _, urn in reported), reported
+        found += [(policy.name, message) for message, _ in reported]
     return sorted(found)
 
 
@@ -80,6 +84,16 @@ def test_pack_has_one_mandatory_policy_per_rule() -> None:
     policies = build_policies()
     assert [p.name for p in policies] == list(RULES)
     assert all(p.enforcement_level is EnforcementLevel.MANDATORY for p in policies)
+
+
+def test_every_policy_requires_the_environment_in_its_config() -> None:
+    """The engine checks a policy's config against its schema before the policy runs: the
+    environment is always there, and one of the three."""
+    for policy in build_policies():
+        schema = policy.config_schema
+        assert schema is not None and schema.required == ["environment"], policy.name
+        assert schema.properties["environment"] == {"type": "string", "enum": ["dev", "staging", "prod"]}
+        assert set(schema.properties) == {"environment", "kmsKeyArn", "permissionsBoundaryArn"}
 
 
 def test_policies_pass_the_rendered_prod_stack(prod: Plan) -> None:
