@@ -11,7 +11,7 @@ Two things, both for mutmut's runs in mutants/:
 - A mutant runs only the tests, of those mutmut chose for its function, that run its line
   (mutation/selection.py writes which, from line coverage). A check every spec goes through is
   reached by most tests; the few that reach its refusal are the ones that can kill its mutants.
-  With MUTATION_TEST_CAP=N, only N of them, the fastest of each test file first: a
+  With MUTATION_TEST_CAP=N, only the N likeliest to kill it (mutation/selection.py): a
   mutant that survives those is written to mutation-capped/ with how many ran of how many, and
   the report says so. mutmut's run of the tests before the mutants, a check that they pass in
   mutants/, runs as many (they all passed in the checkout, measuring the coverage).
@@ -28,7 +28,7 @@ import pytest
 SELECTION_FILE = "mutation-selection.json"  # in mutants/, the tests' working directory
 CAPPED_FOLDER = "mutation-capped"
 
-_tests_by_mutant: dict[str, list[int]] | None = None
+_tests_by_mutant: dict[str, list[list[int]]] | None = None
 _test_ids: list[str] = []
 
 
@@ -62,28 +62,15 @@ def pytest_configure(config: pytest.Config) -> None:
     start_forked_run()  # mutmut forked this process from one that ran the program: a fresh event loop
     if _tests_by_mutant is None or mutant not in _tests_by_mutant:
         return  # a mutant the selection does not know: every test mutmut chose
-    reaching = {_test_ids[i] for i in _tests_by_mutant[mutant]}
-    kept = [arg for arg in config.args if arg in reaching]
+    rank = {_test_ids[test]: rank for test, rank in _tests_by_mutant[mutant]}
+    # mutmut's choice (the tests that call the function, fastest first), likeliest to kill first
+    kept = sorted((arg for arg in config.args if arg in rank), key=lambda arg: rank[arg])
     if not kept:
         pytest.exit("no fast test runs the mutated line", returncode=pytest.ExitCode.NO_TESTS_COLLECTED)
     if cap and len(kept) > cap:
-        config.stash[_CAPPED] = f"ran {cap} of the {len(kept)} fast tests that run its line, from {_files(kept)} files"
-        kept = _across_files(kept)[:cap]
+        config.stash[_CAPPED] = f"ran the {cap} likeliest of the {len(kept)} fast tests that run its line"
+        kept = kept[:cap]
     config.args[:] = kept
-
-
-def _files(tests: list[str]) -> int:
-    return len({test.partition("::")[0] for test in tests})
-
-
-def _across_files(tests: list[str]) -> list[str]:
-    """The fastest test of each file, then the second fastest of each, and so on: a rule's own
-    tests live in its own file, and the fastest tests overall are often the same few files'."""
-    by_file: dict[str, list[str]] = {}
-    for test in tests:  # mutmut's order: fastest first
-        by_file.setdefault(test.partition("::")[0], []).append(test)
-    rounds = max(len(group) for group in by_file.values())
-    return [group[i] for i in range(rounds) for group in by_file.values() if i < len(group)]
 
 
 _CAPPED = pytest.StashKey[str]()

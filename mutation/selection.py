@@ -27,6 +27,11 @@ from mutmut.utils.format_utils import get_mutant_name
 
 def mutant_lines(path: Path) -> dict[str, set[int]]:
     """mutmut's name of each mutant of `path` (relative to the checkout) -> the lines it changes."""
+    return {key: changed for key, (changed, _) in _mutants(path).items()}
+
+
+def _mutants(path: Path) -> dict[str, tuple[set[int], range]]:
+    """mutmut's name of each mutant of `path` -> the lines it changes, and its function's lines."""
     code = path.read_text()
     wrapper = MetadataWrapper(cst.parse_module(code))
     visitor = MutationVisitor(mutation_operators, get_ignored_lines(str(path), code, wrapper), None)
@@ -40,7 +45,7 @@ def mutant_lines(path: Path) -> dict[str, set[int]]:
         for method in statement.body.body
     }
     count: dict[cst.CSTNode, int] = defaultdict(int)
-    lines: dict[str, set[int]] = {}
+    lines: dict[str, tuple[set[int], range]] = {}
     for mutation in visitor.mutations:
         function = mutation.contained_by_top_level_function
         if not isinstance(function, cst.FunctionDef):
@@ -53,7 +58,8 @@ def mutant_lines(path: Path) -> dict[str, set[int]]:
         statement = _statement_of(mutation.original_node, parents)
         if statement is not None:
             changed.add(positions[statement].start.line)
-        lines[key] = changed
+        span = positions[function]
+        lines[key] = (changed, range(span.start.line, span.end.line + 1))
     return lines
 
 
@@ -82,12 +88,24 @@ def tests_by_line(data_file: Path, paths: list[Path]) -> dict[tuple[str, int], s
 
 
 def selection(paths: list[Path], data_file: Path) -> dict[str, object]:
-    """mutants/mutation-selection.json's content: each mutant -> the tests that run its lines."""
+    """mutants/mutation-selection.json's content: each mutant -> [test, rank] of each test that
+    runs its lines; the lower the rank, the likelier the test is to kill it.
+
+    The likeliest are those that run the rarest lines of its function. A check every spec goes
+    through is run by hundreds of tests, nearly all of them passing it; the few that run its
+    refusal, a line only they reach, are the tests of that rule. So each test is ranked by the
+    fewest tests that share a line of the function with it.
+    """
     covered = tests_by_line(data_file, paths)
     tests: dict[str, int] = {}
     mutants: dict[str, list[int]] = {}
     for path in paths:
-        for key, lines in mutant_lines(path).items():
+        for key, (lines, function) in _mutants(path).items():
             reaching = set().union(*(covered.get((str(path), line), set()) for line in lines))
-            mutants[key] = sorted(tests.setdefault(test, len(tests)) for test in reaching)
+            rarity = dict.fromkeys(reaching, len(reaching))
+            for line in function:
+                sharing = covered.get((str(path), line), set())
+                for test in sharing & reaching:
+                    rarity[test] = min(rarity[test], len(sharing))
+            mutants[key] = sorted([tests.setdefault(test, len(tests)), rarity[test]] for test in reaching)
     return {"tests": list(tests), "mutants": mutants}

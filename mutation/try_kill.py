@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,8 @@ def main() -> int:
         names += [m.group(1) for line in args.survivors.read_text().splitlines() if (m := NAME_LINE.match(line))]
     if not names or not pytest_args:
         parser.error("name at least one mutant, and the tests after --")
+    # Killed from outside, the file is still put back (SystemExit runs the `finally`).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     verdicts = {}
     for name in names:
         verdicts[name] = _try(name, args.mutants, pytest_args)
