@@ -16,6 +16,7 @@ generated: run `make mutation` again).
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import signal
 import subprocess
@@ -60,9 +61,15 @@ def _source_path(name: str) -> Path:
     return ROOT / (name.rpartition(".")[0].replace(".", "/") + ".py")
 
 
+@functools.cache
+def _generated(file: Path) -> cst.Module:
+    """mutmut's file of every mutant of a module: parsed once (seconds for a large module)."""
+    return cst.parse_module(file.read_text())
+
+
 def _try(name: str, mutants: Path, pytest_args: list[str]) -> str:
     path = _source_path(name)
-    generated = cst.parse_module((mutants / path.relative_to(ROOT)).read_text())
+    generated = _generated(mutants / path.relative_to(ROOT))
     original_bytes = path.read_bytes()
     function_name = orig_function_and_class_names_from_key(name)[0].rpartition(".")[2]
     checkout = cst.parse_module(original_bytes.decode())

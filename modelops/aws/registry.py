@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-
 # What a live registry answering without ModelApprovalStatus (optional in DescribeModelPackage's
 # response) is taken to say: a status, and not Approved, so that staging and prod refuse it.
 NO_APPROVAL_STATUS = "without an approval status"
