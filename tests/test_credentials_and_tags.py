@@ -192,3 +192,67 @@ def test_the_same_tag_key_in_the_stack_and_the_spec_is_one_tag(project: Path) ->
     """The spec's value wins (modelops.aws.tags.resource_tags): one key, which IAM takes."""
     edit_yaml(spec_path(project), lambda d: d["metadata"]["tags"].update({"environment-owner": "growth"}))
     assert problems(project) == []
+
+
+# --- AWS's tag rules, one bound at a time ---------------------------------------------------------
+
+ALLOWED = "letters, numbers, spaces and _ . : / = + - @"
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        ("k", None),
+        ("k" * 128, None),
+        ("", "tag keys are 1 to 128 characters (this one has 0)"),
+        ("k" * 129, "tag keys are 1 to 128 characters (this one has 129)"),
+        ("aws", None),
+        ("awsteam", None),
+        ("aws:team", "tag keys starting with 'aws:' (in any case) are reserved by AWS"),
+        ("AWS:team", "tag keys starting with 'aws:' (in any case) are reserved by AWS"),
+        ("aWs:", "tag keys starting with 'aws:' (in any case) are reserved by AWS"),
+        ("team:aws:x", None),
+        ("cost-centre_2 @a.b/c=d+e", None),
+        ("équipe", None),
+        ("team#", f"AWS refuses '#' in a tag key: it takes only {ALLOWED}"),
+        ("t#e!a#m", f"AWS refuses '#', '!' in a tag key: it takes only {ALLOWED}"),
+        ("bell\a", f"AWS refuses U+0007 in a tag key: it takes only {ALLOWED}"),
+        ("!#$%&", f"AWS refuses '!', '#', '$', '%', '&' in a tag key: it takes only {ALLOWED}"),
+        ("!#$%&*", f"AWS refuses '!', '#', '$', '%', '&' and 1 more in a tag key: it takes only {ALLOWED}"),
+        ("!#$%&*?<", f"AWS refuses '!', '#', '$', '%', '&' and 3 more in a tag key: it takes only {ALLOWED}"),
+    ],
+)
+def test_a_tag_key_is_held_to_awss_rules(key: str, problem: str | None) -> None:
+    """1 to 128 characters, no `aws:` prefix in any case, only the characters of AWS's pattern;
+    the message names the first five refused characters, each once, and counts the rest."""
+    assert tags.tag_key_problem(key) == problem
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("", None),
+        ("v" * 256, None),
+        ("v" * 257, "a tag value is at most 256 characters (this one has 257)"),
+        ("aws:anything", None),
+        ("ok then; not", f"AWS refuses ';' in a tag value: it takes only {ALLOWED}"),
+    ],
+)
+def test_a_tag_value_is_held_to_awss_rules(value: str, problem: str | None) -> None:
+    assert tags.tag_value_problem(value) == problem
+
+
+def test_each_refused_tag_is_named_by_its_key_with_the_keys_problem_first() -> None:
+    found = tags.tag_problems({"team": "ml", "aws:x": "bad;", "cost": "bad;", "count": 3})  # type: ignore[dict-item]
+    assert found == [
+        ("aws:x", "tag keys starting with 'aws:' (in any case) are reserved by AWS"),
+        ("cost", f"AWS refuses ';' in a tag value: it takes only {ALLOWED}"),
+    ]
+
+
+def test_keys_equal_but_for_case_are_twins_of_the_first() -> None:
+    """IAM compares tag keys without case: each such key of `among` is named with its twin."""
+    assert tags.case_twins(["Team", "team", "owner"], ["Team", "team", "TEAM", "owner"]) == {
+        "team": "Team",
+        "TEAM": "Team",
+    }

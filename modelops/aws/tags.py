@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable
 REQUIRED_TAGS = ("owner", "model", "model-version", "environment", "managed-by")
 MANAGED_BY = "modelops"
 
-# botocore's pattern, kept verbatim so that tests/test_tag_rules.py notices when AWS changes it.
+# botocore's pattern, kept verbatim so that tests/test_credentials_and_tags.py notices when AWS changes it.
 TAG_PATTERN = "([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)"
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
@@ -37,7 +37,7 @@ def _refused_characters(text: str) -> list[str]:
     same definition."""
     refused: list[str] = []
     for char in text:
-        if unicodedata.category(char)[0] in "LZN" or char in _PUNCTUATION:
+        if unicodedata.category(char)[0] in ("L", "Z", "N") or char in _PUNCTUATION:
             continue
         if char not in refused:
             refused.append(char)
