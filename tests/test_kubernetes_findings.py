@@ -224,6 +224,15 @@ CASES: list[tuple[str, Example, Change, list[tuple[str, str]]]] = [
     # serving (_kubernetes_serving).
     ("realtime-only", KSERVE, at("serving.mode", "async"), [("serving.mode", "kubernetes serving is realtime only")]),
     (
+        "no-pool-on-kubernetes",
+        ("intent-classifier", "1.0.0"),  # mode component, on a SageMaker pool
+        at("serving.target", "kubernetes"),
+        [
+            ("serving.mode", "kubernetes serving is realtime only"),
+            ("serving.rollout.wait_s", guardrail_field("wait_s")),
+        ],
+    ),
+    (
         "no-sagemaker-sizing",
         KSERVE,
         both(
