@@ -297,9 +297,7 @@ def _component(spec: ModelSpec) -> Iterator[Finding]:
     serving = spec.serving
     path: FieldPath = ("serving",)
     component = serving.component
-    if serving.target != "sagemaker":
-        yield (*path, "mode"), "component runs on a SageMaker pool: target kubernetes serves realtime only"
-        return
+    # target kubernetes never gets here: _serving checks it by _kubernetes_serving ("realtime only").
     if component is None:
         yield (*path, "component"), "required for mode component: the pool, the reservation per copy and the copies"
         return
