@@ -1,4 +1,5 @@
-"""The package layout of architecture.md: modules grouped by area, and no import cycle.
+"""The package layout of architecture.md: modules grouped by area, and no import cycle; every
+test file placed for make mutation.
 
 Lazy (function-level) imports count: a cycle hidden inside a function is still a cycle.
 """
@@ -76,3 +77,15 @@ def test_modules_live_in_their_area() -> None:
     assert not loose, f"modules outside an area package: {sorted(loose)}"
     areas = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     assert areas == AREAS
+
+
+def test_every_test_file_is_a_fast_test_of_make_mutation_or_said_not_to_be() -> None:
+    """A new test file kills no mutant until `make mutation` runs it: it joins pyproject's
+    [tool.mutmut] test selection, or [tool.modelops.mutation] not_fast says it is slow."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
+    fast = [a for a in config["mutmut"]["pytest_add_cli_args_test_selection"] if a.endswith(".py")]
+    not_fast = config["modelops"]["mutation"]["not_fast"]
+    files = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests").glob("test_*.py"))
+    assert sorted(fast + not_fast) == files
