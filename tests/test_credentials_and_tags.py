@@ -117,6 +117,31 @@ def test_stack_tags_follow_aws_rules(project: Path, key: str, value: str, fragme
     assert found.line > line_of(stack_file(project, "dev"), "modelops:tags") and found.column >= 5
 
 
+def test_tags_at_aws_bounds_pass_and_each_one_past_gets_its_exact_message(project: Path) -> None:
+    """A key of 1 or 128 characters and a value of 256 pass, one character more does not; a
+    message names at most 5 refused characters and counts the rest."""
+    allowed = {"k": "x", "K" * 128: "x", "team": "v" * 256}
+    refused = {
+        "e" * 129: "tag keys are 1 to 128 characters (this one has 129)",
+        "AWS:team": "tag keys starting with 'aws:' (in any case) are reserved by AWS",
+        "a!#$%&": "AWS refuses '!', '#', '$', '%', '&' in a tag key",
+        "b!#$%&*": "AWS refuses '!', '#', '$', '%', '&' and 1 more in a tag key",
+        "c": "AWS refuses '<', '>' in a tag value",
+        "d": "a tag value is at most 256 characters (this one has 257)",
+    }
+    values = {"c": "<>", "d": "w" * 257}
+    edit_yaml(
+        stack_file(project, "dev"),
+        lambda d: d["config"]["modelops:tags"].update({**allowed, **{k: values.get(k, "x") for k in refused}}),
+    )
+    takes_only = ": it takes only letters, numbers, spaces and _ . : / = + - @"
+    expected = {
+        f"modelops:tags.{key}": message + (takes_only if message.startswith("AWS refuses") else "")
+        for key, message in refused.items()
+    }
+    assert {p.field: p.message for p in stack_problems(project)} == expected
+
+
 def test_an_empty_tag_key_is_refused(project: Path) -> None:
     edit_yaml(stack_file(project, "dev"), lambda d: d["config"]["modelops:tags"].update({"": "x"}))
     assert_problem(stack_problems(project), 'modelops:tags[""]', "tag keys are 1 to 128 characters")

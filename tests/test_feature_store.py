@@ -181,3 +181,17 @@ def test_default_bucket_holds_the_offline_store_without_a_configured_one() -> No
         uri = group.inputs["offlineStoreConfig"]["s3StorageConfig"]["s3Uri"]
         assert uri.startswith("s3://modelops-123456789012-eu-west-1-dev/feature-store/")
         assert "securityConfig" not in group.inputs["onlineStoreConfig"]  # dev sets no KMS key
+
+
+def test_an_online_only_group_without_a_stack_key_has_a_role_without_a_policy(project: Path) -> None:
+    """The Feature Store role writes only the offline store and uses only the stack key: with
+    neither (dev, online store only) it gets no inline policy, and the group is created all the same."""
+    for version in ("1.2.0", "1.3.0"):
+        edit_yaml(
+            spec_path(project, version=version), lambda d: d["features"]["groups"][0].update(offline={"enabled": False})
+        )
+    dev = render(project, "dev")
+    assert "offlineStoreConfig" not in _group(dev, "customer-profile")
+    assert [r.name for r in dev.resources if r.name.startswith("churn-classifier-customer-profile-dev-store")] == [
+        "churn-classifier-customer-profile-dev-store-role"
+    ]

@@ -187,6 +187,29 @@ def test_every_role_sagemaker_assumes_trusts_it_for_this_account_only(dev: Plan,
     assert kinds == {"model", "pool", "monitoring", "feature-store"}
 
 
+def test_every_role_sagemaker_assumes_is_one_hour_bounded_and_has_one_sorted_inline_policy(prod: Plan) -> None:
+    """Every SageMaker role (a model's, a pool's, monitoring jobs', a feature group's): sessions
+    of at most an hour, the stack's permissions boundary, a description saying whose role it is,
+    and one inline policy `least-privilege` whose JSON has its keys sorted (the same text on
+    every render: no policy diff without a change). Both are children of the component that
+    made them, so they sit under it in the stack."""
+    components = {r.urn: r.type for r in prod.resources}
+    roles = [r for r in prod.by_type(ROLE) if "sagemaker.amazonaws.com" in r.inputs["assumeRolePolicy"]]
+    assert {_sagemaker_role_kind(r.name) for r in roles} == {"model", "pool", "monitoring", "feature-store"}
+    for role in roles:
+        policy = prod.one(POLICY, role.name.removesuffix("-role") + "-policy")
+        assert role.inputs["maxSessionDuration"] == 3600, role.name
+        assert role.inputs["permissionsBoundary"] == "arn:aws:iam::123456789012:policy/ml-boundary", role.name
+        assert role.inputs["description"].endswith(" in prod (modelops)"), role.name
+        assert policy.inputs["name"] == "least-privilege", policy.name
+        assert policy.inputs["role"] == role.inputs["name"], policy.name
+        assert policy.inputs["policy"] == json.dumps(json.loads(policy.inputs["policy"]), sort_keys=True), policy.name
+        assert role.parent == policy.parent and components[role.parent].startswith("modelops:"), role.name
+    execution = prod.one(ROLE, "fraud-detector-governance-execution-role")
+    assert execution.inputs["description"] == "SageMaker execution role of fraud-detector in prod (modelops)"
+    assert components[execution.parent] == "modelops:governance:Governance"
+
+
 def test_source_arn_follows_the_partition() -> None:
     assert (
         sagemaker_source_arn("aws-cn", "cn-north-1", "210987654321") == "arn:aws-cn:sagemaker:cn-north-1:210987654321:*"

@@ -601,15 +601,37 @@ def test_prod_governance_on_kubernetes(project: Path) -> None:
         at("metadata.risk", "high"),
     )
     found = prod_kubernetes(project, KSERVE, weaken)
-    assert_problem(found, "serving.kubernetes.min_replicas", "[prod-redundancy] prod requires min_replicas >= 2")
-    assert_problem(
-        found, "serving.data_capture.enabled", "[prod-data-capture] prod requires data capture (on kubernetes"
-    )
-    assert_problem(
-        found, "serving.rollout.strategy", "[prod-guarded-rollout] prod requires a rolling rollout on kubernetes"
-    )
+    pinned = " (stack prod pins this version as primary)"
     # Model Monitor cannot watch a kubernetes model: the risk-driven monitors are not required.
-    assert not [p for p in found if "prod-risk-monitors" in p.message]
+    assert sorted((p.field, p.message) for p in found) == [
+        (
+            "serving.data_capture.enabled",
+            f"[prod-data-capture] prod requires data capture (on kubernetes, KServe's payload logger){pinned}",
+        ),
+        ("serving.kubernetes.min_replicas", f"[prod-redundancy] prod requires min_replicas >= 2{pinned}"),
+        (
+            "serving.rollout.strategy",
+            "[prod-guarded-rollout] prod requires a rolling rollout on kubernetes, not all_at_once (a Recreate stops "
+            f"every replica first){pinned}",
+        ),
+    ]
+
+
+def test_prod_governance_of_kubernetes_defaults(project: Path) -> None:
+    """Without a serving.kubernetes block the model runs on KServe with one replica: prod asks
+    for more replicas and for KServe's payload logger, as it would of those fields written out."""
+    found = prod_kubernetes(
+        project,
+        KSERVE,
+        both(at("serving.kubernetes"), at("environments"), at("serving.data_capture", {"enabled": False})),
+    )
+    assert sorted((p.field, p.message.split(" (stack ")[0]) for p in found) == [
+        (
+            "serving.data_capture.enabled",
+            "[prod-data-capture] prod requires data capture (on kubernetes, KServe's payload logger)",
+        ),
+        ("serving.kubernetes.min_replicas", "[prod-redundancy] prod requires min_replicas >= 2"),
+    ]
 
 
 def test_prod_deployment_needs_no_capture(project: Path) -> None:

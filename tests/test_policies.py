@@ -31,7 +31,7 @@ def prod() -> Plan:
 def run_policies(resource: PlanResource, config: dict[str, Any]) -> list[tuple[str, str]]:
     from pulumi_policy import ResourceValidationArgs
 
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, str | None]] = []
     for policy in build_policies():
         args = ResourceValidationArgs(
             resource.type,
@@ -42,12 +42,10 @@ def run_policies(resource: PlanResource, config: dict[str, Any]) -> list[tuple[s
             None,
             config=config,  # type: ignore[arg-type]
         )
-        reported: list[tuple[str, str | None]] = []
-        policy.validate(args, lambda message, urn=None: reported.append((message, urn)))
-        # Reported against the resource: the engine names it in the violation.
-        assert all(urn == resource.urn for _, urn in reported), reported
-        found += [(policy.name, message) for message, _ in reported]
-    return sorted(found)
+        policy.validate(args, lambda message, urn=None, name=policy.name: found.append((name, message, urn)))
+    # The analyzer's diagnostic carries the urn reported: each violation names the resource it is about.
+    assert [urn for _, _, urn in found] == [resource.urn] * len(found)
+    return sorted((name, message) for name, message, _ in found)
 
 
 def broken_resources(plan: Plan) -> Iterator[tuple[str, PlanResource]]:
@@ -86,14 +84,23 @@ def test_pack_has_one_mandatory_policy_per_rule() -> None:
     assert all(p.enforcement_level is EnforcementLevel.MANDATORY for p in policies)
 
 
-def test_every_policy_requires_the_environment_in_its_config() -> None:
-    """The engine checks a policy's config against its schema before the policy runs: the
-    environment is always there, and one of the three."""
+def test_each_policy_takes_the_config_modelops_policy_config_writes() -> None:
+    """Pulumi checks --policy-pack-config against each policy's config schema: the environment is
+    required, one of the three, and the stack's ARNs are text."""
+    import jsonschema
+
     for policy in build_policies():
-        schema = policy.config_schema
-        assert schema is not None and schema.required == ["environment"], policy.name
-        assert schema.properties["environment"] == {"type": "string", "enum": ["dev", "staging", "prod"]}
-        assert set(schema.properties) == {"environment", "kmsKeyArn", "permissionsBoundaryArn"}
+        assert policy.config_schema is not None, policy.name
+        schema = {
+            "type": "object",
+            "properties": policy.config_schema.properties,
+            "required": policy.config_schema.required,
+        }
+        jsonschema.validate(PROD_CONFIG, schema)
+        jsonschema.validate({"environment": "dev"}, schema)
+        for refused in ({}, {"environment": "qa"}, {**PROD_CONFIG, "kmsKeyArn": 1}):
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate(refused, schema)
 
 
 def test_policies_pass_the_rendered_prod_stack(prod: Plan) -> None:
@@ -172,6 +179,7 @@ def test_served_pack_analyzes_a_resource_like_the_engine(prod: Plan) -> None:
         info = stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=20)
         assert info.name == PACK_NAME
         assert [p.name for p in info.policies] == list(RULES)
+        assert all(list(p.configSchema.required) == ["environment"] for p in info.policies)
         properties = struct_pb2.Struct()
         properties.update(PROD_CONFIG)
         stub.Configure(

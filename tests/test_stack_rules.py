@@ -111,9 +111,20 @@ def test_staging_requires_vpc_and_kms(project: Path) -> None:
     edit_yaml(
         stack_file(project, "staging"), lambda d: [d["config"].pop(k) for k in ("modelops:vpc", "modelops:kmsKeyArn")]
     )
-    found = problems(project)
-    assert_problem(found, "modelops:vpc", "[vpc-required]", "Pulumi.staging.yaml")
-    assert_problem(found, "modelops:kmsKeyArn", "[kms-required]", "Pulumi.staging.yaml")
+    found = [(p.file, p.field, p.message) for p in problems(project)]
+    assert sorted(found) == [
+        (
+            "stacks/Pulumi.staging.yaml",
+            "modelops:kmsKeyArn",
+            "[kms-required] staging requires modelops:kmsKeyArn for endpoint storage, capture, feature store and "
+            "monitoring outputs",
+        ),
+        (
+            "stacks/Pulumi.staging.yaml",
+            "modelops:vpc",
+            "[vpc-required] staging requires modelops:vpc for models and monitoring jobs",
+        ),
+    ]
 
 
 def test_serverless_cannot_run_in_a_vpc(project: Path) -> None:
@@ -125,8 +136,18 @@ def test_serverless_cannot_run_in_a_vpc(project: Path) -> None:
 
 
 def test_staging_requires_pinned_artifacts(project: Path) -> None:
+    """An approval: none model is deployed as is, so staging and prod want its artifact's sha256."""
     edit_yaml(spec_path(project, "fraud-detector", "3.1.0"), lambda d: d["model"].pop("sha256"))
-    assert_problem(problems(project), "model.sha256", "[pinned-artifact]", "fraud-detector/3.1.0.yaml")
+    found = [(p.file, p.field, p.message) for p in problems(project)]
+    assert sorted(found) == [
+        (
+            "model_specs/fraud-detector/3.1.0.yaml",
+            "model.sha256",
+            f"[pinned-artifact] {environment} requires approval: none models to pin their artifact with sha256 "
+            f"(stack {environment} pins this version as {role})",
+        )
+        for environment, role in (("prod", "challenger"), ("staging", "primary"))  # dev pins it too: no finding
+    ]
 
 
 def test_prod_governance_rules(project: Path) -> None:
@@ -140,13 +161,28 @@ def test_prod_governance_rules(project: Path) -> None:
 
     edit_yaml(spec_path(project, "fraud-detector", "3.0.1"), weaken)
     found = [p for p in problems(project) if "fraud-detector/3.0.1" in p.file]
-    assert_problem(found, "serving.instance_count", "[prod-redundancy]")
-    assert_problem(found, "serving.data_capture.enabled", "[prod-data-capture]")
-    assert_problem(found, "serving.rollout.strategy", "[prod-guarded-rollout]")
-    assert_problem(found, "monitoring.model_quality.enabled", "risk high requires the model_quality monitor")
-    assert_problem(found, "monitoring.bias.enabled", "risk high requires the bias monitor")
-    assert_problem(found, "monitoring.explainability.enabled", "risk high requires the explainability monitor")
-    assert all("stack prod" in p.message for p in found if p.message.startswith("[prod"))
+    pinned = " (stack prod pins this version as primary)"
+    assert sorted((p.field, p.message) for p in found) == [
+        ("monitoring.bias.enabled", f"[prod-risk-monitors] risk high requires the bias monitor in prod{pinned}"),
+        (
+            "monitoring.explainability.enabled",
+            f"[prod-risk-monitors] risk high requires the explainability monitor in prod{pinned}",
+        ),
+        (
+            "monitoring.model_quality.enabled",
+            f"[prod-risk-monitors] risk high requires the model_quality monitor in prod{pinned}",
+        ),
+        ("serving.data_capture.enabled", f"[prod-data-capture] prod requires data capture{pinned}"),
+        (
+            "serving.instance_count",
+            f"[prod-redundancy] prod requires instance_count >= 2 for realtime endpoints{pinned}",
+        ),
+        (
+            "serving.rollout.strategy",
+            "[prod-guarded-rollout] prod requires a guarded rollout (canary, linear or rolling), not all_at_once"
+            f"{pinned}",
+        ),
+    ]
 
 
 def test_dev_is_relaxed(project: Path) -> None:

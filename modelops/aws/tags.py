@@ -62,8 +62,9 @@ def tag_key_problem(key: str) -> str | None:
     return None
 
 
-def tag_value_problem(value: str, what: str = "a tag value") -> str | None:
-    """Why AWS refuses `value` as a tag value, or None. `what` names it in the message."""
+def tag_value_problem(value: str, what: str) -> str | None:
+    """Why AWS refuses `value` as a tag value, or None. `what` names it in the message ("a tag
+    value", "the owner tag's value")."""
     if len(value) > TAG_VALUE_MAX:
         return f"{what} is at most {TAG_VALUE_MAX} characters (this one has {len(value)})"
     refused = _refused_characters(value)
@@ -78,7 +79,7 @@ def tag_problems(tags: dict[str, str]) -> list[tuple[str, str]]:
     for key, value in tags.items():
         problem = tag_key_problem(key)
         if problem is None and isinstance(value, str):
-            problem = tag_value_problem(value)
+            problem = tag_value_problem(value, "a tag value")
         if problem is not None:
             found.append((key, problem))
     return found
