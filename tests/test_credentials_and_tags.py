@@ -264,7 +264,7 @@ def test_a_tag_key_is_held_to_awss_rules(key: str, problem: str | None) -> None:
     ],
 )
 def test_a_tag_value_is_held_to_awss_rules(value: str, problem: str | None) -> None:
-    assert tags.tag_value_problem(value) == problem
+    assert tags.tag_value_problem(value, "a tag value") == problem
 
 
 def test_each_refused_tag_is_named_by_its_key_with_the_keys_problem_first() -> None:
