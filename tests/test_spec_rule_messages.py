@@ -13,7 +13,7 @@ import pytest
 
 from modelops.spec import frameworks
 from tests.conftest import edit_yaml, problems, spec_path
-from tests.test_spec_rules import ARTIFACT, SECRET, as_artifact, as_framework, at, both
+from tests.test_spec_rules import SECRET, as_artifact, as_framework, at, both
 
 ECR_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/x:1"
 SECRETS_UNREACHABLE = (
@@ -225,8 +225,41 @@ CASES = [
         at("serving.autoscaling", {"min_instances": 2, "max_instances": 2, "target_invocations_per_instance": 700}),
         [],
     ),
-    ("rollout-with-latency-alarm-only", at("serving.rollout.alarms", {"max_p99_latency_ms": 500}), []),
-    ("rollout-with-error-alarm-only", at("serving.rollout.alarms", {"max_5xx_error_rate_percent": 1.0}), []),
+    (
+        "rollout-with-latency-alarm-only",
+        at("serving.rollout.alarms", {"max_5xx_error_rate_percent": None, "max_p99_latency_ms": 500}),
+        [],
+    ),
+    (
+        "rollout-with-error-alarm-only",
+        at("serving.rollout.alarms", {"max_5xx_error_rate_percent": 1.0, "max_p99_latency_ms": None}),
+        [],
+    ),
+    (
+        "rollout-without-alarms",
+        at("serving.rollout.alarms", {"max_5xx_error_rate_percent": None}),
+        [("serving.rollout.alarms", "a canary rollout rolls back on alarms: set at least one")],
+    ),
+    (
+        "all-at-once-rollout-without-alarms",
+        at(
+            "environments.dev.serving.rollout",
+            {"strategy": "all_at_once", "alarms": {"max_5xx_error_rate_percent": None, "max_p99_latency_ms": None}},
+        ),
+        [],
+    ),
+    (
+        "guarded-rollout-on-inf1",
+        both(at("serving.instance_type", "ml.inf1.xlarge"), at("environments")),
+        [
+            (
+                "serving.rollout.strategy",
+                "deployment guardrails are not available on ml.inf1.xlarge: AWS shifts all traffic at once and "
+                "never rolls back; use all_at_once, or an ml.inf2 instance type",
+            )
+        ],
+    ),
+    ("all-at-once-rollout-on-inf1", at("environments.dev.serving.instance_type", "ml.inf1.xlarge"), []),
     (
         "schedule-not-recognised",
         at("monitoring.schedule", "weekly"),
