@@ -73,7 +73,7 @@ def schedule_interval_hours(schedule: str) -> int:
     if schedule == "hourly":
         return 1
     match = SCHEDULE_CRON.match(schedule)
-    if schedule == "daily" or match is None:
+    if match is None:  # "daily", the only valid schedule besides hourly and the crons
         return 24
     if match["every"] is not None:
         return int(match["every"])
