@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from modelops.spec.container import ARTIFACT_ENV, STORAGE_URI_ENV
-from tests.spec_findings import Change, Example, findings
+from tests.spec_findings import SIZED_ENDPOINT, SIZING_SET_TO_NULL, Change, Example, findings, sizing_findings
 from tests.test_spec_rules import at, both
 
 KSERVE: Example = ("reviews-kserve", "1.0.0")  # runtime kserve, framework sklearn, namespace reviews
@@ -235,30 +235,13 @@ CASES: list[tuple[str, Example, Change, list[tuple[str, str]]]] = [
     (
         "no-sagemaker-sizing",
         KSERVE,
-        both(
-            at("serving.instance_type", "ml.m5.large"),
-            at("serving.instance_count", 2),
-            at("serving.autoscaling", {"min_instances": 1, "max_instances": 2, "target_invocations_per_instance": 9}),
-            at("serving.serverless", {"memory_mb": 2048}),
-            at("serving.async", {"max_concurrent_invocations_per_instance": 4}),
-        ),
-        [
-            ("serving.instance_type", sagemaker_field("instance_type")),
-            ("serving.instance_count", sagemaker_field("instance_count")),
-            ("serving.autoscaling", sagemaker_field("autoscaling")),
-            ("serving.serverless", sagemaker_field("serverless")),
-            ("serving.async", sagemaker_field("async")),
-        ],
+        SIZED_ENDPOINT,
+        sizing_findings(sagemaker_field),
     ),
     (
         "sagemaker-sizing-set-to-null",
         KSERVE,
-        both(
-            at("serving.instance_type", None),
-            at("serving.autoscaling", None),
-            at("serving.serverless", None),
-            at("serving.async", None),
-        ),
+        SIZING_SET_TO_NULL,
         [],
     ),
     (

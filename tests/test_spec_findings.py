@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from modelops.aws.instance_types import instance_type_problem
-from tests.spec_findings import Change, Example, findings
+from tests.spec_findings import SIZED_ENDPOINT, SIZING_SET_TO_NULL, Change, Example, findings, sizing_findings
 from tests.test_spec_rules import as_framework, at, both
 
 CHURN: Example = ("churn-classifier", "1.2.0")  # realtime canary, autoscaling 2 to 8, a feature group, monitors
@@ -70,30 +70,13 @@ CASES: list[tuple[str, Example, Change, list[tuple[str, str]]]] = [
     (
         "component-takes-no-endpoint-sizing",
         COMPONENT,
-        both(
-            at("serving.instance_type", "ml.m5.large"),
-            at("serving.instance_count", 2),
-            at("serving.autoscaling", {"min_instances": 1, "max_instances": 2, "target_invocations_per_instance": 9}),
-            at("serving.serverless", {"memory_mb": 2048}),
-            at("serving.async", {"max_concurrent_invocations_per_instance": 4}),
-        ),
-        [
-            ("serving.instance_type", pools_field("instance_type")),
-            ("serving.instance_count", pools_field("instance_count")),
-            ("serving.autoscaling", pools_field("autoscaling")),
-            ("serving.serverless", pools_field("serverless")),
-            ("serving.async", pools_field("async")),
-        ],
+        SIZED_ENDPOINT,
+        sizing_findings(pools_field),
     ),
     (
         "component-endpoint-sizing-set-to-null",
         COMPONENT,
-        both(
-            at("serving.instance_type", None),
-            at("serving.autoscaling", None),
-            at("serving.serverless", None),
-            at("serving.async", None),
-        ),
+        SIZING_SET_TO_NULL,
         [],
     ),
     (
