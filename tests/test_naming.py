@@ -36,6 +36,8 @@ def test_the_digest_is_of_the_canonical_json_whatever_the_key_order() -> None:
         ((LONG,), "ab12cd34", 63, "m" * 54 + "-ab12cd34"),
         ((LONG,), "pool", 64, "m" * 59 + "-pool"),
         (("abc-def",), "x", 6, "abc-x"),  # cut at a dash: no dash doubled before the suffix
+        (("Xray-", "devX"), "", 63, "Xray-devX"),  # only dashes are trimmed
+        (("abcX-def",), "x", 6, "abcX-x"),
     ],
 )
 def test_a_name_keeps_awss_characters_and_its_suffix_within_the_limit(
@@ -75,6 +77,8 @@ def test_each_kind_of_name_by_its_pattern() -> None:
 
 def test_role_names_are_cut_to_iams_64_and_sagemaker_names_to_63() -> None:
     assert len(naming.role_name(LONG, "staging")) == 64
+    for role in (naming.monitoring_role_name, naming.workload_role_name, naming.pool_role_name):
+        assert len(role(LONG, "staging")) == 64
     assert naming.monitoring_role_name(LONG, "staging").endswith("-monitor")
     assert len(naming.feature_group_role_name(LONG)) == 64
     assert len(naming.endpoint_name(LONG, "staging")) == 63
