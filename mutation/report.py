@@ -59,7 +59,7 @@ def results(path: str, first_lines: dict[str, int]) -> list[Mutant]:
     except FileNotFoundError:
         codes = {}
     except json.JSONDecodeError:  # mutmut is writing it: not done
-        codes = {"": None}
+        return [Mutant("", path, "not checked", 0)]
     capped = Path("mutants") / "mutation-capped"
     mutants = [
         Mutant(name, path, status_by_exit_code[code], first_lines.get(name, 0), _note(capped / name))
@@ -74,7 +74,7 @@ def _number(name: str) -> int:
 
 
 def _note(path: Path) -> str:
-    return path.read_text() if path.exists() else ""
+    return path.read_text() if path.is_file() else ""
 
 
 def read_equivalents(path: Path = EQUIVALENT_FILE) -> dict[str, str]:
