@@ -82,7 +82,6 @@ def main() -> int:
             print(log.read_text()[-3000:])
             print(f"mutmut failed (exit status {process.returncode}); its output: {log}")
             return 2
-        written.clear()
         _write_finished(modules, first_lines, equivalents, args.out, written, started)
 
     seen: set[str] = set()
