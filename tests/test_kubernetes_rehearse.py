@@ -1,7 +1,8 @@
 """`rehearse` on a Kubernetes stack: IAM on moto, every Kubernetes object checked offline.
 
 Core objects go through kubernetes-validate (Kubernetes 1.31, strict), the InferenceService
-through modelops's strict model and KServe's admission-webhook rules; the tests also validate
+through modelops's strict model and KServe's admission-webhook rules (their own tests are
+tests/test_kserve_rules.py); the tests also validate
 every rendered InferenceService against KServe's full CRD schema in ../shared/schemas/kserve/.
 """
 
@@ -21,7 +22,6 @@ from modelops.engine.rehearse import emulated_aws, rehearse, rehearse_in_emulato
 from modelops.engine.render import render
 from modelops.kubernetes import manifests as kubernetes_manifests
 from modelops.kubernetes.checks import KUBERNETES_VERSION, check, validate_core
-from modelops.kubernetes.kserve import inference_service_problems
 from tests.conftest import REPO_ROOT
 from tests.kubernetes_project import OIDC_ARN, OIDC_ISSUER, write_kubernetes_project
 from tests.test_kubernetes import CORE_TYPES, DEPLOYMENT, ISVC, RECORDED_INFERENCE_SERVICE
@@ -139,94 +139,6 @@ def test_integers_stay_integers(plan: Plan) -> None:
 
 def isvc() -> dict[str, Any]:
     return copy.deepcopy(RECORDED_INFERENCE_SERVICE)
-
-
-def _canary_predictor(manifest: dict[str, Any]) -> dict[str, Any]:
-    return manifest["spec"]["canary"][0]["predictor"]
-
-
-def test_recorded_inference_service_passes_the_kserve_rules() -> None:
-    assert inference_service_problems(isvc()) == []
-
-
-@pytest.mark.parametrize(
-    ("mutate", "message"),
-    [
-        (
-            lambda m: m["spec"]["canary"].append({**m["spec"]["canary"][0], "trafficPercent": 95}),
-            "spec.canary: the trafficPercent of the canaries sums to 105, more than 100",
-        ),
-        (
-            lambda m: m["spec"]["canary"][0].update(trafficPercent=120),
-            "spec.canary[0].trafficPercent: 120 is outside 0..100",
-        ),
-        (
-            lambda m: m["spec"]["canary"][0].update(trafficPercent=-1),
-            "spec.canary[0].trafficPercent: -1 is outside 0..100",
-        ),
-        (
-            lambda m: _canary_predictor(m).update(minReplicas=1, scaleTarget=50),
-            "spec.canary[0].predictor: minReplicas, scaleTarget not allowed on a canary",
-        ),
-        (
-            lambda m: m["spec"]["predictor"].update(minReplicas=7),
-            "spec.predictor.minReplicas: 7 exceeds maxReplicas 6",
-        ),
-        (lambda m: m["spec"]["predictor"].update(minReplicas=-1), "spec.predictor.minReplicas: -1 is below 0"),
-        (
-            lambda m: m["spec"]["predictor"].update(scaleMetric="concurrency"),
-            "spec.predictor.scaleMetric: [concurrency] is not a supported metric",
-        ),
-        (
-            lambda m: m["spec"]["predictor"].update(scaleTarget=120),
-            "spec.predictor.scaleTarget: 120: the target utilization percentage should be a [1-100] integer",
-        ),
-        (lambda m: m["metadata"].update(name="Fraud_Scorer"), "metadata.name: 'Fraud_Scorer' must match"),
-        (
-            lambda m: m["metadata"]["annotations"].update({"serving.kserve.io/autoscalerClass": "vpa"}),
-            "[vpa] is not a supported autoscaler class type",
-        ),
-        (
-            lambda m: m["spec"]["predictor"]["model"].update(name="kserve-container"),
-            "spec.predictor.model.name: the 'name' field is not allowed in standard predictor",
-        ),
-        (
-            lambda m: m["spec"]["predictor"].update(containers=[{"name": "kserve-container"}]),
-            "spec.predictor: exactly one of model or containers",
-        ),
-        (
-            lambda m: m["spec"]["predictor"]["logger"].update(mode="everything"),
-            "spec.predictor.logger.mode: Input should be",
-        ),
-        # the strict model: a field modelops does not write, or a misspelt one
-        (
-            lambda m: m["spec"]["predictor"].update(minReplica=1),
-            "spec.predictor.minReplica: Extra inputs are not permitted",
-        ),
-        (
-            lambda m: m["spec"]["predictor"].update(maxReplicas="6"),
-            "spec.predictor.maxReplicas: Input should be a valid integer",
-        ),
-        (lambda m: _canary_predictor(m)["model"].pop("name"), "spec.canary.0.predictor.model.name: Field required"),
-        (
-            lambda m: m["spec"]["predictor"]["model"]["resources"]["limits"].update(cpu="two"),
-            "spec.predictor.model.resources.limits.cpu: String should match pattern",
-        ),
-    ],
-)
-def test_kserve_rules_refuse(mutate: Any, message: str) -> None:
-    manifest = isvc()
-    mutate(manifest)
-    problems = inference_service_problems(manifest)
-    assert any(p.startswith(message) or message in p for p in problems), problems
-
-
-def test_a_canary_of_zero_traffic_and_no_canary_are_fine() -> None:
-    manifest = isvc()
-    manifest["spec"]["canary"][0]["trafficPercent"] = 0
-    assert inference_service_problems(manifest) == []
-    del manifest["spec"]["canary"]
-    assert inference_service_problems(manifest) == []
 
 
 def _crd_validator() -> Any:

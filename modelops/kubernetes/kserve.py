@@ -172,9 +172,9 @@ def model_problems(manifest: dict[str, Any]) -> list[str]:
 
 def _predictor_rules(path: str, predictor: dict[str, Any], annotations: dict[str, Any]) -> list[str]:
     problems = []
-    # component.go validateReplicas: minReplicas defaults to 1; both at least 0; a maximum of 0
-    # means "no maximum".
-    low, high = predictor.get("minReplicas", 1), predictor.get("maxReplicas", 0)
+    # component.go validateReplicas: minReplicas defaults to 1; both at least 0; a maximum that
+    # is absent or 0 means "no maximum".
+    low, high = predictor.get("minReplicas", 1), predictor.get("maxReplicas")
     if isinstance(low, int) and low < 0:
         problems.append(f"{path}.minReplicas: {low} is below 0 (KServe: 'MinReplicas cannot be less than 0')")
     if isinstance(high, int) and high < 0:
