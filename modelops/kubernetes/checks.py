@@ -48,12 +48,11 @@ def check(type_token: str, inputs: dict[str, Any]) -> ObjectCheck:
         where = f"kubeconfig context {context}" if context else "the kubeconfig's current context"
         return ObjectCheck(OFFLINE, "kubernetes provider", True, f"{where}; no cluster is contacted")
     obj = manifest(inputs)
-    kind = str(obj.get("kind", type_token.rsplit(":", 1)[-1]))
     if type_token == INFERENCE_SERVICE_TYPE:
         from modelops.kubernetes.kserve import inference_service_problems
 
-        problems = inference_service_problems(obj)
-        return ObjectCheck(KSERVE_RULES, kind, not problems, "; ".join(problems))
+        problems = inference_service_problems(obj)  # a wrong `kind` is one of them
+        return ObjectCheck(KSERVE_RULES, "InferenceService", not problems, "; ".join(problems))
     return validate_core(obj)
 
 
@@ -61,11 +60,17 @@ def validate_core(obj: dict[str, Any]) -> ObjectCheck:
     import kubernetes_validate
 
     kind = str(obj.get("kind", "?"))
+    # kubernetes-validate looks the schema up by both and raises KeyError without one
+    missing = [key for key in ("apiVersion", "kind") if key not in obj]
+    if missing:
+        return ObjectCheck(K8S_VALIDATE, kind, False, f"(root): {' and '.join(missing)} required")
     try:
         kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
     except kubernetes_validate.ValidationError as exc:
         path = ".".join(str(p) for p in exc.path)
         return ObjectCheck(K8S_VALIDATE, kind, False, f"{path or '(root)'}: {exc.message}")
-    except (kubernetes_validate.SchemaNotFoundError, kubernetes_validate.InvalidSchemaError) as exc:
-        return ObjectCheck(K8S_VALIDATE, kind, False, f"no schema: {exc}")
+    except (kubernetes_validate.SchemaNotFoundError, kubernetes_validate.InvalidSchemaError):
+        # their messages are empty: name what was looked up
+        message = f"no schema of {obj['apiVersion']} {kind} in Kubernetes {KUBERNETES_VERSION}"
+        return ObjectCheck(K8S_VALIDATE, kind, False, message)
     return ObjectCheck(K8S_VALIDATE, kind, True)
