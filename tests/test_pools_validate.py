@@ -304,6 +304,15 @@ CASES = [
         "pool shared-cpu: network isolation is set for a pool's endpoint as a whole (EnableNetworkIsolation",
     ),
     Case(
+        "models of one pool differ in network isolation by their data",
+        edit_spec("tagger", lambda d: d["metadata"].update(data_classification="confidential")),
+        DEV,
+        ("tagger: 1.0.0",),
+        "modelops:models.tagger",
+        "tagger runs with network isolation (confidential data), ranker without network isolation (internal data), "
+        "both on pool shared-cpu: network isolation is set for a pool's endpoint as a whole (EnableNetworkIsolation",
+    ),
+    Case(
         "models of one pool differ in data capture",
         edit_spec("scorer", lambda d: d["serving"].update(data_capture={"enabled": True, "sampling_percent": 20})),
         DEV,

@@ -6,8 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from modelops.spec.loader import Problem
-from modelops.spec.stack import STACKS_DIR, arn_placement_problem, stack_names
+from modelops.errors import UsageError
+from modelops.spec.loader import Problem, ProblemsFound
+from modelops.spec.stack import (
+    STACKS_DIR,
+    arn_placement_problem,
+    config_path,
+    require_stack,
+    stack_config_from_mapping,
+    stack_names,
+)
 from tests.conftest import REPO_ROOT, assert_problem, edit_yaml, problems, read_yaml, spec_path
 
 PROD_KMS = "arn:aws:kms:eu-west-1:123456789012:key/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"
@@ -194,3 +202,65 @@ def test_each_environment_has_its_stack_file_where_pulumi_reads_it() -> None:
         for name in stack_names(REPO_ROOT)
     }
     assert environments == {"dev": "dev", "staging": "staging", "prod": "prod"}
+
+
+# --- the stack's config as the Pulumi program reads it: no file, so no line -------------------
+
+PROGRAM_CONFIG = {"aws:region": "us-east-1", "modelops:environment": "dev"}
+NO_NAMESPACE = (
+    "'ghost-model' has no namespace: Pulumi reads stack config keys as <namespace>:<name> "
+    "(modelops:..., aws:...) and rejects the file"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "looks_like_a_pin"),
+    [
+        ({"version": "1.0.0"}, True),
+        ("latest", True),
+        ("1.2", True),
+        ("1.0.0-rc.1", True),
+        ({"versions": "1.0.0"}, False),
+        ("Latest", False),
+        ("v1.0.0", False),
+        (1, False),
+    ],
+)
+def test_a_key_without_namespace_in_the_programs_config_is_found_on_the_stack(
+    value: object, looks_like_a_pin: bool
+) -> None:
+    """Inside `pulumi up` the config has no file: the finding names the stack, line 1, and
+    hints at modelops:models only when the value reads as a pin."""
+    with pytest.raises(ProblemsFound) as raised:
+        stack_config_from_mapping("dev", {**PROGRAM_CONFIG, "ghost-model": value})
+    hint = "; if it is a model pin, it belongs under modelops:models" if looks_like_a_pin else ""
+    assert raised.value.problems == [Problem("stack dev", 1, 1, "ghost-model", NO_NAMESPACE + hint)]
+
+
+def test_a_problem_of_a_stack_field_points_at_its_config_key() -> None:
+    assert config_path(()) == ("config",)
+    assert config_path(("no-such-field",)) == ("config",)
+    assert config_path(("models", "ranker", "version")) == ("config", "modelops:models", "ranker")
+    assert config_path(("models", "ranker", "challenger", "version")) == (
+        "config",
+        "modelops:models",
+        "ranker",
+        "challenger",
+        "version",
+    )
+
+
+def test_a_stack_is_required_by_its_file_and_none_are_listed(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as raised:
+        require_stack(tmp_path, "dev", "--to")
+    assert (
+        str(raised.value)
+        == "--to 'dev': no file stacks/Pulumi.dev.yaml (stacks: none, stacks/ holds no Pulumi.<stack>.yaml)"
+    )
+    (tmp_path / STACKS_DIR).mkdir()
+    (tmp_path / STACKS_DIR / "Pulumi.prod.yaml").write_text("config: {}\n")
+    (tmp_path / STACKS_DIR / "Pulumi.dev.yaml").write_text("config: {}\n")
+    assert require_stack(tmp_path, "dev", "--to") == "dev"
+    with pytest.raises(UsageError) as raised:
+        require_stack(tmp_path, "qa", "--stack")
+    assert str(raised.value) == "--stack 'qa': no file stacks/Pulumi.qa.yaml (stacks: dev, prod)"

@@ -283,7 +283,7 @@ def stack_names(root: Path) -> list[str]:
     return sorted(m[1] for p in directory.glob("Pulumi.*.yaml") if (m := pattern.match(p.name)))
 
 
-def require_stack(root: Path, name: str, option: str = "--stack") -> str:
+def require_stack(root: Path, name: str, option: str) -> str:
     """`name` if it names a stack file of this repository; else UsageError listing the stacks.
 
     The name is matched against the files in stacks/, never joined into a path first, so
@@ -614,7 +614,7 @@ def _stack_problem(name: str, doc: Document | None, path: FieldPath, message: st
 def _config_field(path: FieldPath) -> str:
     from modelops.spec.loader import dotted
 
-    return dotted(path[1:]) if path[:1] == ("config",) else dotted(path)
+    return dotted(path[1:])  # every path it is given is under `config:`
 
 
 def load_stack_file(root: Path, name: str, text: str | None = None) -> tuple[StackConfig, Document]:
