@@ -18,6 +18,7 @@ import io
 import os
 import re
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from modelops.errors import UsageError
-from modelops.spec.loader import Problem, ProblemsFound, parse
+from modelops.spec.loader import Problem, ProblemsFound, decode, parse
 from modelops.spec.models import MODEL_NAME_PATTERN
 from modelops.spec.repository import SPECS_DIR, load_repository
 from modelops.spec.resolve import resolve_stack
@@ -60,7 +61,7 @@ def _yaml() -> Any:
 
     yaml = YAML()
     yaml.preserve_quotes = True
-    yaml.width = 4096  # never re-wrap the user's long lines
+    yaml.width = sys.maxsize  # never re-wrap the user's long lines (a flow mapping of tags can pass 4096)
     return yaml
 
 
@@ -115,7 +116,9 @@ def promote(root: Path, model: str, version: str, stack: str) -> Promotion:
     repo = load_repository(root)  # promote edits no spec: read them before taking the lock
     with _locked(path, display) as (raw, mode):
         text, style = _decoded(raw, display)
-        parse(path, display, text)  # broken YAML or a duplicate key: a finding with its line
+        # Broken YAML or a duplicate key: a finding with its line. Read from the file, not `text`, to
+        # bound its bytes as validate does (`text` counts characters, without a BOM or CRLF's CRs).
+        parse(path, display)
         yaml = _yaml()
         document = _round_trip_load(yaml, text, display)
         config: Any = document.get("config") if hasattr(document, "get") else None
@@ -158,13 +161,7 @@ class _Style:
 def _decoded(raw: bytes, display: str) -> tuple[str, _Style]:
     """The file's text with LF line endings, and how to write it back as it was."""
     bom = raw.startswith(codecs.BOM_UTF8)
-    body = raw[len(codecs.BOM_UTF8) :] if bom else raw
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = body[: exc.start].count(b"\n") + 1
-        column = exc.start - (body.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ProblemsFound([Problem(display, line, column, "", "the file is not UTF-8 text")]) from None
+    text = decode(raw[len(codecs.BOM_UTF8) :] if bom else raw, display)  # validate's finding for other bytes
     first_break = text.find("\n")
     crlf = first_break > 0 and text[first_break - 1] == "\r"
     return text.replace("\r\n", "\n"), _Style(bom, "\r\n" if crlf else "\n")
@@ -176,18 +173,22 @@ def _encoded(text: str, style: _Style) -> bytes:
 
 
 def _round_trip_load(yaml: Any, text: str, display: str) -> Any:
-    """ruamel's document; its errors as findings (parse() has already reported PyYAML's)."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    """ruamel's document; its errors as findings (parse() has already reported PyYAML's).
+
+    What parse() accepts, ruamel refuses only in its scanner, parser or constructor (a tab that
+    separates a value, say), whose errors all carry a mark; its other load error, the reader's
+    for a character YAML does not allow, cannot come: parse() refuses the same characters.
+    """
+    from ruamel.yaml.error import MarkedYAMLError
 
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(exc.problem or exc).split())
-        raise ProblemsFound([Problem(display, line, column, "", f"invalid YAML: {message}")]) from None
-    except YAMLError as exc:
-        raise ProblemsFound([Problem(display, 1, 1, "", f"invalid YAML: {' '.join(str(exc).split())}")]) from None
+        raise ProblemsFound(
+            [Problem(display, mark.line + 1, mark.column + 1, "", f"invalid YAML: {message}")]
+        ) from None
 
 
 @contextmanager
