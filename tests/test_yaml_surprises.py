@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from modelops.cli import app
 from modelops.engine.plan import strict_json, wire_numbers
+from modelops.spec.loader import Problem, ProblemsFound, parse
 from tests.conftest import REPO_ROOT, assert_problem, problems, read_yaml, spec_path, write_yaml
 
 SPEC_FILE = "churn-classifier/1.2.0.yaml"
@@ -232,3 +233,55 @@ def test_a_float_beyond_a_double_is_refused_as_infinity(project: Path) -> None:
     assert ".inf" in text
     path.write_text(text.replace(".inf", "1.0e+400"))
     assert_problem(problems(project), "serving.autoscaling.target_invocations_per_instance", "finite number", SPEC_FILE)
+
+
+UNREADABLE = "is read as {} and is not a valid one: quote it, with no tag, to keep it text"
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "value", "kind"),
+    [
+        ("a: 2001-13-45\n", 4, "2001-13-45", "a date"),  # a date's pattern, not a date
+        ("a: 2001-02-30T25:00:00\n", 4, "2001-02-30T25:00:00", "a date"),
+        ("a: 2001-01-01 00:00:00 +99:00\n", 4, "2001-01-01 00:00:00 +99:00", "a date"),
+        ("a: !!timestamp x\n", 4, "x", "a date"),
+        ("a: !!bool maybe\n", 4, "maybe", "a boolean"),
+        ("a: !!int x\n", 4, "x", "an integer"),
+        ("a: !!int 0x\n", 4, "0x", "an integer"),
+        ("a: !!float x\n", 4, "x", "a number"),
+        ("a: [1, !!float '']\n", 8, "", "a number"),
+    ],
+)
+def test_a_value_its_type_cannot_read_is_a_finding_not_a_crash(text: str, column: int, value: str, kind: str) -> None:
+    with pytest.raises(ProblemsFound) as raised:
+        parse(Path("x.yaml"), "x.yaml", text)
+    field = "a[1]" if text.startswith("a: [") else "a"
+    assert raised.value.problems == [Problem("x.yaml", 1, column, field, f"{value} {UNREADABLE.format(kind)}")]
+
+
+TAGS = ("!!int", "!!float", "!!bool", "!!timestamp", "!!null", "!!binary", "!!str", "!!merge", "!!set", "!!omap", "")
+ODD_VALUES = ("x", "''", "0x", "0b2", "-", ".", "1e", "1:", "1:99:99", "2001-13-45", "maybe", "~", "[]", "{}", "1e9999")
+
+
+@pytest.mark.parametrize("tag", TAGS)
+def test_any_tag_on_any_odd_value_is_read_or_refused_never_a_crash(tag: str) -> None:
+    """Pull requests are untrusted: whatever a tag forces on a value, as a value, a key or a
+    list item, parse returns data or raises ProblemsFound, which the CLI reports."""
+    for value in ODD_VALUES:
+        for text in (f"a: {tag} {value}\n", f"{tag} {value}: 1\n", f"a: [{tag} {value}]\n"):
+            try:
+                parse(Path("x.yaml"), "x.yaml", text)
+            except ProblemsFound as found:
+                assert all(p.file == "x.yaml" and p.line == 1 for p in found.problems), text
+
+
+def test_validate_reports_an_invalid_date_in_a_stack_file(project: Path) -> None:
+    stack = project / "stacks" / "Pulumi.dev.yaml"
+    replace_in(stack, "{environment-owner: platform}", "{environment-owner: platform, review-date: 2001-13-45}")
+    result = CliRunner().invoke(app, ["validate", "--root", str(project)])
+    assert result.exit_code == 1, result.output
+    line, column = position_of(stack, "2001-13-45")
+    assert (
+        f"stacks/Pulumi.dev.yaml:{line}:{column}: config.modelops:tags.review-date: 2001-13-45 {UNREADABLE.format('a date')}"
+        in result.output
+    )

@@ -443,7 +443,21 @@ class _Walk:
         if construct is None:
             self.needs_constructor = True  # which reports the unknown tag
             return None
-        return construct(self.loader, node)
+        try:
+            return construct(self.loader, node)
+        except _UNREADABLE:
+            self.problems.append(Problem(self.display, *here, dotted(path), _unreadable(node)))
+            return None
+
+
+# What PyYAML's scalar constructors raise, rather than a YAMLError, for a value their tag's
+# pattern lets through or an explicit tag forces (`2001-13-45`, `!!bool maybe`, `!!int x`).
+_UNREADABLE = (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError)
+
+
+def _unreadable(node: yaml.Node) -> str:
+    kind = _KEY_TYPES.get(node.tag, f"type {node.tag}")
+    return f"{node.value} is read as {kind} and is not a valid one: quote it, with no tag, to keep it text"
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -522,7 +536,12 @@ def _yaml11_surprise(node: yaml.Node) -> tuple[str, str] | None:
     if body.lower() in (".inf", ".nan"):
         reading = "not-a-number" if body.lower() == ".nan" else ("negative infinity" if sign else "infinity")
         return f"{reading}, which no modelops field takes", f"write a finite number, {quote}"
-    value = _CONSTRUCTOR.construct_yaml_int(node) if node.tag == _INT_TAG else _CONSTRUCTOR.construct_yaml_float(node)
+    try:
+        value = (
+            _CONSTRUCTOR.construct_yaml_int(node) if node.tag == _INT_TAG else _CONSTRUCTOR.construct_yaml_float(node)
+        )
+    except _UNREADABLE:
+        return None  # `!!int x`: not a number at all, which the walk reports
     if isinstance(value, float) and not math.isfinite(value):
         return "infinity (the number is too large), which no modelops field takes", f"write a finite number, {quote}"
     if ":" in body:
