@@ -207,7 +207,7 @@ def _feature_read_statements(group_arns: tuple[str, ...]) -> list[dict[str, Any]
     ]
 
 
-def workload_role_policy(scope: ExecutionRoleScope, list_artifacts: bool = False) -> dict[str, Any] | None:
+def workload_role_policy(scope: ExecutionRoleScope, list_artifacts: bool) -> dict[str, Any] | None:
     """The inline policy of the role a model's Kubernetes pods assume (IRSA), from the same
     scope as its SageMaker execution role, keeping only what runs inside the pod: reading the
     model artifacts, the secrets, the `data_access` prefixes and the feature groups it reads,

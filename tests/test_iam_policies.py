@@ -1,0 +1,134 @@
+"""IAM policy documents built straight from a role's scope (modelops.aws.iam), without a render.
+
+Each case asserts the whole document: a statement too many is a permission too many. These run
+in milliseconds, so `make mutation` can judge iam.py's mutants by them rather than by renders.
+"""
+
+from __future__ import annotations
+
+from modelops.aws.iam import ExecutionRoleScope, workload_role_policy
+
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scorer/api-key-AbCdEf"
+PARAMETER = "arn:aws:ssm:eu-west-1:123456789012:parameter/scorer/threshold"
+GROUP = "arn:aws:sagemaker:eu-west-1:123456789012:feature-group/customers"
+ARTIFACTS = (
+    "s3://acme-models/scorer/1.1.0/model.tar.gz",
+    "s3://acme-models/scorer/1.0.0/model.tar.gz",
+    "s3://other-models/scorer/weights.bin",
+)
+
+
+def scope(**fields: object) -> ExecutionRoleScope:
+    return ExecutionRoleScope(partition="aws", region="eu-west-1", account="123456789012", endpoint_name=None, **fields)  # type: ignore[arg-type]
+
+
+GET_ARTIFACTS = {
+    "Sid": "ReadModelArtifact",
+    "Effect": "Allow",
+    "Action": ["s3:GetObject"],
+    "Resource": [
+        "arn:aws:s3:::acme-models/scorer/1.0.0/model.tar.gz",
+        "arn:aws:s3:::acme-models/scorer/1.1.0/model.tar.gz",
+        "arn:aws:s3:::other-models/scorer/weights.bin",
+    ],
+}
+
+
+def test_a_pod_that_needs_no_aws_permission_gets_no_policy() -> None:
+    assert workload_role_policy(scope(), list_artifacts=True) is None
+    assert workload_role_policy(scope(), list_artifacts=False) is None
+
+
+def test_a_deployment_gets_its_artifacts_and_lists_nothing() -> None:
+    assert workload_role_policy(scope(model_objects=ARTIFACTS), list_artifacts=False) == {
+        "Version": "2012-10-17",
+        "Statement": [GET_ARTIFACTS],
+    }
+
+
+def test_kserve_lists_each_bucket_under_exactly_the_artifacts_keys() -> None:
+    """KServe's storage initializer lists a storageUri before getting it: ListBucket per
+    bucket, its prefixes the artifacts' own keys, so no other object of the bucket is listed."""
+    assert workload_role_policy(scope(model_objects=ARTIFACTS), list_artifacts=True) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            GET_ARTIFACTS,
+            {
+                "Sid": "ListModelArtifact0",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": ["arn:aws:s3:::acme-models"],
+                "Condition": {"StringLike": {"s3:prefix": ["scorer/1.0.0/model.tar.gz", "scorer/1.1.0/model.tar.gz"]}},
+            },
+            {
+                "Sid": "ListModelArtifact1",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": ["arn:aws:s3:::other-models"],
+                "Condition": {"StringLike": {"s3:prefix": ["scorer/weights.bin"]}},
+            },
+        ],
+    }
+
+
+def test_kserve_without_artifacts_lists_nothing() -> None:
+    policy = workload_role_policy(scope(secrets=(SECRET,)), list_artifacts=True)
+    assert policy is not None
+    assert [s["Sid"] for s in policy["Statement"]] == ["ReadSecrets"]
+
+
+def test_the_pod_reads_its_secrets_data_and_features_and_only_decrypts_with_the_key() -> None:
+    policy = workload_role_policy(
+        scope(
+            secrets=(SECRET, PARAMETER),
+            s3_read=("s3://acme-data/scorer",),
+            kms_key_arn=KEY,
+            feature_group_reads=(GROUP,),
+            # what SageMaker does for an endpoint is not the pod's to do
+            images=("123456789012.dkr.ecr.eu-west-1.amazonaws.com/scorer:1",),
+            capture_prefix="s3://acme-capture/scorer/",
+            subnet_ids=("subnet-0abc",),
+            security_group_ids=("sg-0abc",),
+            rollback_alarms=("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:scorer-errors",),
+            kms_via_services=("s3.eu-west-1.amazonaws.com",),
+        ),
+        list_artifacts=False,
+    )
+    assert policy == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReadSecrets",
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": [SECRET],
+            },
+            {
+                "Sid": "ReadParameters",
+                "Effect": "Allow",
+                "Action": ["ssm:GetParameter", "ssm:GetParameters"],
+                "Resource": [PARAMETER],
+            },
+            {
+                "Sid": "ReadData",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject"],
+                "Resource": ["arn:aws:s3:::acme-data/scorer/*"],
+            },
+            {
+                "Sid": "ListReadData0",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": ["arn:aws:s3:::acme-data"],
+                "Condition": {"StringLike": {"s3:prefix": ["scorer/*"]}},
+            },
+            {"Sid": "UseStackKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": [KEY]},
+            {
+                "Sid": "ReadFeatureGroups",
+                "Effect": "Allow",
+                "Action": ["sagemaker:BatchGetRecord", "sagemaker:DescribeFeatureGroup", "sagemaker:GetRecord"],
+                "Resource": [GROUP],
+            },
+        ],
+    }
