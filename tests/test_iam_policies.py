@@ -6,7 +6,7 @@ in milliseconds, so `make mutation` can judge iam.py's mutants by them rather th
 
 from __future__ import annotations
 
-from modelops.aws.iam import ExecutionRoleScope, workload_role_policy
+from modelops.aws.iam import ExecutionRoleScope, irsa_trust_policy, workload_role_policy
 
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scorer/api-key-AbCdEf"
@@ -132,3 +132,32 @@ def test_the_pod_reads_its_secrets_data_and_features_and_only_decrypts_with_the_
             },
         ],
     }
+
+
+OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"
+ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"
+
+
+def test_only_one_service_account_of_one_namespace_may_assume_the_pods_role() -> None:
+    assert irsa_trust_policy(OIDC, "models", "fraud-scorer") == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": OIDC},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{ISSUER}:sub": "system:serviceaccount:models:fraud-scorer",
+                        f"{ISSUER}:aud": "sts.amazonaws.com",
+                    }
+                },
+            }
+        ],
+    }
+
+
+def test_the_issuer_is_all_of_the_arn_after_its_first_oidc_provider() -> None:
+    odd = "arn:aws:iam::123456789012:oidc-provider/issuer.example/a:oidc-provider/b"
+    conditions = irsa_trust_policy(odd, "models", "scorer")["Statement"][0]["Condition"]["StringEquals"]
+    assert sorted(conditions) == ["issuer.example/a:oidc-provider/b:aud", "issuer.example/a:oidc-provider/b:sub"]
