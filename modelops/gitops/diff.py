@@ -717,7 +717,7 @@ def _why_markdown(change: ResourceChange) -> str:
     return "new" if change.action == "create" else "no longer declared"
 
 
-def _codes(values: tuple[str, ...], excepted: tuple[str, ...] = (), every: str = "") -> str:
+def _codes(values: tuple[str, ...], excepted: tuple[str, ...], every: str) -> str:
     if values:
         return ", ".join(code(v) for v in values)
     if excepted:
