@@ -23,6 +23,7 @@ from modelops.gitops.diff import (
     diff_markdown,
     diff_text,
     resource_changes,
+    security_changes,
     spec_file_changes,
 )
 from modelops.gitops.policy_diff import PolicyChange, statement_changes, statements
@@ -403,3 +404,63 @@ def test_values_past_those_shown_are_counted(count: int, more: str) -> None:
     escaped = more.replace("(", "\\(").replace(")", "\\)")
     rows = [line for line in diff_markdown(_with_values(count)).splitlines() if "more changed" in line]
     assert rows == ([f"| `m` | {escaped} |  |  |"] if more else [])
+
+
+def _write_spec(root: Path, model: str, version: str, description: str) -> None:
+    spec = root / "model_specs" / model / f"{version}.yaml"
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    spec.write_text(f"metadata:\n  version: '{version}'\n  description: {description}\n")
+
+
+def test_spec_files_are_compared_in_version_order(tmp_path: Path) -> None:
+    """By SemVer, not as text: 1.10.0 follows 1.9.0, and is what 1.11.0 is published against."""
+    base, head = tmp_path / "base", tmp_path / "head"
+    for root in (base, head):
+        _write_spec(root, "a", "1.9.0", "nine")
+        _write_spec(root, "a", "1.10.0", ACCESS_KEY)
+    _write_spec(base, "a", "1.2.0", "two")
+    _write_spec(head, "a", "1.11.0", "rotated")
+    _write_spec(base, "b", "1.0.0", "x")
+    _write_spec(head, "b", "1.0.0", "y")
+    assert spec_file_changes(base, head) == [
+        SpecFileChange("removed", "a", "1.2.0"),
+        SpecFileChange("published", "a", "1.11.0", "1.10.0", (("metadata.description", "(secret)", "(secret)"),)),
+        SpecFileChange("edited", "b", "1.0.0", "1.0.0", (("metadata.description", "x", "y"),)),
+    ]
+
+
+def test_broadening_policies_come_first_and_a_removed_stack_loses_every_statement() -> None:
+    def role(name: str, *raw: dict[str, Any]) -> PlanResource:
+        return PlanResource(f"urn:{name}", "aws:iam/role:Role", name, None, {"inlinePolicy": _document(*raw)})
+
+    narrowed = {**READ, "Condition": EXCEPT["Condition"]}
+    before = Plan("dev", "dev", [], [role("a-role", READ), role("b-role", READ)])
+    after = Plan("dev", "dev", [], [role("a-role", narrowed), role("b-role", READ, LIST)])
+    assert [(p.name, p.broadens) for p in security_changes(before, after)] == [("b-role", True), ("a-role", False)]
+    removed = security_changes(before, None)
+    assert [(p.name, [s.change for s in p.statements]) for p in removed] == [
+        ("a-role", ["removed"]),
+        ("b-role", ["removed"]),
+    ]
+
+
+def test_a_model_switching_serving_target_loses_its_address() -> None:
+    """Only a model's serving resources are matched, by type and name: not a model resource named like
+    one, nor a pool's endpoint (named otherwise)."""
+
+    def plan(*resources: tuple[str, str]) -> Plan:
+        return Plan(
+            "dev", "dev", [], [PlanResource(f"urn:{kind}::{name}", kind, name, None, {}) for kind, name in resources]
+        )
+
+    service = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
+    model = "aws:sagemaker/model:Model"
+    before = plan((ENDPOINT, "m-serving-endpoint"), (model, "n-serving-endpoint"), (ENDPOINT, "pool"))
+    after = plan((service, "m-serving-inference-service"), (service, "n-serving-inference-service"), (service, "pool"))
+    deleted = {c.name: c.downtime for c in resource_changes(before, after) if c.action == "delete"}
+    assert deleted == {
+        "m-serving-endpoint": "m moves from its SageMaker endpoint to a KServe inference service: the SageMaker "
+        "endpoint is deleted and every request to it fails from then on; callers must move to the new address",
+        "n-serving-endpoint": None,
+        "pool": "the endpoint is deleted: every request to it fails from then on",
+    }

@@ -162,6 +162,15 @@ def test_a_problem_at_the_base_is_named_with_the_revision(repo: Path) -> None:
     ]
 
 
+def test_an_unknown_stack_when_neither_revision_has_one_says_none(repo: Path) -> None:
+    git(repo, "rm", "-q", "stacks/*.yaml")
+    git(repo, "commit", "-q", "-m", "no stacks")
+    message = "--stack 'qa': no file stacks/Pulumi.qa.yaml here or at HEAD (stacks: none)"
+    with pytest.raises(UsageError) as raised:
+        diff(repo, "HEAD", "qa")
+    assert str(raised.value) == message
+
+
 def test_stack_added_since_base_is_all_creates(repo: Path) -> None:
     shutil.copy(repo / "stacks" / "Pulumi.dev.yaml", repo / "stacks" / "Pulumi.sandbox.yaml")
     [sandbox] = diff(repo, "HEAD", "sandbox").stacks
