@@ -115,6 +115,7 @@ def test_new_version_reaches_only_the_stack_pinning_latest(repo: Path) -> None:
     stacks = {stack.stack: stack for stack in diff(repo, "HEAD").stacks}
     assert stacks["staging"].empty and stacks["prod"].empty
     assert stacks["dev"].versions == [VersionChange("churn-classifier", "primary", "1.3.0", "1.4.0")]  # dev: latest
+    assert stacks["dev"].fields == []  # the same spec but for its version
     outcome = cli(repo, "validate", "--base", "HEAD")
     assert outcome.exit_code == 0, outcome.output
 
