@@ -163,6 +163,19 @@ def test_a_problem_at_the_base_is_named_with_the_revision(repo: Path) -> None:
     ]
 
 
+def test_a_program_failing_at_the_base_is_named_with_the_revision(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelops.engine import render
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise render.ProgramFailed("the program failed")
+
+    monkeypatch.setattr(render, "run_program", fail)
+    monkeypatch.setattr(render, "_render_in_parts", fail)
+    with pytest.raises(ProblemsFound) as raised:
+        diff(repo, "HEAD", "dev")
+    assert raised.value.problems == [Problem("HEAD:stack dev", 1, 1, "", "the program failed")]
+
+
 def test_an_unknown_stack_when_neither_revision_has_one_says_none(repo: Path) -> None:
     git(repo, "rm", "-q", "stacks/*.yaml")
     git(repo, "commit", "-q", "-m", "no stacks")
