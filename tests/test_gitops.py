@@ -17,6 +17,7 @@ from modelops.engine.plan import Plan, PlanResource
 from modelops.errors import UsageError
 from modelops.gitops.diff import VersionChange, diff, diff_markdown, diff_text, resource_changes
 from modelops.gitops.promote import promote
+from modelops.spec.loader import Problem, ProblemsFound
 from tests.conftest import REPO_ROOT, edit_yaml, read_yaml, spec_path, write_yaml
 
 PROD_STACK = "stacks/Pulumi.prod.yaml"
@@ -114,6 +115,7 @@ def test_new_version_reaches_only_the_stack_pinning_latest(repo: Path) -> None:
     stacks = {stack.stack: stack for stack in diff(repo, "HEAD").stacks}
     assert stacks["staging"].empty and stacks["prod"].empty
     assert stacks["dev"].versions == [VersionChange("churn-classifier", "primary", "1.3.0", "1.4.0")]  # dev: latest
+    assert stacks["dev"].fields == []  # the same spec but for its version
     outcome = cli(repo, "validate", "--base", "HEAD")
     assert outcome.exit_code == 0, outcome.output
 
@@ -139,6 +141,48 @@ def test_unknown_revision_is_a_clear_error(repo: Path) -> None:
         assert outcome.exit_code == 2 and "--base: unknown revision 'no-such-rev'" in outcome.output
     outcome = cli(repo, "validate", "--base", "--output=x")
     assert outcome.exit_code == 2 and "is not a revision" in outcome.output
+
+
+def test_a_problem_at_the_base_is_named_with_the_revision(repo: Path) -> None:
+    """Where it is (file at REV, line, column, field) as validate would say, so it can be found."""
+    stack = repo / "stacks" / "Pulumi.dev.yaml"
+    fixed = stack.read_text()
+    stack.write_text(fixed.replace("modelops:environment: dev", "modelops:environment: dve"))
+    git(repo, "commit", "-q", "-am", "a typo")
+    stack.write_text(fixed)
+    with pytest.raises(ProblemsFound) as raised:
+        diff(repo, "HEAD", "dev")
+    assert raised.value.problems == [
+        Problem(
+            "HEAD:stacks/Pulumi.dev.yaml",
+            4,
+            3,
+            "modelops:environment",
+            "the value must be one of `dev`, `staging`, `prod` (got the text 'dve'); did you mean `dev`?",
+        )
+    ]
+
+
+def test_a_program_failing_at_the_base_is_named_with_the_revision(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from modelops.engine import render
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise render.ProgramFailed("the program failed")
+
+    monkeypatch.setattr(render, "run_program", fail)
+    monkeypatch.setattr(render, "_render_in_parts", fail)
+    with pytest.raises(ProblemsFound) as raised:
+        diff(repo, "HEAD", "dev")
+    assert raised.value.problems == [Problem("HEAD:stack dev", 1, 1, "", "the program failed")]
+
+
+def test_an_unknown_stack_when_neither_revision_has_one_says_none(repo: Path) -> None:
+    git(repo, "rm", "-q", "stacks/*.yaml")
+    git(repo, "commit", "-q", "-m", "no stacks")
+    message = "--stack 'qa': no file stacks/Pulumi.qa.yaml here or at HEAD (stacks: none)"
+    with pytest.raises(UsageError) as raised:
+        diff(repo, "HEAD", "qa")
+    assert str(raised.value) == message
 
 
 def test_stack_added_since_base_is_all_creates(repo: Path) -> None:

@@ -376,8 +376,10 @@ def _with_cluster_moves(changes: list[ResourceChange], after: dict[str, PlanReso
 
 def _served_model(change: ResourceChange) -> str | None:
     """The model a serving resource belongs to: its name is `<model>-<suffix>` (model_deployment.py)."""
-    suffix = SERVING.get(change.type, ("", ""))[1]
-    return change.name.removesuffix(suffix) if suffix and change.name.endswith(suffix) else None
+    if change.type not in SERVING:
+        return None
+    suffix = SERVING[change.type][1]
+    return change.name.removesuffix(suffix) if change.name.endswith(suffix) else None
 
 
 def _with_target_switches(changes: list[ResourceChange]) -> list[ResourceChange]:
@@ -717,7 +719,7 @@ def _why_markdown(change: ResourceChange) -> str:
     return "new" if change.action == "create" else "no longer declared"
 
 
-def _codes(values: tuple[str, ...], excepted: tuple[str, ...] = (), every: str = "") -> str:
+def _codes(values: tuple[str, ...], excepted: tuple[str, ...], every: str) -> str:
     if values:
         return ", ".join(code(v) for v in values)
     if excepted:
