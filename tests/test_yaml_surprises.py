@@ -282,6 +282,6 @@ def test_validate_reports_an_invalid_date_in_a_stack_file(project: Path) -> None
     assert result.exit_code == 1, result.output
     line, column = position_of(stack, "2001-13-45")
     assert (
-        f"stacks/Pulumi.dev.yaml:{line}:{column}: config.modelops:tags.review-date: 2001-13-45 {UNREADABLE.format('a date')}"
-        in result.output
+        f"stacks/Pulumi.dev.yaml:{line}:{column}: config.modelops:tags.review-date: "
+        f"2001-13-45 {UNREADABLE.format('a date')}" in result.output
     )
