@@ -6,7 +6,14 @@ in milliseconds, so `make mutation` can judge iam.py's mutants by them rather th
 
 from __future__ import annotations
 
-from modelops.aws.iam import ExecutionRoleScope, irsa_trust_policy, workload_role_policy
+from modelops.aws.iam import (
+    ExecutionRoleScope,
+    FeatureGroupRoleScope,
+    feature_group_role_policy,
+    irsa_trust_policy,
+    vpc_statements,
+    workload_role_policy,
+)
 
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scorer/api-key-AbCdEf"
@@ -161,3 +168,59 @@ def test_the_issuer_is_all_of_the_arn_after_its_first_oidc_provider() -> None:
     odd = "arn:aws:iam::123456789012:oidc-provider/issuer.example/a:oidc-provider/b"
     conditions = irsa_trust_policy(odd, "models", "scorer")["Statement"][0]["Condition"]["StringEquals"]
     assert sorted(conditions) == ["issuer.example/a:oidc-provider/b:aud", "issuer.example/a:oidc-provider/b:sub"]
+
+
+def test_sagemaker_in_the_vpc_describes_anything_but_touches_only_the_stacks_subnets() -> None:
+    subnets = [
+        "arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-0a",
+        "arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-0b",
+    ]
+    assert vpc_statements("aws", "eu-west-1", "123456789012", ("subnet-0a", "subnet-0b"), ("sg-0c",)) == [
+        {
+            "Sid": "VpcDescribe",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            ],
+            "Resource": ["*"],
+        },
+        {
+            "Sid": "VpcCreateNetworkInterface",
+            "Effect": "Allow",
+            "Action": ["ec2:CreateNetworkInterface"],
+            "Resource": [
+                "arn:aws:ec2:eu-west-1:123456789012:network-interface/*",
+                *subnets,
+                "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0c",
+            ],
+        },
+        {
+            "Sid": "VpcNetworkInterfaces",
+            "Effect": "Allow",
+            "Action": [
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
+            "Resource": ["arn:aws:ec2:eu-west-1:123456789012:network-interface/*"],
+            "Condition": {"ArnEquals": {"ec2:Subnet": subnets}},
+        },
+    ]
+
+
+def test_the_offline_store_role_updates_only_its_groups_glue_table() -> None:
+    """Feature Store names the table <group with '_' for '-'>_<creation time>."""
+    policy = feature_group_role_policy(
+        FeatureGroupRoleScope("aws", "eu-west-1", "123456789012", "customer-features", "s3://acme-offline/fs/")
+    )
+    assert policy is not None
+    table = next(s for s in policy["Statement"] if s["Sid"] == "OfflineStoreTable")
+    assert table["Resource"] == [
+        "arn:aws:glue:eu-west-1:123456789012:catalog",
+        "arn:aws:glue:eu-west-1:123456789012:database/sagemaker_featurestore",
+        "arn:aws:glue:eu-west-1:123456789012:table/sagemaker_featurestore/customer_features_*",
+    ]
