@@ -14,6 +14,7 @@ from modelops.aws.iam import (
     vpc_statements,
     workload_role_policy,
 )
+from modelops.spec.feature_store import feature_group_arn
 
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:scorer/api-key-AbCdEf"
@@ -224,3 +225,10 @@ def test_the_offline_store_role_updates_only_its_groups_glue_table() -> None:
         "arn:aws:glue:eu-west-1:123456789012:database/sagemaker_featurestore",
         "arn:aws:glue:eu-west-1:123456789012:table/sagemaker_featurestore/customer_features_*",
     ]
+
+
+def test_a_feature_groups_arn_is_lowercase_as_sagemaker_writes_it() -> None:
+    """A role granted on `feature-group/Customers` would match no ARN SageMaker checks."""
+    assert feature_group_arn("aws-cn", "cn-north-1", "123456789012", "Customer-Features") == (
+        "arn:aws-cn:sagemaker:cn-north-1:123456789012:feature-group/customer-features"
+    )
