@@ -15,6 +15,7 @@ from modelops.spec.stack import (
     require_stack,
     stack_config_from_mapping,
     stack_names,
+    stack_problem,
 )
 from tests.conftest import REPO_ROOT, assert_problem, edit_yaml, problems, read_yaml, spec_path
 
@@ -264,3 +265,10 @@ def test_a_stack_is_required_by_its_file_and_none_are_listed(tmp_path: Path) -> 
     with pytest.raises(UsageError) as raised:
         require_stack(tmp_path, "qa", "--stack")
     assert str(raised.value) == "--stack 'qa': no file stacks/Pulumi.qa.yaml (stacks: dev, prod)"
+
+
+def test_a_stack_rule_found_by_the_program_names_the_stack_and_its_key() -> None:
+    stack = stack_config_from_mapping("prod-eu", {**PROGRAM_CONFIG, "modelops:models": {"ranker": "1.0.0"}})
+    assert stack_problem(None, stack, ("models", "ranker", "version"), "only dev stacks may pin 'latest'") == Problem(
+        "stack prod-eu", 1, 1, "modelops:models.ranker", "only dev stacks may pin 'latest'"
+    )
