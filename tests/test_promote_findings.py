@@ -110,24 +110,6 @@ def test_a_missing_stack_or_spec_is_one_exact_finding(
     assert refusal(project, model, version, stack) == [expected]
 
 
-def test_a_symlinked_stack_file_is_one_exact_finding(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    outside = tmp_path_factory.mktemp("outside") / "Pulumi.staging.yaml"
-    path = project / STAGING
-    outside.write_bytes(path.read_bytes())
-    path.unlink()
-    path.symlink_to(outside)
-    assert refusal(project, "churn-classifier", "1.2.0") == [
-        Problem(
-            STAGING,
-            1,
-            1,
-            "",
-            "is a symbolic link: promote edits only a regular file in stacks/ (git stores the link, "
-            "not the stack, and the edit would land where it points)",
-        )
-    ]
-
-
 def test_a_version_of_dots_only_is_no_version(project: Path) -> None:
     with pytest.raises(UsageError, match=r"^'\.\.\.' is not a version"):
         promote(project, "churn-classifier", "...", "staging")
