@@ -157,6 +157,12 @@ YAML_SIGNIFICANT = [
     b"!!str ",
     b"!!binary ",
     b"!!python/object:os.system ",
+    # tags that force a type on any text, and a date's pattern that is no date: PyYAML's
+    # constructors raise ValueError/KeyError on these, not a YAMLError
+    b"!!int ",
+    b"!!bool ",
+    b"!!timestamp ",
+    b"2001-13-45",
     b"|",
     b">-",
     b"{",
