@@ -371,6 +371,22 @@ def test_text_given_to_parse_is_held_to_the_size_limit(tmp_path: Path) -> None:
         parse(tmp_path / "x.yaml", "x.yaml", "a: 1\n" + "#" * MAX_FILE_BYTES)
 
 
+@pytest.mark.parametrize("character", ["é", "😀"], ids=["two-bytes", "four-bytes"])
+def test_the_limit_of_a_text_given_to_parse_is_in_bytes_as_for_a_file(tmp_path: Path, character: str) -> None:
+    """A text from git (diff's base revision) or promote's edit is held to validate's limit."""
+    width = len(character.encode())
+    text = "a: 1\n#" + character * (MAX_FILE_BYTES // width)  # fewer characters than bytes
+    with pytest.raises(ProblemsFound) as raised:
+        parse(tmp_path / "x.yaml", "x.yaml", text)
+    size = len(text.encode())
+    assert [p.message for p in raised.value.problems] == [
+        f"the file is {size:,} bytes: modelops reads spec and stack files of at most 1 MiB ({MAX_FILE_BYTES:,} bytes)"
+    ]
+    at_the_limit = "a: 1\n#" + character * ((MAX_FILE_BYTES - 6) // width)
+    assert len(at_the_limit.encode()) <= MAX_FILE_BYTES
+    assert parse(tmp_path / "x.yaml", "x.yaml", at_the_limit).data == {"a": 1}
+
+
 def test_control_character_is_a_finding_at_its_place(project: Path) -> None:
     # Found by tests/test_fuzz.py: libyaml's ReaderError carries no mark, only a byte offset.
     path = project / SPEC

@@ -204,8 +204,10 @@ def parse(path: Path, display: str, text: str | None = None) -> Document:
     """Parse one YAML file within the module's limits; every problem raises ProblemsFound."""
     if text is None:
         text = read_text(path, display)
-    elif len(text) > MAX_FILE_BYTES:
-        raise ProblemsFound([_too_large(display, len(text.encode("utf-8", "surrogatepass")))])
+    # The limit is on bytes, as for a file: a character is 1 to 4 of them in UTF-8, so only a text
+    # longer than a quarter of it needs encoding to tell.
+    elif len(text) > MAX_FILE_BYTES // 4 and (size := len(text.encode("utf-8", "surrogatepass"))) > MAX_FILE_BYTES:
+        raise ProblemsFound([_too_large(display, size)])
     try:
         if not within_limits_by_its_text(text):
             _check_structure(text, display)
