@@ -117,7 +117,8 @@ def promote(root: Path, model: str, version: str, stack: str) -> Promotion:
     with _locked(path, display) as (raw, mode):
         text, style = _decoded(raw, display)
         # Broken YAML or a duplicate key: a finding with its line. Read from the file, not `text`, to
-        # bound its bytes as validate does (`text` counts characters, without a BOM or CRLF's CRs).
+        # bound its bytes as validate does: `text` has lost the BOM and CRLF's CRs, so it can be
+        # within 1 MiB when the file is not.
         parse(path, display)
         yaml = _yaml()
         document = _round_trip_load(yaml, text, display)
