@@ -40,6 +40,7 @@ POOL_RESOURCES = {
 }
 INFERENCE_COMPONENT = "pulumi-python:dynamic/sagemaker:InferenceComponent"
 POOL_ENDPOINT_CONFIG = "pulumi-python:dynamic/sagemaker:PoolEndpointConfiguration"
+MODEL_CARD = "pulumi-python:dynamic/sagemaker:ModelCard"
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def boundary_attached(type_token: str, inputs: dict[str, Any], ctx: RuleContext)
 
 KMS_INPUTS: dict[str, list[tuple[str, ...]]] = {
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": [("kmsKeyArn",)],
-    "pulumi-python:dynamic/sagemaker:ModelCard": [("securityConfig", "kmsKeyId")],
+    MODEL_CARD: [("securityConfig", "kmsKeyId")],
     "aws:sagemaker/dataQualityJobDefinition:DataQualityJobDefinition": [
         ("dataQualityJobOutputConfig", "kmsKeyId"),
         ("jobResources", "clusterConfig", "volumeKmsKeyId"),
@@ -160,14 +161,16 @@ def kms_everywhere(type_token: str, inputs: dict[str, Any], ctx: RuleContext) ->
 
 
 def names_within_limits(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> Iterator[str]:
-
+    """64 characters for a role, a feature group and an EventBridge rule, 63 for the rest of
+    SageMaker's names (each API's `...Name` length constraint; CreateModelCard's ModelCardName
+    and CreateMonitoringSchedule's job definitions included)."""
     limit = (
         64
         if type_token
         in ("aws:iam/role:Role", "aws:sagemaker/featureGroup:FeatureGroup", "aws:cloudwatch/eventRule:EventRule")
         else 63
         if type_token.startswith("aws:sagemaker/")
-        or type_token in (MONITORING_JOB, INFERENCE_COMPONENT, POOL_ENDPOINT_CONFIG)
+        or type_token in (MONITORING_JOB, INFERENCE_COMPONENT, POOL_ENDPOINT_CONFIG, MODEL_CARD)
         else None
     )
     name = physical_name(inputs)
