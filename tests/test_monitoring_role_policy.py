@@ -45,7 +45,9 @@ METRICS = {
     "Effect": "Allow",
     "Action": ["cloudwatch:PutMetricData"],
     "Resource": ["*"],
-    "Condition": {"StringLike": {"cloudwatch:namespace": ["aws/sagemaker/Endpoints/*"]}},
+    "Condition": {
+        "StringLike": {"cloudwatch:namespace": ["/aws/sagemaker/Endpoints/data-metrics", "aws/sagemaker/Endpoints/*"]}
+    },
 }
 ECR_LOGIN = {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]}
 PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
@@ -293,4 +295,22 @@ def test_in_china_every_arn_is_in_the_aws_cn_partition_and_the_image_host_ends_i
                 "Resource": ["arn:aws-cn:sagemaker:cn-north-1:123456789012:endpoint/fraud-scorer"],
             },
         ],
+    }
+
+
+def test_the_jobs_put_metrics_in_the_namespaces_of_every_monitor_and_no_other() -> None:
+    """Data quality publishes to `/aws/sagemaker/Endpoints/data-metrics` (leading slash), model
+    quality, bias and explainability to `aws/sagemaker/Endpoints/<kind>-metrics` (none), as the
+    Model Monitor and Clarify CloudWatch guides give them; not the endpoint's own namespace."""
+    statement = monitoring_role_policy(scope())["Statement"][1]
+    assert statement == {
+        "Sid": "MonitorMetrics",
+        "Effect": "Allow",
+        "Action": ["cloudwatch:PutMetricData"],
+        "Resource": ["*"],
+        "Condition": {
+            "StringLike": {
+                "cloudwatch:namespace": ["/aws/sagemaker/Endpoints/data-metrics", "aws/sagemaker/Endpoints/*"]
+            }
+        },
     }

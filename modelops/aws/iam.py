@@ -501,7 +501,14 @@ def monitoring_role_policy(scope: MonitoringRoleScope) -> dict[str, Any]:
             "Effect": "Allow",
             "Action": ["cloudwatch:PutMetricData"],
             "Resource": ["*"],
-            "Condition": {"StringLike": {"cloudwatch:namespace": ["aws/sagemaker/Endpoints/*"]}},
+            # Data quality publishes to "/aws/sagemaker/Endpoints/data-metrics", with its leading
+            # slash ("CloudWatch Metrics", model-monitor-interpreting-cloudwatch.html); model
+            # quality, bias and explainability to "aws/sagemaker/Endpoints/<kind>-metrics", without.
+            "Condition": {
+                "StringLike": {
+                    "cloudwatch:namespace": ["/aws/sagemaker/Endpoints/data-metrics", "aws/sagemaker/Endpoints/*"]
+                }
+            },
         },
         {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]},
         {
