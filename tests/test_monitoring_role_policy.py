@@ -17,6 +17,14 @@ KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890
 ANALYZER = "468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer"
 CLARIFY = "009899104443.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-clarify-processing:1.0"
 
+# Data quality's namespace as AWS's pages spell it (three ways), then the other monitors'.
+NAMESPACES = [
+    "/aws/sagemaker/Endpoint/data-metrics",
+    "/aws/sagemaker/Endpoints/data-metric",
+    "/aws/sagemaker/Endpoints/data-metrics",
+    "aws/sagemaker/Endpoints/*",
+]
+
 
 def scope(**fields: Any) -> MonitoringRoleScope:
     defaults: dict[str, Any] = {
@@ -45,9 +53,7 @@ METRICS = {
     "Effect": "Allow",
     "Action": ["cloudwatch:PutMetricData"],
     "Resource": ["*"],
-    "Condition": {
-        "StringLike": {"cloudwatch:namespace": ["/aws/sagemaker/Endpoints/data-metrics", "aws/sagemaker/Endpoints/*"]}
-    },
+    "Condition": {"StringLike": {"cloudwatch:namespace": NAMESPACES}},
 }
 ECR_LOGIN = {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]}
 PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
@@ -299,7 +305,8 @@ def test_in_china_every_arn_is_in_the_aws_cn_partition_and_the_image_host_ends_i
 
 
 def test_the_jobs_put_metrics_in_the_namespaces_of_every_monitor_and_no_other() -> None:
-    """Data quality publishes to `/aws/sagemaker/Endpoints/data-metrics` (leading slash), model
+    """Data quality publishes under `/aws/sagemaker/Endpoint(s)/data-metric(s)` (leading slash; AWS's
+    pages spell it three ways), model
     quality, bias and explainability to `aws/sagemaker/Endpoints/<kind>-metrics` (none), as the
     Model Monitor and Clarify CloudWatch guides give them; not the endpoint's own namespace."""
     statement = monitoring_role_policy(scope())["Statement"][1]
@@ -308,9 +315,5 @@ def test_the_jobs_put_metrics_in_the_namespaces_of_every_monitor_and_no_other() 
         "Effect": "Allow",
         "Action": ["cloudwatch:PutMetricData"],
         "Resource": ["*"],
-        "Condition": {
-            "StringLike": {
-                "cloudwatch:namespace": ["/aws/sagemaker/Endpoints/data-metrics", "aws/sagemaker/Endpoints/*"]
-            }
-        },
+        "Condition": {"StringLike": {"cloudwatch:namespace": NAMESPACES}},
     }

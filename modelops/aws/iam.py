@@ -484,6 +484,14 @@ class MonitoringRoleScope:
     security_group_ids: tuple[str, ...] = ()
 
 
+MONITORING_METRIC_NAMESPACES = [
+    "/aws/sagemaker/Endpoint/data-metrics",
+    "/aws/sagemaker/Endpoints/data-metric",
+    "/aws/sagemaker/Endpoints/data-metrics",
+    "aws/sagemaker/Endpoints/*",
+]
+
+
 def monitoring_role_policy(scope: MonitoringRoleScope) -> dict[str, Any]:
     p, region, account = scope.partition, scope.region, scope.account
     statements: list[dict[str, Any]] = [
@@ -501,14 +509,14 @@ def monitoring_role_policy(scope: MonitoringRoleScope) -> dict[str, Any]:
             "Effect": "Allow",
             "Action": ["cloudwatch:PutMetricData"],
             "Resource": ["*"],
-            # Data quality publishes to "/aws/sagemaker/Endpoints/data-metrics", with its leading
-            # slash ("CloudWatch Metrics", model-monitor-interpreting-cloudwatch.html); model
-            # quality, bias and explainability to "aws/sagemaker/Endpoints/<kind>-metrics", without.
-            "Condition": {
-                "StringLike": {
-                    "cloudwatch:namespace": ["/aws/sagemaker/Endpoints/data-metrics", "aws/sagemaker/Endpoints/*"]
-                }
-            },
+            # Data quality publishes under a leading slash, which AWS's pages spell three ways:
+            # "/aws/sagemaker/Endpoints/data-metric" ("CloudWatch Metrics",
+            # model-monitor-interpreting-cloudwatch.html), "/aws/sagemaker/Endpoint/data-metrics"
+            # (model-monitor-byoc-cloudwatch.html) and "/aws/sagemaker/Endpoints/data-metrics"
+            # (the one alarms read): each is allowed, since a denied PutMetricData loses the drift
+            # metrics silently. Model quality, bias and explainability publish to
+            # "aws/sagemaker/Endpoints/<kind>-metrics", without.
+            "Condition": {"StringLike": {"cloudwatch:namespace": MONITORING_METRIC_NAMESPACES}},
         },
         {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]},
         {
