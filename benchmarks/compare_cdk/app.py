@@ -364,7 +364,14 @@ class DataQualityMonitor(Construct):
                     "MonitorMetrics",
                     ["cloudwatch:PutMetricData"],
                     ["*"],
-                    StringLike={"cloudwatch:namespace": ["aws/sagemaker/Endpoints/*"]},
+                    StringLike={
+                        "cloudwatch:namespace": [
+                            "/aws/sagemaker/Endpoint/data-metrics",
+                            "/aws/sagemaker/Endpoints/data-metric",
+                            "/aws/sagemaker/Endpoints/data-metrics",
+                            "aws/sagemaker/Endpoints/*",
+                        ]
+                    },
                 ),
                 *ecr_statements(
                     "PullAnalyzerImages", f"arn:aws:ecr:{fleet.region}:{MONITOR_IMAGE_ACCOUNT}:repository/{analyzer}"
