@@ -138,7 +138,8 @@ def test_changes_with_the_same_action_and_name_keep_their_urn_order() -> None:
 
 FEATURES_OLD = {
     "featureGroupName": "churn",
-    "featureDefinitions": [{"featureName": "tenure"}],
+    # Named items are compared item by item: a change deep inside an ignored input.
+    "featureDefinitions": [{"name": "tenure", "featureType": "Integral"}],
     "description": "old",
     "roleArn": "arn:aws:iam::1:role/a",
     "onlineStoreConfig": {"enableOnlineStore": True, "ttlDuration": {"unit": "Days", "value": 1}},
@@ -149,7 +150,7 @@ FEATURES_OLD = {
     ("changed", "expected"),
     [
         # The program tells the engine to ignore these two: no change at all.
-        ({"featureDefinitions": [{"featureName": "plan"}], "description": "new"}, []),
+        ({"featureDefinitions": [{"name": "tenure", "featureType": "Fractional"}], "description": "new"}, []),
         (
             {"description": "new", "onlineStoreConfig": {"enableOnlineStore": True, "ttlDuration": {"value": 2}}},
             [
