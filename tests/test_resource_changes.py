@@ -26,6 +26,7 @@ NAMESPACE = "kubernetes:core/v1:Namespace"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 SERVICE = "kubernetes:core/v1:Service"
 INFERENCE_SERVICE = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
+DISRUPTION_BUDGET = "kubernetes:policy/v1:PodDisruptionBudget"
 SERVING_COMPONENT = "modelops:serving:ModelDeployment"  # a component: groups resources, creates nothing
 
 
@@ -455,6 +456,8 @@ def _cluster(provider: dict[str, Any], replicas: int, service_type: str, *extra:
         resource(NAMESPACE, "ns", {"metadata": {"name": "ml"}}),
         resource(DEPLOYMENT, "dep", {"spec": {"replicas": replicas}}),
         resource(SERVICE, "svc", {"spec": {"type": service_type}}),
+        # After the replaced Service in URN order: the objects after a skipped one move too.
+        resource(DISRUPTION_BUDGET, "pdb", {"spec": {"minAvailable": 1}}),
         resource(ROLE, "role", {"maxSessionDuration": replicas}),
         *extra,
     )
@@ -524,6 +527,7 @@ def test_another_cluster_moves_every_kubernetes_object() -> None:
                 ValueChange("kubeconfig", "one", "two"),
             ),
         ),
+        ResourceChange("replace", urn(DISRUPTION_BUDGET, "pdb"), DISRUPTION_BUDGET, "pdb", (), moved, ()),
         ResourceChange("create", urn(INFERENCE_SERVICE, "isvc"), INFERENCE_SERVICE, "isvc"),
         ResourceChange(
             "update",
