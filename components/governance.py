@@ -59,15 +59,13 @@ class Governance(pulumi.ComponentResource):
     `components.kubernetes_identity` instead; its card is the same one, updated in place when
     the model moves between targets."""
 
-    role_arn: pulumi.Output[str] | None
-    role_name: pulumi.Output[str] | None
-    model_card_name: pulumi.Output[str]
+    role_arn: pulumi.Output[str] | None  # the SageMaker execution role's; None on Kubernetes
 
     def __init__(self, name: str, args: GovernanceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelops:governance:Governance", name, {}, opts)
         model, stack = args.model, args.stack
         child = pulumi.ResourceOptions(parent=self)
-        self.role_arn = self.role_name = None
+        self.role_arn = None
         if args.scope is not None:
             role, _ = sagemaker_role(
                 f"{name}-execution",
@@ -81,7 +79,6 @@ class Governance(pulumi.ComponentResource):
                 parent=self,
             )
             self.role_arn = role.arn
-            self.role_name = role.name
         package = model.spec.model.package
         if package is not None:
             # The training pipeline registers packages into this group before any deploy, so
@@ -110,7 +107,4 @@ class Governance(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        self.model_card_name = pulumi.Output.from_input(card_name)
-        self.register_outputs(
-            {"role_arn": self.role_arn, "role_name": self.role_name, "model_card_name": self.model_card_name}
-        )
+        self.register_outputs({"role_arn": self.role_arn})

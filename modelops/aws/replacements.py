@@ -120,6 +120,8 @@ NESTED_IN_PLACE: dict[str, frozenset[str]] = {
 # show in a diff. Kept next to the component that sets them: components/feature_group.py.
 IGNORED: dict[str, frozenset[str]] = {
     "aws:sagemaker/featureGroup:FeatureGroup": frozenset({"featureDefinitions", "description"}),
+    # Adopted from the training side (components/governance.py): its tags and description are theirs.
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup": frozenset({"tags", "modelPackageGroupDescription"}),
 }
 
 

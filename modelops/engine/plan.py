@@ -20,6 +20,9 @@ class PlanResource:
     custom: bool = True
     # URNs of the resources this one uses outputs of (or was told to wait for): created first.
     dependencies: list[str] = field(default_factory=list)
+    # What the engine does with it beyond its inputs (modelops.engine.render.lifecycle_options):
+    # adopted rather than created, kept on delete, inputs ignored or replaced on change.
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

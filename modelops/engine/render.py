@@ -87,6 +87,7 @@ class RecordingMocks:
             inputs={k: v for k, v in args.inputs.items() if k != PROVIDER_KEY},
             custom=bool(args.custom),
             dependencies=dependencies,
+            options=getattr(self._local, "options", {}),
         )
         with self._lock:
             self.records.append(record)
@@ -109,9 +110,10 @@ class RecordingMocks:
             state["bucket"] = physical
         return str(physical), state
 
-    def remember_request(self, urn: str, parent: str, dependencies: Any = ()) -> None:
+    def remember_request(self, urn: str, parent: str, dependencies: Any, options: dict[str, Any]) -> None:
         self._local.urn = urn
         self._local.parent = parent
+        self._local.options = options
         # The SDK sends every resource whose output an input uses, and `depends_on`, with
         # components expanded to their resources; plain strings keep the record picklable.
         self._local.dependencies = sorted({str(d) for d in dependencies} - {parent, urn})
@@ -123,10 +125,27 @@ def _monitor(mocks: RecordingMocks) -> Any:
     class RecordingMonitor(MockMonitor):
         def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
             urn = self.make_urn(request.parent, request.type, request.name)
-            mocks.remember_request(urn, request.parent, request.dependencies)
+            mocks.remember_request(urn, request.parent, request.dependencies, lifecycle_options(request))
             return super().RegisterResource(request)
 
     return RecordingMonitor(cast(Any, mocks))
+
+
+def lifecycle_options(request: Any) -> dict[str, Any]:
+    """The resource options of a RegisterResource request that change what a deploy does to the
+    resource, those set only (Pulumi's resource options: import, retainOnDelete, protect,
+    ignoreChanges, replaceOnChanges, deleteBeforeReplace). The mock runtime acts on none of them,
+    so the Plan records them for review and tests."""
+    options: dict[str, Any] = {}
+    if request.importId:
+        options["import"] = request.importId
+    for flag in ("retainOnDelete", "protect", "deleteBeforeReplace"):
+        if getattr(request, flag):
+            options[flag] = True
+    for paths in ("ignoreChanges", "replaceOnChanges"):
+        if getattr(request, paths):
+            options[paths] = list(getattr(request, paths))
+    return options
 
 
 def stack_config_values(root: Path, stack: str) -> dict[str, str]:
