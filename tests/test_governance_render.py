@@ -95,6 +95,8 @@ def test_a_sagemaker_model_gets_its_role_policy_and_card_under_its_governance(pr
         "tags": FRAUD_TAGS,
     }
     assert content["additional_information"]["custom_details"] == {"release": "3.0.1"}
+    # Keys sorted: the provider updates the card (a new card version) whenever the text differs.
+    assert card.inputs["content"] == json.dumps(content, sort_keys=True)
 
 
 def test_the_models_serve_with_the_role_governance_declared(prod: Plan) -> None:
