@@ -135,6 +135,7 @@ def test_the_roles_scope_takes_the_stacks_key_and_vpc_and_reads_rolling_alarms(
     quiet = [capturing(m, None) for m in (first, *members[1:])]
     scope = pool_role_scope("shared-cpu", secured, "aws-cn", "123456789012", quiet, own_sources, "bucket")
     assert scope.kms_key_arn == KEY
+    assert scope.kms_via_services == ("s3.eu-west-1.amazonaws.com.cn", "sagemaker.eu-west-1.amazonaws.com.cn")
     assert scope.subnet_ids == ("subnet-0123456789abcdef0", "subnet-0fedcba9876543210")
     assert scope.security_group_ids == ("sg-0123abcd",)
     assert scope.capture_prefix is None  # no member captures
