@@ -132,6 +132,11 @@ def test_wildcard_actions_are_refused_in_a_list_or_alone() -> None:
     assert wildcard_problems(json.dumps(policy), "aws:iam/policy:Policy") == wildcard_problems(policy)
 
 
+def test_a_single_action_is_read_whole_not_letter_by_letter() -> None:
+    assert wildcard_problems({"Statement": {"Action": "s3:*"}}) == ["IAM action 's3:*' is a wildcard"]
+    assert wildcard_problems({"Statement": {"Action": "s3:GetObject"}}) == []
+
+
 def test_not_action_is_refused_as_granting_everything_else() -> None:
     statement = {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}
     assert wildcard_problems({"Statement": statement}) == ["IAM NotAction grants everything not listed"]
@@ -161,6 +166,14 @@ def test_an_aws_managed_full_access_policy_is_refused_attached_or_managed() -> N
     assert list(no_full_access_policies(attachment, {"policyArn": arn}, PLAIN)) == [message]
     role_arns = ["arn:aws-cn:iam::aws:policy/AmazonS3ReadOnlyAccess", arn]
     assert list(no_full_access_policies("aws:iam/role:Role", {"managedPolicyArns": role_arns}, PLAIN)) == [message]
+
+
+def test_a_managed_policy_under_a_path_is_named_by_its_last_part() -> None:
+    arn = "arn:aws:iam::aws:policy/service-role/AmazonSageMakerServiceFullAccess"
+    attachment = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+    assert list(no_full_access_policies(attachment, {"policyArn": arn}, PLAIN)) == [
+        "AWS-managed AmazonSageMakerServiceFullAccess is broader than any model needs"
+    ]
 
 
 def test_narrower_or_own_policies_and_other_resources_pass() -> None:
@@ -280,6 +293,26 @@ def test_a_monitoring_job_encrypts_its_output_named_by_its_kind_and_its_volume()
     assert kms_problems(MONITORING_JOB, {"kind": "ModelBias", "definition": local}) == [
         "definition.ModelBiasJobOutputConfig.KmsKeyId is not the stack's KMS key"
     ]
+
+
+def test_a_job_without_its_cluster_or_kind_still_needs_both_keys() -> None:
+    assert kms_problems(MONITORING_JOB, {"definition": {}}) == [
+        "definition.JobOutputConfig.KmsKeyId is not the stack's KMS key",
+        "definition.JobResources.ClusterConfig.VolumeKmsKeyId is not the stack's KMS key",
+    ]
+    assert kms_problems(MONITORING_JOB, {"kind": "DataQuality"}) == [
+        "definition.DataQualityJobOutputConfig.KmsKeyId is not the stack's KMS key",
+        "definition.JobResources.ClusterConfig.VolumeKmsKeyId is not the stack's KMS key",
+    ]
+    assert kms_problems(MONITORING_JOB, {"kind": "DataQuality", "definition": {"JobResources": {}}}) == [
+        "definition.DataQualityJobOutputConfig.KmsKeyId is not the stack's KMS key",
+        "definition.JobResources.ClusterConfig.VolumeKmsKeyId is not the stack's KMS key",
+    ]
+    for inputs in ({}, {"jobResources": {}}):
+        assert kms_problems(DATA_QUALITY, inputs) == [
+            "dataQualityJobOutputConfig.kmsKeyId is not the stack's KMS key",
+            "jobResources.clusterConfig.volumeKmsKeyId is not the stack's KMS key",
+        ]
 
 
 def test_a_data_quality_job_encrypts_output_and_volume_unless_the_volume_is_local() -> None:
