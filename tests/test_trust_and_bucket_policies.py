@@ -8,7 +8,14 @@ confused-deputy guide). Size: IAM "does not count white space" against its quota
 
 from __future__ import annotations
 
-from modelops.aws.iam import assume_role_policy, bucket_tls_only_policy, policy_size, sagemaker_source_arn
+from modelops.aws.iam import (
+    assume_role_policy,
+    bucket_tls_only_policy,
+    policy_size,
+    s3_via_service,
+    sagemaker_source_arn,
+    sagemaker_via_service,
+)
 
 
 def test_sagemaker_may_assume_the_role_only_for_this_account() -> None:
@@ -81,3 +88,10 @@ def test_a_dict_is_sized_as_its_json_without_white_space_even_inside_strings() -
 def test_a_dict_is_sized_as_sent_with_its_non_ascii_characters_escaped() -> None:
     """json.dumps escapes "é" as `\\u00e9`, six characters in the document IAM receives."""
     assert policy_size({"Sid": "Café"}) == 19  # {"Sid":"Caf\u00e9"}
+
+
+def test_the_services_that_use_the_key_for_the_role_are_named_in_the_partitions_domain() -> None:
+    assert s3_via_service("aws", "eu-west-1") == "s3.eu-west-1.amazonaws.com"
+    assert sagemaker_via_service("aws", "eu-west-1") == "sagemaker.eu-west-1.amazonaws.com"
+    assert s3_via_service("aws-cn", "cn-north-1") == "s3.cn-north-1.amazonaws.com.cn"
+    assert sagemaker_via_service("aws-cn", "cn-north-1") == "sagemaker.cn-north-1.amazonaws.com.cn"
