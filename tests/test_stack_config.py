@@ -291,6 +291,9 @@ KMS_ALIAS = (
     "policy's Resource); use the key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>) the alias points to"
 )
 
+RESERVED_TAG = "tag keys starting with 'aws:' (in any case) are reserved by AWS"
+KUBERNETES_FIELDS = "context, manageNamespaces, oidcProviderArn, payloadLoggerUrl)"
+
 
 def config_findings(extra: dict[str, object]) -> list[tuple[str, str, str]]:
     """(file, field, message) of each finding of stack `prod-eu` (region eu-west-1) given `extra`."""
@@ -324,6 +327,11 @@ def config_findings(extra: dict[str, object]) -> list[tuple[str, str, str]]:
                     "role's tag keys without case (CreateRole refuses both): keep one",
                 )
             ],
+        ),
+        ({"modelops:tags": {"aws:owner": "x"}}, [("modelops:tags.aws:owner", RESERVED_TAG)]),
+        (
+            {"modelops:kubernetes": {"contxt": "ml-dev"}},
+            [("modelops:kubernetes.contxt", "unknown field; did you mean `context`? (allowed: " + KUBERNETES_FIELDS)],
         ),
         (
             # a key Pulumi cannot read does not stop the check of the keys after it
@@ -399,6 +407,7 @@ def test_each_finding_of_a_stack_config_names_the_stack_its_key_and_the_rule(
     [
         {"modelops:kmsKeyArn": {"secure": "v1:abc"}},  # encrypted: unreadable offline, so taken as unset
         {"aws:secretKey": {"secure": "v1:abc"}, "myapp:db": {"password": {"secure": "v1:abc"}}},
+        {"myapp:db": {"password": {"secure": "v1:AKIAIOSFODNN7EXAMPLE"}}},  # encrypted text is never searched
         {"tokenstore:region": "eu-west-1"},  # a credential's name is looked for after the namespace
         {"myapp:db": {"host": "db.internal", "port": "5432"}},  # plain settings under a key of no credential
         {
