@@ -12,9 +12,11 @@ from modelops.spec.stack import (
     STACKS_DIR,
     arn_placement_problem,
     config_path,
+    load_stack_file,
     require_stack,
     stack_config_from_mapping,
     stack_names,
+    stack_path,
     stack_problem,
 )
 from tests.conftest import REPO_ROOT, assert_problem, edit_yaml, problems, read_yaml, spec_path
@@ -272,3 +274,228 @@ def test_a_stack_rule_found_by_the_program_names_the_stack_and_its_key() -> None
     assert stack_problem(None, stack, ("models", "ranker", "version"), "only dev stacks may pin 'latest'") == Problem(
         "stack prod-eu", 1, 1, "modelops:models.ranker", "only dev stacks may pin 'latest'"
     )
+
+
+# --- findings of a stack's config, read without its file (the program's config) -------------
+
+SECRET_FIX_TAIL = (
+    "which stores it encrypted (secure: v1:...); the deploy workflows take short-lived credentials from OIDC "
+    "and need no key in the file"
+)
+OIDC_DEV = (
+    "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"
+)
+KMS_ALIAS = (
+    "this is a KMS alias, not a key: the execution roles' policies name this ARN in their Resource element, "
+    "where an alias grants no use of the key behind it (AWS KMS: an alias cannot identify a KMS key in a "
+    "policy's Resource); use the key ARN (arn:<partition>:kms:<region>:<account>:key/<key-id>) the alias points to"
+)
+
+RESERVED_TAG = "tag keys starting with 'aws:' (in any case) are reserved by AWS"
+KUBERNETES_FIELDS = "context, manageNamespaces, oidcProviderArn, payloadLoggerUrl)"
+
+
+def config_findings(extra: dict[str, object]) -> list[tuple[str, str, str]]:
+    """(file, field, message) of each finding of stack `prod-eu` (region eu-west-1) given `extra`."""
+    with pytest.raises(ProblemsFound) as raised:
+        stack_config_from_mapping("prod-eu", {"aws:region": "eu-west-1", "modelops:environment": "dev", **extra})
+    return [(p.file, p.field, p.message) for p in raised.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            {"modelops:kmsKeyArn": "nope"},
+            [
+                (
+                    "modelops:kmsKeyArn",
+                    "the text 'nope' is not the ARN of a KMS key, arn:<partition>:kms:<region>:<account>:key/<key-id>",
+                )
+            ],
+        ),
+        (
+            {"modelops:kmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:alias/ml-prod"},
+            [("modelops:kmsKeyArn", KMS_ALIAS)],
+        ),
+        (
+            {"modelops:tags": {"Environment": "x"}},
+            [
+                (
+                    "modelops:tags.Environment",
+                    "'Environment' and modelops's own tag 'environment' differ only in case, and IAM takes a "
+                    "role's tag keys without case (CreateRole refuses both): keep one",
+                )
+            ],
+        ),
+        ({"modelops:tags": {"aws:owner": "x"}}, [("modelops:tags.aws:owner", RESERVED_TAG)]),
+        (
+            {"modelops:kubernetes": {"contxt": "ml-dev"}},
+            [("modelops:kubernetes.contxt", "unknown field; did you mean `context`? (allowed: " + KUBERNETES_FIELDS)],
+        ),
+        (
+            # a key Pulumi cannot read does not stop the check of the keys after it
+            {"ghost": "x", "modelops:bogus": 1},
+            [
+                (
+                    "ghost",
+                    "'ghost' has no namespace: Pulumi reads stack config keys as <namespace>:<name> "
+                    "(modelops:..., aws:...) and rejects the file",
+                ),
+                (
+                    "modelops:bogus",
+                    "unknown key (known: modelops:environment, modelops:models, modelops:kmsKeyArn, "
+                    "modelops:permissionsBoundaryArn, modelops:vpc, modelops:buckets, modelops:alarmTopicArn, "
+                    "modelops:tags, modelops:kubernetes, modelops:pools)",
+                ),
+            ],
+        ),
+        (
+            {"myapp:config:password": "hunter2"},  # the legacy <namespace>:config:<name>: its name is the last part
+            [
+                (
+                    "myapp:config:password",
+                    "a credential in plain text: remove it, rotate the credential, and set it with "
+                    f"`pulumi config set --secret myapp:config:password <value>`, {SECRET_FIX_TAIL}",
+                )
+            ],
+        ),
+        (
+            {"myapp:apiTokens": ["plain", {"secure": "v1:abc"}]},  # a list item takes its key's name
+            [
+                (
+                    "myapp:apiTokens[0]",
+                    "a credential in plain text: remove it, rotate the credential, and set it with "
+                    f"`pulumi config set --secret --path myapp:apiTokens[0] <value>`, {SECRET_FIX_TAIL}",
+                )
+            ],
+        ),
+        (
+            {"modelops:tags": {"ci-user": "AKIAIOSFODNN7EXAMPLE", "api-token": "not-a-secret"}},
+            [
+                (
+                    "modelops:tags.ci-user",
+                    "an AWS access key id in plain text: remove it and rotate the credential: modelops passes "
+                    "this value to AWS as written",
+                )
+            ],
+        ),
+        (
+            {
+                "modelops:kubernetes": {"oidcProviderArn": OIDC_DEV},
+                "modelops:permissionsBoundaryArn": "arn:aws:iam::210987654321:policy/b",
+            },
+            [
+                (
+                    "modelops:kubernetes.oidcProviderArn",
+                    "the OIDC provider is in account 123456789012, the permissions boundary in 210987654321: the "
+                    "IRSA roles are created in one account, which must hold both (an IAM role trusts only a "
+                    "provider of its own account)",
+                )
+            ],
+        ),
+    ],
+)
+def test_each_finding_of_a_stack_config_names_the_stack_its_key_and_the_rule(
+    extra: dict[str, object], expected: list[tuple[str, str]]
+) -> None:
+    assert config_findings(extra) == [("stack prod-eu", field, message) for field, message in expected]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"modelops:kmsKeyArn": {"secure": "v1:abc"}},  # encrypted: unreadable offline, so taken as unset
+        {"aws:secretKey": {"secure": "v1:abc"}, "myapp:db": {"password": {"secure": "v1:abc"}}},
+        {"myapp:db": {"password": {"secure": "v1:AKIAIOSFODNN7EXAMPLE"}}},  # encrypted text is never searched
+        {"tokenstore:region": "eu-west-1"},  # a credential's name is looked for after the namespace
+        {"myapp:db": {"host": "db.internal", "port": "5432"}},  # plain settings under a key of no credential
+        {
+            "modelops:kubernetes": {"oidcProviderArn": OIDC_DEV},
+            "modelops:permissionsBoundaryArn": "arn:aws:iam::123456789012:policy/b",  # the provider's account
+        },
+    ],
+)
+def test_a_stack_config_without_a_mistake_is_taken(extra: dict[str, object]) -> None:
+    stack = stack_config_from_mapping("dev", {"aws:region": "eu-west-1", "modelops:environment": "dev", **extra})
+    assert stack.name == "dev" and stack.kms_key_arn is None
+
+
+@pytest.mark.parametrize(
+    ("arn", "expected"),
+    [
+        (
+            "arn:aws:kms:us-east-1:123456789012:key/k",  # no reason given: none appended
+            "the KMS key arn:aws:kms:us-east-1:123456789012:key/k is in us-east-1, but the stack deploys to eu-west-1",
+        ),
+        ("arn:aws:kms", None),  # malformed ARNs are the field pattern's to report
+        ("xrn:aws:kms:us-east-1:123456789012:key/k", None),
+    ],
+)
+def test_an_arn_of_another_region_is_placed_exactly(arn: str, expected: str | None) -> None:
+    assert arn_placement_problem(arn, "eu-west-1") == expected
+
+
+@pytest.mark.parametrize("name", ["../prod", "a/b", "dev\0"])
+def test_a_stack_name_that_is_no_file_name_is_refused(tmp_path: Path, name: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        stack_path(tmp_path, name)
+    assert str(raised.value) == f"{name!r} is not a stack name: a stack is a file stacks/Pulumi.<stack>.yaml"
+
+
+# --- reading a stack file ---------------------------------------------------------------------
+
+
+def test_a_stack_without_its_file_is_one_problem_on_the_file_it_needs(project: Path) -> None:
+    with pytest.raises(ProblemsFound) as raised:
+        load_stack_file(project, "qa")
+    assert raised.value.problems == [
+        Problem("stacks/Pulumi.qa.yaml", 1, 1, "", "stack 'qa' has no file stacks/Pulumi.qa.yaml")
+    ]
+
+
+@pytest.mark.parametrize("text", ["config: [a]\n", "- config\n"])
+def test_a_stack_file_must_hold_a_config_mapping(project: Path, text: str) -> None:
+    stack_file(project, "dev").write_text(text)
+    with pytest.raises(ProblemsFound) as raised:
+        load_stack_file(project, "dev")
+    assert [(p.file, p.line, p.field, p.message) for p in raised.value.problems] == [
+        ("stacks/Pulumi.dev.yaml", 1, "", "a stack file holds a 'config:' mapping")
+    ]
+
+
+def test_a_stack_text_is_checked_in_place_of_its_file(project: Path) -> None:
+    text = "config:\n  aws:region: eu-west-1\n  modelops:environment: staging\n  modelops:bogus: 1\n"
+    for name in ("dev", "qa"):  # a stack whose file differs, and one with no file yet
+        with pytest.raises(ProblemsFound) as raised:
+            load_stack_file(project, name, text)
+        assert [(p.file, p.line, p.column, p.field) for p in raised.value.problems] == [
+            (f"stacks/Pulumi.{name}.yaml", 4, 3, "modelops:bogus")
+        ]
+    stack, _ = load_stack_file(project, "dev", text.replace("  modelops:bogus: 1\n", ""))
+    assert stack.environment == "staging"
+
+
+def test_a_key_named_after_a_model_folder_is_pointed_at_models(project: Path) -> None:
+    text = "config:\n  aws:region: eu-west-1\n  modelops:environment: dev\n  fraud-detector: {}\n"
+    with pytest.raises(ProblemsFound) as raised:
+        load_stack_file(project, "dev", text)
+    assert [(p.file, p.line, p.field, p.message) for p in raised.value.problems] == [
+        (
+            "stacks/Pulumi.dev.yaml",
+            4,
+            "fraud-detector",
+            "'fraud-detector' has no namespace: Pulumi reads stack config keys as <namespace>:<name> "
+            "(modelops:..., aws:...) and rejects the file; did you mean to put it under modelops:models? "
+            "(model_specs/fraud-detector/ exists)",
+        )
+    ]
+
+
+def test_a_stack_file_is_read_in_a_repository_without_model_specs(tmp_path: Path) -> None:
+    (tmp_path / STACKS_DIR).mkdir()
+    (tmp_path / STACKS_DIR / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: eu-west-1\n  modelops:environment: dev\n"
+    )
+    stack, doc = load_stack_file(tmp_path, "dev")
+    assert (stack.name, stack.region, doc.data["config"]["modelops:environment"]) == ("dev", "eu-west-1", "dev")
