@@ -789,3 +789,62 @@ def test_the_role_policy_finding_says_what_one_model_adds(pooled: Path, monkeypa
         ("modelops:pools.shared-cpu", line_of(pooled / DEV, "shared-cpu:"), message("shared-cpu", "1,588", 2, 332, 1)),
         ("modelops:pools.shared-gpu", line_of(pooled / DEV, "shared-gpu:"), message("shared-gpu", "1,279", 1, 701, 0)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "refusal"),
+    [
+        (
+            {"framework_version": "4.49.0"},
+            "framework_version",
+            "huggingface '4.49.0' has no serving image for ml.inf2.xlarge (Neuron); the sagemaker SDK knows: 4.28.1, "
+            "4.34.1, 4.36.2, 4.43.2, 4.51.3, 4.55.4, 4.28, 4.34, 4.36, 4.43, 4.51, 4.55",
+        ),
+        (
+            {"framework_version": "4.51.3", "base_framework_version": "pytorch2.6.0"},
+            "base_framework_version",
+            "huggingface 4.51.3 for ml.inf2.xlarge (Neuron) has no image on base framework 'pytorch2.6.0'; the "
+            "sagemaker SDK knows: pytorch2.7.1, pytorch2.7",
+        ),
+        (
+            {"framework_version": "4.51.3", "py_version": "py312"},
+            "py_version",
+            "huggingface 4.51.3 for ml.inf2.xlarge (Neuron) has no image for Python 'py312'; the sagemaker SDK "
+            "knows: py310",
+        ),
+    ],
+)
+def test_a_framework_field_the_pools_neuron_image_lacks_is_reported_on_that_field(
+    pooled: Path, model: dict[str, str], field: str, refusal: str
+) -> None:
+    """huggingface 4.49.0, base pytorch2.6.0 and py312 have CPU images and no Neuron one: on an
+    Inferentia pool the refusal is the pool's instance type's, placed on the spec field at fault."""
+
+    def neuron(data: dict[str, Any]) -> None:
+        data["model"].update(framework="huggingface", **model)
+        data["serving"]["component"].update(pool="neuron", cpu=2, memory_mb=8192, accelerators=1)
+
+    edit_yaml(spec_path(pooled, "summarizer", "1.0.0"), neuron)
+    neuron_pool = {"instanceType": "ml.inf2.xlarge", "minInstances": 0, "maxInstances": 1}
+    edit_stack(lambda config: config["modelops:pools"].__setitem__("neuron", neuron_pool))(pooled)
+    found = problems(pooled)
+    file = SPEC.format("summarizer")
+    assert [(p.file, p.line, p.field, p.message) for p in found] == [
+        (
+            file,
+            line_of(pooled / file, f"{field}: {model[field]}"),
+            f"model.{field}",
+            f"{refusal} (on pool neuron's ml.inf2.xlarge in stack dev)",
+        )
+    ]
+
+
+def test_a_model_on_an_unknown_pool_does_not_hide_the_findings_of_the_models_after_it(pooled: Path) -> None:
+    """ranker, pinned first, names no declared pool; summarizer, pinned after it, still has its
+    reservation checked."""
+    edit_spec("ranker", component(pool="shared-cpv"))(pooled)
+    edit_spec("summarizer", component(accelerators=2))(pooled)
+    assert sorted((p.file, p.field) for p in problems(pooled)) == [
+        (SPEC.format("ranker"), "serving.component.pool"),
+        (SPEC.format("summarizer"), "serving.component.accelerators"),
+    ]
