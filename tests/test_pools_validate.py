@@ -413,27 +413,6 @@ CASES = [
         "stack dev)",
     ),
     Case(
-        "a component without its component block is told to add it (and no pool rule reads the missing block)",
-        edit_spec("tagger", lambda d: d["serving"].pop("component")),
-        SPEC.format("tagger"),
-        ("serving:",),
-        "serving.component",
-        "required for mode component: the pool, the reservation per copy and the copies",
-    ),
-    Case(
-        "a realtime model's leftover component block names no pool the pool rules look up",
-        edit_spec(
-            "ranker",
-            lambda d: d["serving"].update(
-                mode="realtime", instance_type="ml.m5.large", component={"pool": "shared-cpv", "memory_mb": 512}
-            ),
-        ),
-        SPEC.format("ranker"),
-        ("component:",),
-        "serving.component",
-        "only used with mode: component (an environments override that moves the model off its pool sets it to null)",
-    ),
-    Case(
         "a component pinned as the shadow of a realtime primary and challenger",
         each(
             edit_spec("ranker", lambda d: d.__setitem__("serving", {"instance_type": "ml.m5.large"})),
