@@ -753,6 +753,15 @@ def test_the_role_policy_finding_says_what_one_model_adds(pooled: Path, monkeypa
     monkeypatch.setattr(iam, "ROLE_POLICY_SIZE_LIMIT", 1260)
     monkeypatch.setattr(pool_role, "ROLE_POLICY_SIZE_LIMIT", 1260)
     edit_stack(lambda config: config["modelops:models"].pop("scorer"))(pooled)  # ranker and tagger stay
+    # summarizer captures (its role writes to the stack's capture bucket) and reads the Neuron image of
+    # huggingface, whose repository is not its CPU image's
+    edit_stack(pool("shared-gpu", instanceType="ml.inf2.xlarge"))(pooled)
+
+    def neuron(data: dict[str, Any]) -> None:
+        data["serving"].update(data_capture={"enabled": True})
+        data["model"].update(framework="huggingface", framework_version="4.51.3")
+
+    edit_spec("summarizer", neuron)(pooled)
     found = [p for p in problems(pooled) if p.file == DEV and p.field.startswith("modelops:pools.")]
 
     def message(pool: str, size: str, count: int, per_model: int, fitting: int) -> str:
@@ -766,7 +775,7 @@ def test_the_role_policy_finding_says_what_one_model_adds(pooled: Path, monkeypa
 
     assert [(p.field, p.line, p.message) for p in found] == [
         ("modelops:pools.shared-cpu", line_of(pooled / DEV, "shared-cpu:"), message("shared-cpu", "1,588", 2, 332, 1)),
-        ("modelops:pools.shared-gpu", line_of(pooled / DEV, "shared-gpu:"), message("shared-gpu", "1,279", 1, 701, 0)),
+        ("modelops:pools.shared-gpu", line_of(pooled / DEV, "shared-gpu:"), message("shared-gpu", "1,469", 1, 891, 0)),
     ]
 
 
