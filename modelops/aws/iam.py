@@ -484,12 +484,12 @@ class MonitoringRoleScope:
     security_group_ids: tuple[str, ...] = ()
 
 
-MONITORING_METRIC_NAMESPACES = [
+MONITORING_METRIC_NAMESPACES = (
     "/aws/sagemaker/Endpoint/data-metrics",
     "/aws/sagemaker/Endpoints/data-metric",
     "/aws/sagemaker/Endpoints/data-metrics",
     "aws/sagemaker/Endpoints/*",
-]
+)
 
 
 def monitoring_role_policy(scope: MonitoringRoleScope) -> dict[str, Any]:
@@ -513,10 +513,10 @@ def monitoring_role_policy(scope: MonitoringRoleScope) -> dict[str, Any]:
             # "/aws/sagemaker/Endpoints/data-metric" ("CloudWatch Metrics",
             # model-monitor-interpreting-cloudwatch.html), "/aws/sagemaker/Endpoint/data-metrics"
             # (model-monitor-byoc-cloudwatch.html) and "/aws/sagemaker/Endpoints/data-metrics"
-            # (the one alarms read): each is allowed, since a denied PutMetricData loses the drift
+            # (the one seen in use): each is allowed, since a denied PutMetricData loses the drift
             # metrics silently. Model quality, bias and explainability publish to
             # "aws/sagemaker/Endpoints/<kind>-metrics", without.
-            "Condition": {"StringLike": {"cloudwatch:namespace": MONITORING_METRIC_NAMESPACES}},
+            "Condition": {"StringLike": {"cloudwatch:namespace": list(MONITORING_METRIC_NAMESPACES)}},
         },
         {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]},
         {
