@@ -19,6 +19,7 @@ from modelops.aws.iam import (
     _secret_statements,
     ecr_repository_arn,
     execution_role_policy,
+    vpc_statements,
 )
 
 ACCOUNT = "123456789012"
@@ -127,8 +128,6 @@ def test_everything_the_spec_names_is_granted_on_exactly_what_it_names() -> None
             ),
         )
     )
-    subnet = "arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-0a"
-    interfaces = "arn:aws:ec2:eu-west-1:123456789012:network-interface/*"
     assert policy == {
         "Version": "2012-10-17",
         "Statement": [
@@ -199,35 +198,8 @@ def test_everything_the_spec_names_is_granted_on_exactly_what_it_names() -> None
                     }
                 },
             },
-            {
-                "Sid": "VpcDescribe",
-                "Effect": "Allow",
-                "Action": [
-                    "ec2:DescribeDhcpOptions",
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeSecurityGroups",
-                    "ec2:DescribeSubnets",
-                    "ec2:DescribeVpcs",
-                ],
-                "Resource": ["*"],
-            },
-            {
-                "Sid": "VpcCreateNetworkInterface",
-                "Effect": "Allow",
-                "Action": ["ec2:CreateNetworkInterface"],
-                "Resource": [interfaces, subnet, "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0c"],
-            },
-            {
-                "Sid": "VpcNetworkInterfaces",
-                "Effect": "Allow",
-                "Action": [
-                    "ec2:CreateNetworkInterfacePermission",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:DeleteNetworkInterfacePermission",
-                ],
-                "Resource": [interfaces],
-                "Condition": {"ArnEquals": {"ec2:Subnet": [subnet]}},
-            },
+            # pinned whole by tests/test_iam_policies.py
+            *vpc_statements("aws", "eu-west-1", "123456789012", ("subnet-0a",), ("sg-0c",)),
             {
                 "Sid": "ReadFeatureGroups",
                 "Effect": "Allow",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelops.aws.iam import MonitoringRoleScope, monitoring_role_policy
+from modelops.aws.iam import MonitoringRoleScope, monitoring_role_policy, vpc_statements
 
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 ANALYZER = "468650794304.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-model-monitor-analyzer"
@@ -117,11 +117,6 @@ def test_every_monitor_reads_what_it_names_and_clarify_invokes_the_lowercased_en
             security_group_ids=("sg-0c",),
         )
     )
-    subnets = [
-        "arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-0a",
-        "arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-0b",
-    ]
-    interfaces = "arn:aws:ec2:eu-west-1:123456789012:network-interface/*"
     assert policy == {
         "Version": "2012-10-17",
         "Statement": [
@@ -179,35 +174,8 @@ def test_every_monitor_reads_what_it_names_and_clarify_invokes_the_lowercased_en
                 "Action": ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
                 "Resource": [KEY],
             },
-            {
-                "Sid": "VpcDescribe",
-                "Effect": "Allow",
-                "Action": [
-                    "ec2:DescribeDhcpOptions",
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeSecurityGroups",
-                    "ec2:DescribeSubnets",
-                    "ec2:DescribeVpcs",
-                ],
-                "Resource": ["*"],
-            },
-            {
-                "Sid": "VpcCreateNetworkInterface",
-                "Effect": "Allow",
-                "Action": ["ec2:CreateNetworkInterface"],
-                "Resource": [interfaces, *subnets, "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0c"],
-            },
-            {
-                "Sid": "VpcNetworkInterfaces",
-                "Effect": "Allow",
-                "Action": [
-                    "ec2:CreateNetworkInterfacePermission",
-                    "ec2:DeleteNetworkInterface",
-                    "ec2:DeleteNetworkInterfacePermission",
-                ],
-                "Resource": [interfaces],
-                "Condition": {"ArnEquals": {"ec2:Subnet": subnets}},
-            },
+            # pinned whole by tests/test_iam_policies.py
+            *vpc_statements("aws", "eu-west-1", "123456789012", ("subnet-0a", "subnet-0b"), ("sg-0c",)),
         ],
     }
 
