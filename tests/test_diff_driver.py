@@ -5,7 +5,6 @@ No test here renders a stack: a repository without stack files has none to rende
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,9 @@ import pytest
 from modelops.errors import UsageError
 from modelops.gitops.diff import Diff, SpecFileChange, diff
 from modelops.spec.loader import Problem, ProblemsFound
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, git
 
 CHURN = Path("model_specs/churn-classifier")
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        cwd=root,
-        capture_output=True,
-        check=True,
-    )
 
 
 @pytest.fixture

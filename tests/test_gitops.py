@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +17,10 @@ from modelops.errors import UsageError
 from modelops.gitops.diff import VersionChange, diff, diff_markdown, diff_text, resource_changes
 from modelops.gitops.promote import promote
 from modelops.spec.loader import Problem, ProblemsFound
-from tests.conftest import REPO_ROOT, edit_yaml, read_yaml, spec_path, write_yaml
+from tests.conftest import REPO_ROOT, edit_yaml, git, read_yaml, spec_path, write_yaml
 
 PROD_STACK = "stacks/Pulumi.prod.yaml"
 CRM_TOKEN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:crm-token-AbCdEf"  # churn-classifier's secret
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
 
 
 @pytest.fixture

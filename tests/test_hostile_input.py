@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from modelops.cli import app
 from modelops.spec.loader import MAX_ALIAS_NODES, MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, ProblemsFound, parse
-from tests.conftest import REPO_ROOT, spec_path
+from tests.conftest import REPO_ROOT, git, spec_path
 
 SPEC = "model_specs/churn-classifier/1.2.0.yaml"
 DEV = "stacks/Pulumi.dev.yaml"
@@ -60,15 +60,6 @@ def bounded_cli(root: Path, *args: str, timeout: float = 60, memory: int = 2 * 1
         timeout=timeout,
         preexec_fn=limit if sys.platform == "linux" else None,  # a child that only runs modelops
         check=False,
-    )
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        cwd=root,
-        capture_output=True,
-        check=True,
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from typer.testing import CliRunner
 from modelops.cli import app
 from modelops.engine.plan import strict_json, wire_numbers
 from modelops.spec.loader import Problem, ProblemsFound, parse
-from tests.conftest import REPO_ROOT, assert_problem, problems, read_yaml, spec_path, write_yaml
+from tests.conftest import REPO_ROOT, assert_problem, git, problems, read_yaml, spec_path, write_yaml
 
 SPEC_FILE = "churn-classifier/1.2.0.yaml"
 
@@ -188,15 +187,6 @@ def test_strict_json_writes_integral_floats_as_ints_and_refuses_nan() -> None:
     assert strict_json({"count": 3.0}) == '{\n  "count": 3\n}'
     with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
         strict_json({"threshold": float("inf")})
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci", *args],
-        cwd=root,
-        capture_output=True,
-        check=True,
-    )
 
 
 def test_diff_json_is_strict_and_keeps_integers(tmp_path: Path) -> None:
