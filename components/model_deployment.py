@@ -67,7 +67,12 @@ def container_source(
     if model.image is not None:
         image = model.image
     else:
-        assert model.framework and model.framework_version  # checked by validation
+        if not (model.framework and model.framework_version):
+            # What validate refuses is refused here too, should a program run without it.
+            raise DeploymentRefused(
+                f"{variant.spec.metadata.name} {variant.version}: model.framework and model.framework_version "
+                "are required without model.image or model.package"
+            )
         image = frameworks.image_uri(
             model.framework,
             model.framework_version,

@@ -107,6 +107,21 @@ def test_an_image_without_an_artifact_reads_no_object(stacks: Stacks) -> None:
     assert container_source(forecaster, stacks.dev, ACCOUNT) == (ContainerSource(image=image), (image,), ())
 
 
+@pytest.mark.parametrize("missing", [{"framework": None}, {"framework_version": None}])
+def test_a_container_with_neither_image_nor_whole_framework_is_refused(
+    stacks: Stacks, missing: dict[str, None]
+) -> None:
+    # validate refuses it first (modelops.spec.checks: an artifact needs image or framework +
+    # framework_version); a program that runs without validate is refused with the reason.
+    fraud = with_model(stacks.models["fraud-detector"].primary, "model", **missing)
+    with pytest.raises(DeploymentRefused) as refused:
+        container_source(fraud, stacks.dev, ACCOUNT)
+    assert str(refused.value) == (
+        "fraud-detector 3.1.0: model.framework and model.framework_version are required without model.image "
+        "or model.package"
+    )
+
+
 # --- container_source: a framework's image ------------------------------------------------------------
 
 
