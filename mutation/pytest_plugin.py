@@ -8,8 +8,9 @@ Two things, both for mutmut's runs in mutants/:
   no test. Run in one process, a part gives the same Plan (tests/test_render_parts.py holds it).
   mutmut forks each mutant's run from its process, which ran the program in the stats: the run
   starts as a forked part does, with its own event loop.
-- A mutant runs only the tests, of those mutmut chose for its function, that run its line
-  (mutation/selection.py writes which, from line coverage). A check every spec goes through is
+- A mutant runs the tests that run its line (mutation/selection.py writes which, from line
+  coverage, a shared fixture's lines counting for every test that uses it), rather than
+  mutmut's choice of every test that called its function. A check every spec goes through is
   reached by most tests; the few that reach its refusal are the ones that can kill its mutants.
   With MUTATION_TEST_CAP=N, only the N likeliest to kill it (mutation/selection.py): a
   mutant that survives those is written to mutation-capped/ with how many ran of how many, and
@@ -63,8 +64,10 @@ def pytest_configure(config: pytest.Config) -> None:
     if _tests_by_mutant is None or mutant not in _tests_by_mutant:
         return  # a mutant the selection does not know: every test mutmut chose
     rank = {_test_ids[test]: rank for test, rank in _tests_by_mutant[mutant]}
-    # mutmut's choice (the tests that call the function, fastest first), likeliest to kill first
-    kept = sorted((arg for arg in config.args if arg in rank), key=lambda arg: rank[arg])
+    # Not only mutmut's choice, the tests that call the function: mutmut records a call inside a
+    # shared fixture (a module's render) for the first test using it alone, where the selection
+    # counts it for each (mutation/coverage_map.py). Likeliest to kill first.
+    kept = sorted(rank, key=lambda test: rank[test])
     if not kept:
         pytest.exit("no fast test runs the mutated line", returncode=pytest.ExitCode.NO_TESTS_COLLECTED)
     if cap and len(kept) > cap:

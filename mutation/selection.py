@@ -13,6 +13,7 @@ which is the line coverage records for a statement spread over several lines.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from mutmut.mutation.mutators import mutation_operators
 from mutmut.mutation.pragma_handling import get_ignored_lines
 from mutmut.mutation.trampoline_templates import mangle_function_name
 from mutmut.utils.format_utils import get_mutant_name
+
+from mutation.coverage_map import FIXTURE_CONTEXT
 
 
 def mutant_lines(path: Path) -> dict[str, set[int]]:
@@ -79,12 +82,26 @@ def tests_by_line(data_file: Path, paths: list[Path]) -> dict[tuple[str, int], s
 
     data = CoverageData(basename=str(data_file))
     combine_parallel_data(data, strict=True)  # the per-process files beside data_file, removed
+    users = fixture_users(data_file)
     found: dict[tuple[str, int], set[str]] = {}
     for path in paths:
         by_line = data.contexts_by_lineno(str(path.resolve()))
         for line, contexts in by_line.items():
-            found[(str(path), line)] = {context for context in contexts if context}
+            tests: set[str] = set()
+            for context in contexts:
+                # A shared fixture's lines are run for each test that uses it (mutation/coverage_map.py).
+                tests |= users.get(context, set()) if context.startswith(FIXTURE_CONTEXT) else {context} - {""}
+            found[(str(path), line)] = tests
     return found
+
+
+def fixture_users(data_file: Path) -> dict[str, set[str]]:
+    """A shared fixture's coverage context -> the tests that use it, from every process's file."""
+    users: dict[str, set[str]] = defaultdict(set)
+    for written in data_file.parent.glob(f"{data_file.name}.fixtures.*.json"):
+        for context, tests in json.loads(written.read_text()).items():
+            users[context].update(tests)
+    return users
 
 
 def selection(paths: list[Path], data_file: Path) -> dict[str, object]:
