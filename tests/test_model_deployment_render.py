@@ -3,11 +3,14 @@ repository's rendered dev and prod stacks: which components it declares for each
 serving, the least-privilege scope it hands to Governance or to the pods' identity (each role
 policy compared whole with the policy of the scope written out here; the builders themselves
 are pinned by tests/test_execution_role_policy.py), where capture, async output, monitoring
-and offline feature data go, and what the stack exports."""
+and offline feature data go, and what the stack exports. One more dev render adds what the
+repository's stacks leave out: a VPC in dev (where a serverless model stays outside it), and a
+challenger whose image, secrets and data differ from its primary's."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from typing import Any
 
 import pytest
@@ -15,7 +18,7 @@ import pytest
 from modelops.aws.iam import ExecutionRoleScope, execution_role_policy, workload_role_policy
 from modelops.engine.plan import Plan, PlanResource
 from modelops.engine.render import render
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, edit_yaml
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -40,6 +43,28 @@ def prod() -> Plan:
 @pytest.fixture(scope="module")
 def dev() -> Plan:
     return render(REPO_ROOT, "dev")
+
+
+PRIMARY_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fraud-detector:3.0.1"
+
+
+@pytest.fixture(scope="module")
+def changed(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    """prod with fraud-detector 3.0.1 on an image of its own, reading an S3 prefix its challenger
+    does not, and churn-classifier's shadow reading no secret."""
+    root = tmp_path_factory.mktemp("changed")
+    for folder in ("model_specs", "stacks"):
+        shutil.copytree(REPO_ROOT / folder, root / folder)
+
+    def own_image_and_data(spec: Any) -> None:
+        for key in ("framework", "framework_version"):
+            spec["model"].pop(key)
+        spec["model"]["image"] = PRIMARY_IMAGE
+        spec["governance"]["data_access"] = {"s3_read": ["s3://acme-features/fraud/"]}
+
+    edit_yaml(root / "model_specs/fraud-detector/3.0.1.yaml", own_image_and_data)
+    edit_yaml(root / "model_specs/churn-classifier/1.3.0.yaml", lambda spec: spec["model"].pop("secrets"))
+    return render(root, "prod")
 
 
 def resource(plan: Plan, name: str) -> PlanResource:
@@ -250,4 +275,31 @@ def test_the_stack_exports_each_own_endpoint_and_nothing_for_the_others(prod: Pl
         "fraud-detector",
         "sentiment-api",
         "sentiment-hf",
+    ]
+
+
+def test_every_variants_images_and_data_are_in_the_role(changed: Plan) -> None:
+    expected = scope(
+        endpoint_name="fraud-detector-prod",
+        images=(PRIMARY_IMAGE, XGBOOST_IMAGE),
+        model_objects=(
+            "s3://acme-models/fraud-detector/3.0.1/model.tar.gz",
+            "s3://acme-models/fraud-detector/3.1.0/model.tar.gz",
+        ),
+        kms_key_arn=PROD_KMS,
+        capture_prefix="s3://acme-ml-capture/data-capture/fraud-detector/",
+        s3_read=("s3://acme-features/fraud/",),
+        rollback_alarms=(
+            alarm("fraud-detector-prod-rollback-5xx-rate"),
+            alarm("fraud-detector-prod-rollback-p99-latency"),
+        ),
+        **PROD_VPC,
+    )
+    assert policy(changed, "fraud-detector-governance-execution-policy") == execution_role_policy(expected)
+
+
+def test_a_secret_only_the_primary_reads_is_in_the_role(changed: Plan) -> None:
+    statements = policy(changed, "churn-classifier-governance-execution-policy")["Statement"]
+    assert [s["Resource"] for s in statements if s["Sid"] == "ReadSecrets"] == [
+        ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:crm-token-AbCdEf"]
     ]
