@@ -51,7 +51,8 @@ PRIMARY_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fraud-detector:3.0
 @pytest.fixture(scope="module")
 def changed(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     """prod with fraud-detector 3.0.1 on an image of its own, reading an S3 prefix its challenger
-    does not, and churn-classifier's shadow reading no secret."""
+    does not and churn-classifier's feature group; churn-classifier's shadow reading no secret;
+    demand-forecaster capturing data with no monitor."""
     root = tmp_path_factory.mktemp("changed")
     for folder in ("model_specs", "stacks"):
         shutil.copytree(REPO_ROOT / folder, root / folder)
@@ -61,9 +62,11 @@ def changed(tmp_path_factory: pytest.TempPathFactory) -> Plan:
             spec["model"].pop(key)
         spec["model"]["image"] = PRIMARY_IMAGE
         spec["governance"]["data_access"] = {"s3_read": ["s3://acme-features/fraud/"]}
+        spec["features"]["reads"] = ["customer-profile"]
 
     edit_yaml(root / "model_specs/fraud-detector/3.0.1.yaml", own_image_and_data)
     edit_yaml(root / "model_specs/churn-classifier/1.3.0.yaml", lambda spec: spec["model"].pop("secrets"))
+    edit_yaml(root / "model_specs/demand-forecaster/1.0.0.yaml", lambda spec: spec.pop("monitoring"))
     return render(root, "prod")
 
 
@@ -289,6 +292,7 @@ def test_every_variants_images_and_data_are_in_the_role(changed: Plan) -> None:
         kms_key_arn=PROD_KMS,
         capture_prefix="s3://acme-ml-capture/data-capture/fraud-detector/",
         s3_read=("s3://acme-features/fraud/",),
+        feature_group_reads=("arn:aws:sagemaker:eu-west-1:123456789012:feature-group/customer-profile-prod",),
         rollback_alarms=(
             alarm("fraud-detector-prod-rollback-5xx-rate"),
             alarm("fraud-detector-prod-rollback-p99-latency"),
@@ -303,3 +307,23 @@ def test_a_secret_only_the_primary_reads_is_in_the_role(changed: Plan) -> None:
     assert [s["Resource"] for s in statements if s["Sid"] == "ReadSecrets"] == [
         ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:crm-token-AbCdEf"]
     ]
+
+
+def test_a_model_reading_another_models_group_still_declares_its_own(changed: Plan) -> None:
+    # fraud-detector's groups are customer-profile (read) and then payments-history (its own).
+    governed = [f"fraud-detector-governance-{part}" for part in GOVERNED]
+    assert children(changed, "fraud-detector") == [
+        (GOVERNANCE, "fraud-detector-governance", []),
+        (MONITORING, "fraud-detector-monitoring", []),
+        (FEATURE_GROUP, "fraud-detector-payments-history-prod", []),
+        (ENDPOINT, "fraud-detector-serving", governed),
+    ]
+
+
+def test_a_model_capturing_data_without_a_monitor_is_not_monitored(changed: Plan) -> None:
+    governed = [f"demand-forecaster-governance-{part}" for part in GOVERNED]
+    assert children(changed, "demand-forecaster") == [
+        (GOVERNANCE, "demand-forecaster-governance", []),
+        (ENDPOINT, "demand-forecaster-serving", governed),
+    ]
+    assert "dataCaptureConfig" in resource(changed, "demand-forecaster-serving-config").inputs
