@@ -6,7 +6,8 @@ tracking (or scale-from-zero) of each scaled variant.
 The repository's prod stack serves a challenger (fraud-detector), a shadow (churn-classifier)
 and an async model that scales from zero (demand-forecaster); dev serves a serverless model
 (sentiment-api). One more prod render changes what those leave out: a challenger on local NVMe
-storage with scaling of its own, an async model with no concurrency limit, and no alarm topic.
+storage with scaling of its own, an async model with no concurrency limit, and no alarm topic;
+and one more dev render gives dev a KMS key, which a serverless endpoint does not take.
 The pure functions the constructor calls are pinned by tests/test_endpoint_inputs.py."""
 
 from __future__ import annotations
@@ -73,6 +74,19 @@ def changed(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     edit_yaml(root / "model_specs/demand-forecaster/1.0.0.yaml", lambda spec: spec["serving"].pop("async"))
     edit_yaml(root / "stacks/Pulumi.prod.yaml", lambda stack: stack["config"].pop("modelops:alarmTopicArn"))
     return render(Path(root), "prod")
+
+
+DEV_KMS = "arn:aws:kms:eu-west-1:123456789012:key/0d0e0f10-1112-4314-8516-171819202122"
+
+
+@pytest.fixture(scope="module")
+def keyed_dev(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    """dev with a stack key."""
+    root = tmp_path_factory.mktemp("keyed")
+    for folder in ("model_specs", "stacks"):
+        shutil.copytree(REPO_ROOT / folder, root / folder)
+    edit_yaml(root / "stacks/Pulumi.dev.yaml", lambda stack: stack["config"].update({"modelops:kmsKeyArn": DEV_KMS}))
+    return render(Path(root), "dev")
 
 
 def resource(plan: Plan, name: str) -> PlanResource:
@@ -318,6 +332,14 @@ def test_an_async_endpoint_scales_on_its_backlog_and_out_from_zero(prod: Plan) -
         "statistic": "Average",
     }
     assert (wake["evaluationPeriods"], wake["datapointsToAlarm"]) == (2.0, 2.0)
+    assert wake["tags"] == {
+        "environment": "prod",
+        "environment-owner": "platform",
+        "managed-by": "modelops",
+        "model": "demand-forecaster",
+        "model-version": "1.0.0",
+        "owner": "supply-ml@example.com",
+    }
     step = resource(prod, "demand-forecaster-serving-scale-from-zero-policy").inputs
     assert step["name"] == "demand-forecaster-prod-has-backlog-without-capacity"
     assert step["stepScalingPolicyConfiguration"]["cooldown"] == 300.0
@@ -393,3 +415,13 @@ def test_an_async_endpoint_without_a_concurrency_limit_has_no_client_config(chan
             "s3OutputPath": "s3://modelops-123456789012-eu-west-1-prod/async/demand-forecaster/output/",
         }
     }
+
+
+def test_an_endpoint_with_capture_off_captures_nothing(dev: Plan) -> None:
+    config = resource(dev, "sentiment-hf-serving-config").inputs
+    assert sorted(config) == ["name", "productionVariants", "tags"]
+
+
+def test_a_serverless_endpoint_takes_no_key_where_instances_do(keyed_dev: Plan) -> None:
+    assert "kmsKeyArn" not in resource(keyed_dev, "sentiment-api-serving-config").inputs
+    assert resource(keyed_dev, "fraud-detector-serving-config").inputs["kmsKeyArn"] == DEV_KMS

@@ -15,7 +15,13 @@ from typing import Any
 
 import pytest
 
-from modelops.aws.iam import ExecutionRoleScope, execution_role_policy, workload_role_policy
+from modelops.aws.iam import (
+    ExecutionRoleScope,
+    FeatureGroupRoleScope,
+    execution_role_policy,
+    feature_group_role_policy,
+    workload_role_policy,
+)
 from modelops.engine.plan import Plan, PlanResource
 from modelops.engine.render import render
 from tests.conftest import REPO_ROOT, edit_yaml
@@ -186,6 +192,12 @@ def test_a_pool_member_logs_as_its_component_and_captures_nothing_of_its_own(pro
         **PROD_VPC,
     )
     assert policy(prod, "intent-classifier-governance-execution-policy") == execution_role_policy(expected)
+    # The Model's name hashes its inputs, the role's name among them (sagemaker_endpoint.model_inputs).
+    model = resource(prod, "intent-classifier-serving-model").inputs
+    assert (model["name"], model["executionRoleArn"]) == (
+        "intent-classifier-prod-v1-0-0-4459aafd",
+        "arn:aws:iam::123456789012:role/modelops-intent-classifier-prod",
+    )
     assert prod.outputs["components"]["intent-classifier"] == {
         "pool": "shared-cpu",
         "endpoint": "shared-cpu-prod",
@@ -220,6 +232,17 @@ def test_prod_monitoring_and_offline_stores_use_the_stacks_own_buckets(prod: Pla
     assert endpoint_input["endpointName"] == "fraud-detector-prod"
     store = resource(prod, "fraud-detector-payments-history-prod-group").inputs["offlineStoreConfig"]
     assert store["s3StorageConfig"]["s3Uri"] == "s3://acme-ml-features/feature-store/payments-history-prod"
+    group_scope = FeatureGroupRoleScope(
+        partition="aws",
+        region=REGION,
+        account=ACCOUNT,
+        group_name="payments-history-prod",
+        offline_s3_uri="s3://acme-ml-features/feature-store/payments-history-prod",
+        kms_key_arn=PROD_KMS,
+    )
+    assert policy(prod, "fraud-detector-payments-history-prod-store-policy") == feature_group_role_policy(group_scope)
+    trust = json.loads(resource(prod, "fraud-detector-payments-history-prod-store-role").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
 
 
 def test_a_serverless_model_captures_nothing_so_is_not_monitored(dev: Plan) -> None:
