@@ -35,7 +35,6 @@ class KubernetesIdentityArgs:
 
 
 class KubernetesIdentity(pulumi.ComponentResource):
-    role_arn: pulumi.Output[str]
     service_account: kubernetes.core.v1.ServiceAccount
 
     def __init__(self, name: str, args: KubernetesIdentityArgs, opts: pulumi.ResourceOptions | None = None):
@@ -64,5 +63,4 @@ class KubernetesIdentity(pulumi.ComponentResource):
             automount_service_account_token=manifest["automountServiceAccountToken"],
             opts=args.cluster.options(self, k.namespace),
         )
-        self.role_arn = role.arn
-        self.register_outputs({"role_arn": self.role_arn, "service_account": model.name})
+        self.register_outputs({"role_arn": role.arn, "service_account": model.name})

@@ -103,7 +103,6 @@ def pool_placement(model: ResolvedModel, placement: PoolPlacement | None) -> Poo
 class ModelDeployment(pulumi.ComponentResource):
     endpoint_name: pulumi.Output[str] | None  # the model's own SageMaker endpoint; None on Kubernetes or a pool
     component_name: pulumi.Output[str] | None  # its inference component, on a pool
-    role_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: ModelDeploymentArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelops:index:ModelDeployment", name, {}, opts)
@@ -217,7 +216,6 @@ class ModelDeployment(pulumi.ComponentResource):
                     pulumi.ResourceOptions(parent=self),
                 )
             self.endpoint_name = None
-            self.role_arn = identity.role_arn
         elif placement is not None:
             component = SageMakerComponent(
                 f"{name}-serving",
@@ -235,7 +233,6 @@ class ModelDeployment(pulumi.ComponentResource):
             serving = component
             self.endpoint_name = None
             self.component_name = component.component_name
-            self.role_arn = cast(pulumi.Output[str], governance.role_arn)
         else:
             endpoint = SageMakerEndpoint(
                 f"{name}-serving",
@@ -253,7 +250,6 @@ class ModelDeployment(pulumi.ComponentResource):
             )
             serving = endpoint
             self.endpoint_name = endpoint.endpoint_name
-            self.role_arn = cast(pulumi.Output[str], governance.role_arn)
         for group in args.feature_groups:
             if group.owner != model.name:
                 continue
@@ -286,6 +282,4 @@ class ModelDeployment(pulumi.ComponentResource):
                 ),
                 pulumi.ResourceOptions(parent=self),
             )
-        self.register_outputs(
-            {"endpoint_name": self.endpoint_name, "component_name": self.component_name, "role_arn": self.role_arn}
-        )
+        self.register_outputs({"endpoint_name": self.endpoint_name, "component_name": self.component_name})
