@@ -56,8 +56,9 @@ def dev() -> Plan:
 @pytest.fixture(scope="module")
 def changed(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     """prod with fraud-detector's challenger on ml.m5d.xlarge (local NVMe storage) scaling
-    between 2 and 4 on 400 invocations, demand-forecaster with no `async:` block, and no alarm
-    topic."""
+    between 2 and 4 on 400 invocations, demand-forecaster with no `async:` block, a copy of it
+    named with the longest name allowed and challenged by its next version (both scaling from
+    zero), and no alarm topic."""
     root = tmp_path_factory.mktemp("changed")
     for folder in ("model_specs", "stacks"):
         shutil.copytree(REPO_ROOT / folder, root / folder)
@@ -70,12 +71,28 @@ def changed(tmp_path_factory: pytest.TempPathFactory) -> Plan:
             "target_invocations_per_instance": 400,
         }
 
+    def renamed(spec: Any) -> None:
+        spec["metadata"]["name"] = LONG_NAME
+        spec["serving"]["rollout"] = {"strategy": "canary", "canary_percent": 10, "wait_s": 300}
+
+    def long_named_async_challenger_and_no_topic(stack: Any) -> None:
+        config = stack["config"]
+        config.pop("modelops:alarmTopicArn")
+        config["modelops:models"][LONG_NAME] = {
+            "version": "1.0.0",
+            "challenger": {"version": "1.1.0", "traffic_percent": 10},
+        }
+
     edit_yaml(root / "model_specs/fraud-detector/3.1.0.yaml", nvme_challenger)
+    shutil.copytree(root / "model_specs/demand-forecaster", root / "model_specs" / LONG_NAME)
     edit_yaml(root / "model_specs/demand-forecaster/1.0.0.yaml", lambda spec: spec["serving"].pop("async"))
-    edit_yaml(root / "stacks/Pulumi.prod.yaml", lambda stack: stack["config"].pop("modelops:alarmTopicArn"))
+    for version in ("1.0.0", "1.1.0"):
+        edit_yaml(root / "model_specs" / LONG_NAME / f"{version}.yaml", renamed)
+    edit_yaml(root / "stacks/Pulumi.prod.yaml", long_named_async_challenger_and_no_topic)
     return render(Path(root), "prod")
 
 
+LONG_NAME = "demand-forecaster-for-warehouses"  # 32 characters, the most a model name has
 DEV_KMS = "arn:aws:kms:eu-west-1:123456789012:key/0d0e0f10-1112-4314-8516-171819202122"
 
 
@@ -425,3 +442,35 @@ def test_an_endpoint_with_capture_off_captures_nothing(dev: Plan) -> None:
 def test_a_serverless_endpoint_takes_no_key_where_instances_do(keyed_dev: Plan) -> None:
     assert "kmsKeyArn" not in resource(keyed_dev, "sentiment-api-serving-config").inputs
     assert resource(keyed_dev, "fraud-detector-serving-config").inputs["kmsKeyArn"] == DEV_KMS
+
+
+def test_a_challenger_scales_out_from_zero_under_names_of_its_own(changed: Plan) -> None:
+    prefix = f"{LONG_NAME}-serving"
+    assert [name for name in declared(changed, LONG_NAME) if "scal" in name] == [
+        f"{prefix}-challenger-scale-from-zero-alarm",
+        f"{prefix}-challenger-scale-from-zero-policy",
+        f"{prefix}-challenger-scaling-policy",
+        f"{prefix}-challenger-scaling-target",
+        f"{prefix}-scale-from-zero-alarm",
+        f"{prefix}-scale-from-zero-policy",
+        f"{prefix}-scaling-pause",
+        f"{prefix}-scaling-policy",
+        f"{prefix}-scaling-resume",
+        f"{prefix}-scaling-target",
+    ]
+    # Application Auto Scaling and CloudWatch take names of up to 255 characters: not cut to
+    # SageMaker's 63 (modelops.aws.naming.bounded).
+    names = {
+        resource(changed, f"{prefix}-{part}").inputs["name"]
+        for part in (
+            "challenger-scaling-policy",
+            "challenger-scale-from-zero-policy",
+            "challenger-scale-from-zero-alarm",
+        )
+    }
+    assert names == {
+        f"{LONG_NAME}-prod-challenger-invocations-target-tracking",
+        f"{LONG_NAME}-prod-challenger-has-backlog-without-capacity",
+    }
+    wake = resource(changed, f"{prefix}-challenger-scale-from-zero-alarm").inputs
+    assert wake["tags"]["model"] == LONG_NAME
