@@ -189,8 +189,6 @@ def declare_rollback_alarms(
 
 class SageMakerEndpoint(pulumi.ComponentResource):
     endpoint_name: pulumi.Output[str]
-    endpoint_config_name: pulumi.Output[str]
-    model_names: pulumi.Output[list[str]]
 
     def __init__(self, name: str, args: SageMakerEndpointArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("modelops:serving:SageMakerEndpoint", name, {}, opts)
@@ -294,15 +292,7 @@ class SageMakerEndpoint(pulumi.ComponentResource):
                 self._autoscaling(name, model, variant, endpoint, args.tags, after_resume)
 
         self.endpoint_name = endpoint.name
-        self.endpoint_config_name = config.name
-        self.model_names = pulumi.Output.from_input(list(model_names.values()))
-        self.register_outputs(
-            {
-                "endpoint_name": self.endpoint_name,
-                "endpoint_config_name": self.endpoint_config_name,
-                "model_names": self.model_names,
-            }
-        )
+        self.register_outputs({"endpoint_name": self.endpoint_name})
 
     @staticmethod
     def _async_config(model: ResolvedModel, stack: StackConfig, output_path: str | None) -> dict[str, Any] | None:
@@ -338,10 +328,11 @@ class SageMakerEndpoint(pulumi.ComponentResource):
         tags: dict[str, str],
         opts: pulumi.ResourceOptions,
     ) -> None:
-        """Target tracking for one production variant (a challenger scales on its own settings)."""
+        """Target tracking for one production variant (a challenger scales on its own settings),
+        one of autoscaled_variants."""
         serving = variant.spec.serving
         scaling = serving.autoscaling
-        if scaling is None or serving.mode == "serverless":
+        if scaling is None:
             return
         prefix = name if variant.role == "primary" else f"{name}-{variant.role}"  # primary names predate variants
         target = aws.appautoscaling.Target(

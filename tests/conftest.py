@@ -62,6 +62,13 @@ def sagemaker() -> Iterator[Any]:
                 os.environ[key] = value
 
 
+def copy_specs_and_stacks(target: Path, source: Path = REPO_ROOT) -> Path:
+    """`source`'s model_specs/ and stacks/ (the repository's by default) copied into `target`."""
+    for folder in ("model_specs", "stacks"):
+        shutil.copytree(source / folder, target / folder)
+    return target
+
+
 def spec_path(root: Path, name: str = TEST_MODEL, version: str = TEST_VERSION) -> Path:
     return root / "model_specs" / name / f"{version}.yaml"
 

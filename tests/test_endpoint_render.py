@@ -20,7 +20,7 @@ import pytest
 
 from modelops.engine.plan import Plan, PlanResource
 from modelops.engine.render import render
-from tests.conftest import REPO_ROOT, edit_yaml
+from tests.conftest import REPO_ROOT, copy_specs_and_stacks, edit_yaml
 
 PROD_KMS = "arn:aws:kms:eu-west-1:123456789012:key/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"
 XGBOOST_IMAGE = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1"
@@ -59,9 +59,7 @@ def changed(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     between 2 and 4 on 400 invocations, demand-forecaster with no `async:` block, a copy of it
     named with the longest name allowed and challenged by its next version (both scaling from
     zero), and no alarm topic."""
-    root = tmp_path_factory.mktemp("changed")
-    for folder in ("model_specs", "stacks"):
-        shutil.copytree(REPO_ROOT / folder, root / folder)
+    root = copy_specs_and_stacks(tmp_path_factory.mktemp("changed"))
 
     def nvme_challenger(spec: Any) -> None:
         spec["serving"]["instance_type"] = "ml.m5d.xlarge"
@@ -99,9 +97,7 @@ DEV_KMS = "arn:aws:kms:eu-west-1:123456789012:key/0d0e0f10-1112-4314-8516-171819
 @pytest.fixture(scope="module")
 def keyed_dev(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     """dev with a stack key."""
-    root = tmp_path_factory.mktemp("keyed")
-    for folder in ("model_specs", "stacks"):
-        shutil.copytree(REPO_ROOT / folder, root / folder)
+    root = copy_specs_and_stacks(tmp_path_factory.mktemp("keyed"))
     edit_yaml(root / "stacks/Pulumi.dev.yaml", lambda stack: stack["config"].update({"modelops:kmsKeyArn": DEV_KMS}))
     return render(Path(root), "dev")
 

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from modelops.cli import DEBUG_HINT, app
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, copy_specs_and_stacks, git
 
 runner = CliRunner()
 STACKS = "(stacks: dev, prod, staging)"
@@ -156,10 +156,7 @@ def test_an_unknown_stack_lists_the_stacks(project: Path, command: str) -> None:
 
 
 def test_diff_takes_a_stack_that_exists_at_base_only(tmp_path: Path) -> None:
-    from tests.test_gitops import git
-
-    for folder in ("model_specs", "stacks"):
-        shutil.copytree(REPO_ROOT / folder, tmp_path / folder)
+    copy_specs_and_stacks(tmp_path)
     git(tmp_path, "init", "-q", "-b", "main")
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-q", "-m", "base")

@@ -10,7 +10,6 @@ challenger whose image, secrets and data differ from its primary's."""
 from __future__ import annotations
 
 import json
-import shutil
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from modelops.aws.iam import (
 )
 from modelops.engine.plan import Plan, PlanResource
 from modelops.engine.render import render
-from tests.conftest import REPO_ROOT, edit_yaml
+from tests.conftest import REPO_ROOT, copy_specs_and_stacks, edit_yaml
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -59,9 +58,7 @@ def changed(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     """prod with fraud-detector 3.0.1 on an image of its own, reading an S3 prefix its challenger
     does not and churn-classifier's feature group; churn-classifier's shadow reading no secret;
     demand-forecaster capturing data with no monitor."""
-    root = tmp_path_factory.mktemp("changed")
-    for folder in ("model_specs", "stacks"):
-        shutil.copytree(REPO_ROOT / folder, root / folder)
+    root = copy_specs_and_stacks(tmp_path_factory.mktemp("changed"))
 
     def own_image_and_data(spec: Any) -> None:
         for key in ("framework", "framework_version"):

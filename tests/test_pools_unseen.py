@@ -23,7 +23,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from typer.testing import CliRunner
 
 from modelops.cli import app
 from modelops.engine.request_validation import request_problem
+from tests.conftest import copy_specs_and_stacks
 
 UNSEEN = Path(__file__).resolve().parent / "unseen_pools"
 SHA = "a" * 64
@@ -83,10 +83,7 @@ def assert_no_traceback(result: Any) -> None:
 
 @pytest.fixture(scope="module")
 def unseen_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("unseen-pools")
-    for folder in ("model_specs", "stacks"):
-        shutil.copytree(UNSEEN / folder, root / folder)
-    return root
+    return copy_specs_and_stacks(tmp_path_factory.mktemp("unseen-pools"), UNSEEN)
 
 
 @pytest.fixture(scope="module")
