@@ -37,6 +37,15 @@ ENDPOINT = "modelops:serving:SageMakerEndpoint"
 COMPONENT = "modelops:serving:SageMakerComponent"
 MONITORING = "modelops:monitoring:Monitoring"
 FEATURE_GROUP = "modelops:featurestore:FeatureGroup"
+FRAUD_TAGS = {
+    "cost-center": "risk",
+    "environment": "prod",
+    "environment-owner": "platform",
+    "managed-by": "modelops",
+    "model": "fraud-detector",
+    "model-version": "3.0.1",
+    "owner": "risk-ml@example.com",
+}
 GOVERNED = ("execution-role", "execution-policy", "model-card")
 
 
@@ -347,3 +356,41 @@ def test_a_model_capturing_data_without_a_monitor_is_not_monitored(changed: Plan
         (ENDPOINT, "demand-forecaster-serving", governed),
     ]
     assert "dataCaptureConfig" in resource(changed, "demand-forecaster-serving-config").inputs
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "fraud-detector-governance-execution-role",
+        "fraud-detector-payments-history-prod-group",
+        "fraud-detector-monitoring-jobs-role",
+        "fraud-detector-serving-config",
+    ],
+)
+def test_every_component_of_a_model_carries_its_tags(prod: Plan, name: str) -> None:
+    assert resource(prod, name).inputs["tags"] == FRAUD_TAGS
+
+
+def test_the_pods_role_carries_the_models_tags(dev: Plan) -> None:
+    assert resource(dev, "reviews-kserve-identity-role").inputs["tags"] == {
+        "cost-center": "marketplace",
+        "environment": "dev",
+        "environment-owner": "platform",
+        "managed-by": "modelops",
+        "model": "reviews-kserve",
+        "model-version": "1.0.0",
+        "owner": "marketplace-ml@example.com",
+    }
+
+
+def test_the_monitoring_jobs_role_is_for_sagemaker_in_this_account_only(prod: Plan) -> None:
+    trust = json.loads(resource(prod, "fraud-detector-monitoring-jobs-role").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:*"},
+    }
+
+
+def test_a_kubernetes_models_governance_declares_no_sagemaker_role(dev: Plan) -> None:
+    governance = resource(dev, "reviews-kserve-governance")
+    assert [r.name for r in dev.resources if r.parent == governance.urn] == ["reviews-kserve-governance-model-card"]
