@@ -27,6 +27,16 @@ settings.load_profile("modelops")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEST_MODEL = "churn-classifier"
 TEST_VERSION = "1.2.0"
+# The tags of fraud-detector 3.0.1 in the repository's prod stack, on every resource it declares.
+PROD_FRAUD_TAGS = {
+    "cost-center": "risk",
+    "environment": "prod",
+    "environment-owner": "platform",
+    "managed-by": "modelops",
+    "model": "fraud-detector",
+    "model-version": "3.0.1",
+    "owner": "risk-ml@example.com",
+}
 
 
 @pytest.fixture

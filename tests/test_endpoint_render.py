@@ -20,20 +20,11 @@ import pytest
 
 from modelops.engine.plan import Plan, PlanResource
 from modelops.engine.render import render
-from tests.conftest import REPO_ROOT, copy_specs_and_stacks, edit_yaml
+from tests.conftest import PROD_FRAUD_TAGS, REPO_ROOT, copy_specs_and_stacks, edit_yaml
 
 PROD_KMS = "arn:aws:kms:eu-west-1:123456789012:key/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"
 XGBOOST_IMAGE = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1"
 PROD_VPC = {"securityGroupIds": ["sg-1c2d3e4f"], "subnets": ["subnet-1a2b3c4d", "subnet-5e6f7a8b"]}
-FRAUD_TAGS = {
-    "cost-center": "risk",
-    "environment": "prod",
-    "environment-owner": "platform",
-    "managed-by": "modelops",
-    "model": "fraud-detector",
-    "model-version": "3.0.1",
-    "owner": "risk-ml@example.com",
-}
 CAPTURE = {
     "captureContentTypeHeader": {"csvContentTypes": ["text/csv"], "jsonContentTypes": ["application/json"]},
     "captureOptions": [{"captureMode": "Input"}, {"captureMode": "Output"}],
@@ -152,7 +143,7 @@ def test_each_variant_is_a_model_of_its_own_version(prod: Plan) -> None:
             },
             "enableNetworkIsolation": True,
             "vpcConfig": PROD_VPC,
-            "tags": {**FRAUD_TAGS, "model-version": version},
+            "tags": {**PROD_FRAUD_TAGS, "model-version": version},
         }
         assert dependencies(prod, model) == ["fraud-detector-governance-execution-role"]
 
@@ -184,7 +175,7 @@ def test_the_configuration_splits_traffic_and_captures_encrypted(prod: Plan) -> 
             "initialSamplingPercentage": 50.0,
             "kmsKeyId": PROD_KMS,
         },
-        "tags": FRAUD_TAGS,
+        "tags": PROD_FRAUD_TAGS,
     }
     assert sorted(dependencies(prod, config)) == [
         "fraud-detector-serving-challenger-model",
@@ -237,7 +228,7 @@ def test_the_endpoint_rolls_out_linearly_watching_its_rollback_alarms(prod: Plan
                 },
             },
         },
-        "tags": {**FRAUD_TAGS, "endpoint-kind": "instances"},
+        "tags": {**PROD_FRAUD_TAGS, "endpoint-kind": "instances"},
     }
     assert endpoint.options == {"deleteBeforeReplace": True, "replaceOnChanges": ['tags["endpoint-kind"]']}
     assert dependencies(prod, endpoint) == ["fraud-detector-serving-config", "fraud-detector-serving-scaling-pause"]
@@ -255,7 +246,7 @@ def test_a_rollback_alarm_fires_on_the_worst_variant_and_notifies_the_topic(prod
         "threshold": 0.5,
         "treatMissingData": "notBreaching",
         "alarmActions": ["arn:aws:sns:eu-west-1:123456789012:ml-alarms"],
-        "tags": FRAUD_TAGS,
+        "tags": PROD_FRAUD_TAGS,
     }
     assert [q["id"] for q in queries] == ["errors0", "invocations0", "errors1", "invocations1", "worst"]
     assert queries[-1]["expression"] == "MAX([100 * errors0 / invocations0, 100 * errors1 / invocations1])"

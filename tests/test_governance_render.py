@@ -11,22 +11,13 @@ import pytest
 
 from modelops.engine.plan import Plan, PlanResource
 from modelops.engine.render import render
-from tests.conftest import REPO_ROOT
+from tests.conftest import PROD_FRAUD_TAGS, REPO_ROOT
 
 ROLE = "aws:iam/role:Role"
 POLICY = "aws:iam/rolePolicy:RolePolicy"
 CARD = "pulumi-python:dynamic/sagemaker:ModelCard"
 PACKAGE_GROUP = "aws:sagemaker/modelPackageGroup:ModelPackageGroup"
 PROD_KMS = "arn:aws:kms:eu-west-1:123456789012:key/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"
-FRAUD_TAGS = {
-    "managed-by": "modelops",
-    "cost-center": "risk",
-    "environment": "prod",
-    "model-version": "3.0.1",
-    "owner": "risk-ml@example.com",
-    "model": "fraud-detector",
-    "environment-owner": "platform",
-}
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +57,7 @@ def test_a_sagemaker_model_gets_its_role_policy_and_card_under_its_governance(pr
         "description": "SageMaker execution role of fraud-detector in prod (modelops)",
         "maxSessionDuration": 3600.0,
         "permissionsBoundary": "arn:aws:iam::123456789012:policy/ml-boundary",
-        "tags": FRAUD_TAGS,
+        "tags": PROD_FRAUD_TAGS,
     }
     assert trust == {
         "Version": "2012-10-17",
@@ -92,7 +83,7 @@ def test_a_sagemaker_model_gets_its_role_policy_and_card_under_its_governance(pr
         "modelCardStatus": "Approved",
         "region": "eu-west-1",
         "securityConfig": {"kmsKeyId": PROD_KMS},
-        "tags": FRAUD_TAGS,
+        "tags": PROD_FRAUD_TAGS,
     }
     assert content["additional_information"]["custom_details"] == {"release": "3.0.1"}
     # Keys sorted: the provider updates the card (a new card version) whenever the text differs.

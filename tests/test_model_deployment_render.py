@@ -23,7 +23,7 @@ from modelops.aws.iam import (
 )
 from modelops.engine.plan import Plan, PlanResource
 from modelops.engine.render import render
-from tests.conftest import REPO_ROOT, copy_specs_and_stacks, edit_yaml
+from tests.conftest import PROD_FRAUD_TAGS, REPO_ROOT, copy_specs_and_stacks, edit_yaml
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -37,15 +37,6 @@ ENDPOINT = "modelops:serving:SageMakerEndpoint"
 COMPONENT = "modelops:serving:SageMakerComponent"
 MONITORING = "modelops:monitoring:Monitoring"
 FEATURE_GROUP = "modelops:featurestore:FeatureGroup"
-FRAUD_TAGS = {
-    "cost-center": "risk",
-    "environment": "prod",
-    "environment-owner": "platform",
-    "managed-by": "modelops",
-    "model": "fraud-detector",
-    "model-version": "3.0.1",
-    "owner": "risk-ml@example.com",
-}
 GOVERNED = ("execution-role", "execution-policy", "model-card")
 
 
@@ -368,7 +359,7 @@ def test_a_model_capturing_data_without_a_monitor_is_not_monitored(changed: Plan
     ],
 )
 def test_every_component_of_a_model_carries_its_tags(prod: Plan, name: str) -> None:
-    assert resource(prod, name).inputs["tags"] == FRAUD_TAGS
+    assert resource(prod, name).inputs["tags"] == PROD_FRAUD_TAGS
 
 
 def test_the_pods_role_carries_the_models_tags(dev: Plan) -> None:
