@@ -13,6 +13,7 @@ import pytest
 import yaml
 from hypothesis import settings
 
+from modelops.engine.plan import Plan
 from modelops.spec.loader import Problem
 from modelops.spec.resolve import load_project
 from modelops.spec.stack import stack_names
@@ -70,6 +71,22 @@ def sagemaker() -> Iterator[Any]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def prod() -> Plan:
+    """The repository's prod stack rendered, once per test module that reads it."""
+    from modelops.engine.render import render
+
+    return render(REPO_ROOT, "prod")
+
+
+@pytest.fixture(scope="module")
+def dev() -> Plan:
+    """The repository's dev stack rendered, once per test module that reads it."""
+    from modelops.engine.render import render
+
+    return render(REPO_ROOT, "dev")
 
 
 def copy_specs_and_stacks(target: Path, source: Path = REPO_ROOT) -> Path:

@@ -20,7 +20,7 @@ import pytest
 
 from modelops.engine.plan import Plan, PlanResource
 from modelops.engine.render import render
-from tests.conftest import PROD_FRAUD_TAGS, REPO_ROOT, copy_specs_and_stacks, edit_yaml
+from tests.conftest import PROD_FRAUD_TAGS, copy_specs_and_stacks, edit_yaml
 
 PROD_KMS = "arn:aws:kms:eu-west-1:123456789012:key/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"
 XGBOOST_IMAGE = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1.7-1"
@@ -32,16 +32,6 @@ CAPTURE = {
 }
 SCALABLE = {"scalableDimension": "sagemaker:variant:DesiredInstanceCount", "serviceNamespace": "sagemaker"}
 INVOCATIONS = {"predefinedMetricSpecification": {"predefinedMetricType": "SageMakerVariantInvocationsPerInstance"}}
-
-
-@pytest.fixture(scope="module")
-def prod() -> Plan:
-    return render(REPO_ROOT, "prod")
-
-
-@pytest.fixture(scope="module")
-def dev() -> Plan:
-    return render(REPO_ROOT, "dev")
 
 
 @pytest.fixture(scope="module")

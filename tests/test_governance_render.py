@@ -7,27 +7,14 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from modelops.engine.plan import Plan, PlanResource
-from modelops.engine.render import render
-from tests.conftest import PROD_FRAUD_TAGS, REPO_ROOT
+from tests.conftest import PROD_FRAUD_TAGS
 
 ROLE = "aws:iam/role:Role"
 POLICY = "aws:iam/rolePolicy:RolePolicy"
 CARD = "pulumi-python:dynamic/sagemaker:ModelCard"
 PACKAGE_GROUP = "aws:sagemaker/modelPackageGroup:ModelPackageGroup"
 PROD_KMS = "arn:aws:kms:eu-west-1:123456789012:key/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"
-
-
-@pytest.fixture(scope="module")
-def prod() -> Plan:
-    return render(REPO_ROOT, "prod")
-
-
-@pytest.fixture(scope="module")
-def dev() -> Plan:
-    return render(REPO_ROOT, "dev")
 
 
 def governance_of(plan: Plan, model: str) -> tuple[PlanResource, list[PlanResource]]:

@@ -38,16 +38,6 @@ VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 
 
-@pytest.fixture(scope="module")
-def prod() -> Plan:
-    return render(REPO_ROOT, "prod")
-
-
-@pytest.fixture(scope="module")
-def dev() -> Plan:
-    return render(REPO_ROOT, "dev")
-
-
 def statements(plan: Plan, policy_name: str) -> dict[str, dict[str, Any]]:
     return {s["Sid"]: s for s in json.loads(plan.one(POLICY, policy_name).inputs["policy"])["Statement"]}
 

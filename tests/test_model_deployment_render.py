@@ -23,7 +23,7 @@ from modelops.aws.iam import (
 )
 from modelops.engine.plan import Plan, PlanResource
 from modelops.engine.render import render
-from tests.conftest import PROD_FRAUD_TAGS, REPO_ROOT, copy_specs_and_stacks, edit_yaml
+from tests.conftest import PROD_FRAUD_TAGS, copy_specs_and_stacks, edit_yaml
 
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
@@ -38,16 +38,6 @@ COMPONENT = "modelops:serving:SageMakerComponent"
 MONITORING = "modelops:monitoring:Monitoring"
 FEATURE_GROUP = "modelops:featurestore:FeatureGroup"
 GOVERNED = ("execution-role", "execution-policy", "model-card")
-
-
-@pytest.fixture(scope="module")
-def prod() -> Plan:
-    return render(REPO_ROOT, "prod")
-
-
-@pytest.fixture(scope="module")
-def dev() -> Plan:
-    return render(REPO_ROOT, "dev")
 
 
 PRIMARY_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fraud-detector:3.0.1"
