@@ -326,6 +326,15 @@ RULES: tuple[Rule, ...] = (
         "turn it off",
         kubernetes="network isolation for confidential and restricted data | applies and cannot be met",
     ),
+    rule(
+        "model.container-environment-limits",
+        spec("env-value-too-long"),
+        spec("env-name-too-long"),
+        spec("secret-name-too-long"),
+        spec("env-too-large"),
+        "tests/test_spec_rules.py::test_the_container_environment_may_fill_its_limits",
+        spec_language="each name and each value at most 1,024 bytes, and all of them together at most 32,000 bytes",
+    ),
     # --- serving ------------------------------------------------------------------------------
     rule(
         "serving.instance-type",

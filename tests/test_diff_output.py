@@ -245,6 +245,15 @@ def test_the_text_lists_critical_changes_first_then_each_stack() -> None:
     ]
 
 
+def test_a_change_that_only_causes_downtime_is_named_downtime() -> None:
+    change = ResourceChange("delete", "urn:ep", ENDPOINT, "fraud-endpoint", downtime="requests fail")
+    only_downtime = Diff(base="main", stacks=[StackDiff("prod", "prod", resources=[change])])
+    assert diff_text(only_downtime).splitlines()[1:3] == [
+        "1 change(s) destroy data or cause downtime; review them first:",
+        f"  !! DOWNTIME in prod: delete fraud-endpoint ({ENDPOINT}): requests fail",
+    ]
+
+
 def test_the_comment_has_a_table_per_kind_of_change() -> None:
     policy = "| `churn-role` `policy` |"
     trust = "| `churn-role` `assumeRolePolicy` |"
@@ -426,6 +435,25 @@ def test_spec_files_are_compared_in_version_order(tmp_path: Path) -> None:
         SpecFileChange("removed", "a", "1.2.0"),
         SpecFileChange("published", "a", "1.11.0", "1.10.0", (("metadata.description", "(secret)", "(secret)"),)),
         SpecFileChange("edited", "b", "1.0.0", "1.0.0", (("metadata.description", "x", "y"),)),
+    ]
+
+
+def test_a_models_first_version_is_published_against_nothing(tmp_path: Path) -> None:
+    _write_spec(tmp_path / "head", "new", "1.0.0", "first")
+    assert spec_file_changes(tmp_path / "base", tmp_path / "head") == [
+        SpecFileChange("published", "new", "1.0.0", None, ())
+    ]
+
+
+def test_a_version_copied_without_its_version_bumped_is_published_with_its_other_changes(tmp_path: Path) -> None:
+    """Its metadata.version is the older one's (validate refuses it next): no change of it to drop."""
+    base, head = tmp_path / "base", tmp_path / "head"
+    for root in (base, head):
+        _write_spec(root, "a", "1.0.0", "one")
+    _write_spec(head, "a", "1.1.0", "two")
+    (head / "model_specs" / "a" / "1.1.0.yaml").write_text("metadata:\n  version: '1.0.0'\n  description: two\n")
+    assert spec_file_changes(base, head) == [
+        SpecFileChange("published", "a", "1.1.0", "1.0.0", (("metadata.description", "one", "two"),))
     ]
 
 

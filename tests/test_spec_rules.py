@@ -171,6 +171,30 @@ CASES = [
     ),
     ("env-secret", at("model.environment", {"DB_PASSWORD": "x"}), "model.environment.DB_PASSWORD", "model.secrets"),
     (
+        "env-value-too-long",
+        at("model.environment", {"GREETING": "\u00e9" * 513}),
+        "model.environment.GREETING",
+        "the container's variable GREETING has a value of 1,026 bytes, and SageMaker takes at most 1,024",
+    ),
+    (
+        "env-name-too-long",
+        at("model.environment", {"V" * 1025: "x"}),
+        "model.environment." + "V" * 1025,
+        f"the container's variable {'V' * 40}... has a name of 1,025 bytes",
+    ),
+    (
+        "secret-name-too-long",
+        at("model.secrets", {"S" * 1014: SECRET}),
+        "model.secrets." + "S" * 1014,
+        "has a name of 1,025 bytes, and SageMaker takes at most 1,024 (CreateModel)",
+    ),
+    (
+        "env-too-large",
+        both(at("model.secrets", {}), at("model.environment", {f"V{i:02}": "x" * 1000 for i in range(33)})),
+        "model.environment",
+        "comes to 33,099 bytes of names and values, and SageMaker takes at most 32,000 in all",
+    ),
+    (
         "env-api-key",
         at("model.environment", {"openai_api_key": "x"}),
         "model.environment.openai_api_key",
@@ -599,6 +623,15 @@ def test_rule_is_enforced(project: Path, change, field: str, fragment: str) -> N
     edit_yaml(spec_path(project), change)
     problem = assert_problem(problems(project), field, fragment)
     assert problem.file == "model_specs/churn-classifier/1.2.0.yaml"
+
+
+@pytest.mark.parametrize(("extra", "refused"), [(0, False), (1, True)], ids=["at-the-limit", "one-byte-over"])
+def test_the_container_environment_may_fill_its_limits(project: Path, extra: int, refused: bool) -> None:
+    """32 names of 3 bytes, 31 values of 1,024 bytes and one of 160: 32,000 bytes in all."""
+    environment = {f"V{i:02}": "x" * 1024 for i in range(31)} | {"V31": "x" * (160 + extra)}
+    edit_yaml(spec_path(project), both(at("model.secrets", {}), at("model.environment", environment)))
+    found = [p.field for p in problems(project) if p.field.startswith("model.")]
+    assert found == (["model.environment"] if refused else [])
 
 
 def test_repository_specs_are_valid() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from modelops.aws.tags import REQUIRED_TAGS, case_twins, tag_problems, tag_value_problem
 from modelops.spec import frameworks
-from modelops.spec.container import ARTIFACT_ENV, STORAGE_URI_ENV
+from modelops.spec.container import ARTIFACT_ENV, STORAGE_URI_ENV, model_environment
 from modelops.spec.loader import FieldPath
 from modelops.spec.models import FeatureGroupSpec, KubernetesServing, ModelSpec
 from modelops.spec.quantities import cpu_problem, memory_problem
@@ -159,6 +159,7 @@ def _model(spec: ModelSpec) -> Iterator[Finding]:
     if spec.serving.target == "kubernetes":
         yield from _kubernetes_isolation(spec)
         return
+    yield from _container_environment_size(spec)
     if model.secrets and spec.network_isolation:
         reason = (
             "network_isolation is on"
@@ -179,6 +180,44 @@ def _model(spec: ModelSpec) -> Iterator[Finding]:
         yield (
             (*path, "network_isolation"),
             (f"{spec.metadata.data_classification} data requires network isolation in every environment"),
+        )
+
+
+# CreateModel's ContainerDefinition.Environment (API_ContainerDefinition): "The maximum length of
+# each key and value in the Environment map is 1024 bytes. The maximum length of all keys and
+# values in the map, combined, is 32 KB." The total is held at 32,000 bytes, the smaller reading
+# of "KB", so that what validate accepts is created whichever one SageMaker means.
+ENVIRONMENT_ENTRY_MAX_BYTES = 1024
+ENVIRONMENT_MAX_BYTES = 32_000
+
+
+def _container_environment_size(spec: ModelSpec) -> Iterator[Finding]:
+    """The SageMaker container's environment: `model.environment` and a `<NAME>_SECRET_ARN` for
+    each secret (modelops.spec.container), each entry and the whole within CreateModel's limits."""
+    model = spec.model
+    where = {key: ("model", "environment", key) for key in model.environment}
+    where.update({f"{key}_SECRET_ARN": ("model", "secrets", key) for key in model.secrets})
+    total = 0
+    for key, value in model_environment(model).items():
+        key_bytes, value_bytes = len(key.encode("utf-8")), len(value.encode("utf-8"))
+        total += key_bytes + value_bytes
+        for what, size in (("name", key_bytes), ("value", value_bytes)):
+            if size > ENVIRONMENT_ENTRY_MAX_BYTES:
+                yield (
+                    where[key],
+                    (
+                        f"the container's variable {key[:40]}{'...' if len(key) > 40 else ''} has a {what} of "
+                        f"{size:,} bytes, and SageMaker takes at most {ENVIRONMENT_ENTRY_MAX_BYTES:,} (CreateModel)"
+                    ),
+                )
+    if total > ENVIRONMENT_MAX_BYTES:
+        yield (
+            ("model", "environment"),
+            (
+                f"the container's environment (model.environment, and a NAME_SECRET_ARN for each secret) comes to "
+                f"{total:,} bytes of names and values, and SageMaker takes at most {ENVIRONMENT_MAX_BYTES:,} in all "
+                "(CreateModel): pass large settings in the model artifact instead"
+            ),
         )
 
 
