@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from modelops.aws.iam import ROLE_POLICY_SIZE_LIMIT, policy_size
 from modelops.aws.instance_storage import has_local_storage
 from modelops.aws.tags import POOL_TAG, POOL_TAGS, REQUIRED_TAGS
 from modelops.engine.plan import Plan, PlanResource, PlanViolation, physical_name
@@ -41,6 +42,7 @@ POOL_RESOURCES = {
 INFERENCE_COMPONENT = "pulumi-python:dynamic/sagemaker:InferenceComponent"
 POOL_ENDPOINT_CONFIG = "pulumi-python:dynamic/sagemaker:PoolEndpointConfiguration"
 MODEL_CARD = "pulumi-python:dynamic/sagemaker:ModelCard"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,24 @@ def names_within_limits(type_token: str, inputs: dict[str, Any], ctx: RuleContex
         yield f"name {name!r} is {len(name)} characters; AWS allows {limit}"
 
 
+def role_policy_within_quota(type_token: str, inputs: dict[str, Any], ctx: RuleContext) -> Iterator[str]:
+    """IAM's quota on a role's inline policies, 10,240 characters with white space not counted
+    ("IAM and AWS STS quotas"): past it PutRolePolicy fails with LimitExceeded. modelops gives each
+    role one inline policy (components/sagemaker_role.py), so each RolePolicy has the whole quota.
+    validate holds a pool's role within it (modelops.spec.pools); a model's own roles grow with
+    its secrets, data prefixes and feature groups, and are held here, before anything is deployed."""
+    document = inputs.get("policy")
+    if type_token != ROLE_POLICY or not isinstance(document, str | dict):
+        return
+    size = policy_size(document)
+    if size > ROLE_POLICY_SIZE_LIMIT:
+        yield (
+            f"inline policy of {size:,} characters (white space not counted), and IAM allows a role "
+            f"{ROLE_POLICY_SIZE_LIMIT:,} (PutRolePolicy fails with LimitExceeded): fewer secrets, data prefixes "
+            "or feature groups, or prefixes that cover several"
+        )
+
+
 RULE_DESCRIPTIONS: dict[str, str] = {
     "required-tags": "Every taggable resource carries owner, model, model-version, environment and managed-by "
     "(a pool's endpoint, configuration and role: pool, environment and managed-by).",
@@ -186,6 +206,7 @@ RULE_DESCRIPTIONS: dict[str, str] = {
     "permissions-boundary": "Every role carries the stack's permissions boundary when the stack sets one.",
     "kms-encryption": "Every input that takes a KMS key uses the stack's key when the stack sets one.",
     "aws-name-limits": "Physical names stay within AWS's length limits.",
+    "role-policy-size": "Each role's inline policy stays within IAM's 10,240 characters.",
 }
 RULES: dict[str, Rule] = {
     "required-tags": required_tags,
@@ -194,6 +215,7 @@ RULES: dict[str, Rule] = {
     "permissions-boundary": boundary_attached,
     "kms-encryption": kms_everywhere,
     "aws-name-limits": names_within_limits,
+    "role-policy-size": role_policy_within_quota,
 }
 
 

@@ -860,6 +860,13 @@ RULES: tuple[Rule, ...] = (
         modelspec="no IAM action `*`, no AWS-managed FullAccess policy, boundary attached when configured",
         spec_language="no IAM action `*`, no AWS-managed FullAccess policy, boundary attached when configured",
     ),
+    rule(
+        "governance.table.role-policy-size",
+        policy("role-policy-size"),
+        "tests/test_resource_rules.py::test_a_role_policy_may_fill_iams_quota_and_no_more",
+        "tests/test_policies.py::test_a_models_role_that_outgrows_iams_quota_is_a_violation_of_the_plan",
+        spec_language="each role's inline policy within IAM's 10,240 characters, white space not counted",
+    ),
     # --- kubernetes serving -------------------------------------------------------------------
     rule(
         "kubernetes.kserve-model-format",

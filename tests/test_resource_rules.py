@@ -26,6 +26,7 @@ from modelops.rules import (
     no_full_access_policies,
     no_wildcard_actions,
     required_tags,
+    role_policy_within_quota,
 )
 
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -372,6 +373,45 @@ def test_names_of_other_resources_and_names_not_yet_known_are_not_measured() -> 
     assert list(names_within_limits("aws:sagemaker/model:Model", {}, PLAIN)) == []
 
 
+# --- role-policy-size ------------------------------------------------------------------------
+
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+
+
+def _policy_of_size(size: int) -> str:
+    """A policy document of exactly `size` characters but white space, with white space in it."""
+    head = '{"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/'
+    tail = '"]}], "Version": "2012-10-17"}'
+    counted = sum(not c.isspace() for c in head + tail)
+    return head + "k" * (size - counted) + tail
+
+
+@pytest.mark.parametrize("as_text", [True, False], ids=["json", "dict"])
+def test_a_role_policy_may_fill_iams_quota_and_no_more(as_text: bool) -> None:
+    """10,240 characters with white space not counted, as IAM counts them; a dict as it is sent."""
+    for size in (10_240, 10_241):
+        document = _policy_of_size(size)
+        assert len(document) > size  # the spaces are not counted
+        policy = document if as_text else json.loads(document)
+        found = list(role_policy_within_quota(ROLE_POLICY, {"policy": policy}, PLAIN))
+        assert found == (
+            []
+            if size == 10_240
+            else [
+                "inline policy of 10,241 characters (white space not counted), and IAM allows a role 10,240 "
+                "(PutRolePolicy fails with LimitExceeded): fewer secrets, data prefixes or feature groups, or "
+                "prefixes that cover several"
+            ]
+        )
+
+
+def test_only_a_role_policy_known_at_plan_time_is_measured() -> None:
+    document = _policy_of_size(20_000)
+    assert list(role_policy_within_quota("aws:iam/policy:Policy", {"policy": document}, PLAIN)) == []
+    assert list(role_policy_within_quota(ROLE_POLICY, {"policy": None}, PLAIN)) == []
+    assert list(role_policy_within_quota(ROLE_POLICY, {}, PLAIN)) == []
+
+
 # --- the rule set ----------------------------------------------------------------------------
 
 
@@ -384,6 +424,7 @@ def test_every_rule_is_described_and_named_as_the_pack_names_it() -> None:
         "permissions-boundary",
         "kms-encryption",
         "aws-name-limits",
+        "role-policy-size",
     ]
 
 
