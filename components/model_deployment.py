@@ -14,16 +14,15 @@ from components.kubernetes_deployment import KubernetesDeployment, KubernetesDep
 from components.kubernetes_identity import KubernetesIdentity, KubernetesIdentityArgs
 from components.kubernetes_provider import KubernetesCluster
 from components.monitoring import Monitoring, MonitoringArgs
-from components.sagemaker_component import PoolPlacement, SageMakerComponent, SageMakerComponentArgs, component_name
+from components.sagemaker_component import PoolPlacement, SageMakerComponent, SageMakerComponentArgs
 from components.sagemaker_endpoint import ContainerSource, SageMakerEndpoint, SageMakerEndpointArgs
 from modelops.aws import naming, registry
-from modelops.aws.iam import ExecutionRoleScope
-from modelops.aws.rollback_alarms import alarm_arns, component_rollback_alarms, rollback_alarm_arns
+from modelops.aws.model_role import model_role_scope
 from modelops.aws.tags import resource_tags
 from modelops.errors import DeploymentRefused
 from modelops.kubernetes import manifests
 from modelops.spec import frameworks
-from modelops.spec.feature_store import FeatureGroupDeployment, feature_group_arn, model_reads
+from modelops.spec.feature_store import FeatureGroupDeployment
 from modelops.spec.resolved_model import ResolvedModel, Variant
 from modelops.spec.stack import StackConfig
 
@@ -114,75 +113,23 @@ class ModelDeployment(pulumi.ComponentResource):
         tags = resource_tags(spec.metadata.owner, model.name, model.version, env, stack.tags, spec.metadata.tags)
         endpoint_name = naming.endpoint_name(model.name, env)
 
-        containers: dict[str, ContainerSource] = {}
-        images: list[str] = []
-        objects: list[str] = []
-        secrets: list[str] = []
-        s3_read: list[str] = []
-        for variant in model.variants:
-            if on_kubernetes:
-                # KServe or the Deployment's server reads the artifact itself, with the pod's role.
-                objects += [variant.spec.model.artifact] if variant.spec.model.artifact else []
-            else:
-                source, variant_images, variant_objects = container_source(
-                    variant, stack, account, placement.instance_type if placement else None
-                )
-                containers[variant.role] = source
-                images += variant_images
-                objects += variant_objects
-            secrets += variant.spec.model.secrets.values()
-            s3_read += variant.spec.governance.data_access.s3_read
-
-        capture_bucket = stack.buckets.data_capture or args.default_bucket
-        capture = (
-            f"s3://{capture_bucket}/data-capture/{model.name}/"
-            # A pool's members capture through the pool's endpoint (components.sagemaker_pool).
-            if spec.serving.data_capture.enabled
-            and spec.serving.mode not in ("serverless", "component")
-            and not on_kubernetes
-            else None
-        )
-        async_output = async_input = None
-        if spec.serving.mode == "async":
-            async_output = f"s3://{args.default_bucket or capture_bucket}/async/{model.name}/output/"
-            async_input = f"s3://{args.default_bucket or capture_bucket}/async/{model.name}/input/"
-        in_vpc = stack.vpc is not None and spec.serving.mode != "serverless" and not on_kubernetes
-        groups = {g.spec.name: g for g in args.feature_groups}
-        reads = tuple(
-            feature_group_arn(account.partition, account.region, account.account, groups[group].physical_name)
-            for group in model_reads(model)
-            if group in groups  # validation reports a read of a group the stack lacks
-        )
-        ic_name = component_name(model, placement.endpoint_name) if placement else None
-        if on_kubernetes:
-            alarms: tuple[str, ...] = ()
-        elif ic_name is not None:
-            alarms = alarm_arns(
-                component_rollback_alarms(model, ic_name), account.partition, account.region, account.account
-            )
-        else:
-            alarms = rollback_alarm_arns(model, account.partition, account.region, account.account)
-        # One least-privilege scope for either target: the SageMaker execution role's policy
-        # (modelops.aws.iam.execution_role_policy) or the pods' IRSA role's (workload_role_policy).
-        # A pool's member logs as its inference component; the pool's endpoint is the pool's.
-        scope = ExecutionRoleScope(
-            partition=account.partition,
-            region=account.region,
-            account=account.account,
-            endpoint_name=None if ic_name else endpoint_name,
-            images=tuple(images),
-            model_objects=tuple(objects),
-            secrets=tuple(sorted(set(secrets))),
-            kms_key_arn=stack.kms_key_arn,
-            capture_prefix=capture,
-            async_output_prefix=async_output,
-            async_input_prefix=async_input,
-            s3_read=tuple(sorted(set(s3_read))),
-            subnet_ids=tuple(stack.vpc.subnet_ids) if in_vpc and stack.vpc else (),
-            security_group_ids=tuple(stack.vpc.security_group_ids) if in_vpc and stack.vpc else (),
-            feature_group_reads=reads,
-            rollback_alarms=alarms,
-            inference_components=(ic_name,) if ic_name else (),
+        resolved = {
+            variant.role: container_source(variant, stack, account, placement.instance_type if placement else None)
+            for variant in model.variants
+            if not on_kubernetes
+        }
+        containers = {role: source for role, (source, _, _) in resolved.items()}
+        # One least-privilege scope for either target: the SageMaker execution role's policy or
+        # the pods' IRSA role's (modelops.aws.model_role, which validate measures too).
+        scope = model_role_scope(
+            model,
+            stack,
+            account.partition,
+            account.account,
+            lambda variant: resolved[variant.role][1:],
+            args.default_bucket,
+            args.feature_groups,
+            placement.endpoint_name if placement else None,
         )
         governance = Governance(
             f"{name}-governance",
@@ -242,8 +189,8 @@ class ModelDeployment(pulumi.ComponentResource):
                     role_arn=cast(pulumi.Output[str], governance.role_arn),
                     role_name=naming.role_name(model.name, env),
                     containers=containers,
-                    capture_destination=capture,
-                    async_output_path=async_output,
+                    capture_destination=scope.capture_prefix,
+                    async_output_path=scope.async_output_prefix,
                     tags=tags,
                 ),
                 pulumi.ResourceOptions(parent=self, depends_on=[governance]),
@@ -265,7 +212,7 @@ class ModelDeployment(pulumi.ComponentResource):
                 ),
                 pulumi.ResourceOptions(parent=self),
             )
-        if spec.monitoring.enabled_monitors() and capture is not None:
+        if spec.monitoring.enabled_monitors() and scope.capture_prefix is not None:
             monitoring_bucket = stack.buckets.monitoring or args.default_bucket
             Monitoring(
                 f"{name}-monitoring",
@@ -275,7 +222,7 @@ class ModelDeployment(pulumi.ComponentResource):
                     partition=account.partition,
                     account=account.account,
                     endpoint_name=endpoint_name,
-                    capture_prefix=capture,
+                    capture_prefix=scope.capture_prefix,
                     output_prefix=f"s3://{monitoring_bucket}/monitoring/{model.name}/",
                     tags=tags,
                     endpoint=cast(SageMakerEndpoint, serving),

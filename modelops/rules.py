@@ -184,8 +184,9 @@ def role_policy_within_quota(type_token: str, inputs: dict[str, Any], ctx: RuleC
     """IAM's quota on a role's inline policies, 10,240 characters with white space not counted
     ("IAM and AWS STS quotas"): past it PutRolePolicy fails with LimitExceeded. modelops gives each
     role one inline policy (components/sagemaker_role.py), so each RolePolicy has the whole quota.
-    validate holds a pool's role within it (modelops.spec.pools); a model's own roles grow with
-    its secrets, data prefixes and feature groups, and are held here, before anything is deployed."""
+    validate measures a pool's role and each model's own (modelops.spec.pools, model_roles) with a
+    registry package's images unknown; on a real preview the CrossGuard pack measures every role
+    with them."""
     document = inputs.get("policy")
     if type_token != ROLE_POLICY or not isinstance(document, str | dict):
         return

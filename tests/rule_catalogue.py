@@ -864,7 +864,10 @@ RULES: tuple[Rule, ...] = (
         "governance.table.role-policy-size",
         policy("role-policy-size"),
         "tests/test_resource_rules.py::test_a_role_policy_may_fill_iams_quota_and_no_more",
-        "tests/test_policies.py::test_a_models_role_that_outgrows_iams_quota_is_a_violation_of_the_plan",
+        "tests/test_model_role_size.py::test_a_model_reading_too_many_prefixes_is_refused_on_its_pin",
+        "tests/test_model_role_size.py::test_a_role_may_fill_the_quota_and_no_more",
+        "tests/test_model_role_size.py::test_validate_measures_each_models_role_as_the_program_renders_it",
+        "tests/test_pools_validate.py::test_the_role_policy_finding_says_what_one_model_adds",
         spec_language="each role's inline policy within IAM's 10,240 characters, white space not counted",
     ),
     # --- kubernetes serving -------------------------------------------------------------------

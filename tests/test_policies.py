@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from modelops.engine.plan import Plan, PlanResource
 from modelops.engine.render import render
 from modelops.rules import RULES, RuleContext, check_resource
 from policies.governance import PACK_NAME, build_policies, rule_context
-from tests.conftest import REPO_ROOT, copy_specs_and_stacks, edit_yaml, spec_path
+from tests.conftest import REPO_ROOT
 
 PROD_KMS = "arn:aws:kms:eu-west-1:123456789012:key/9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4"
 PROD_BOUNDARY = "arn:aws:iam::123456789012:policy/ml-boundary"
@@ -80,23 +79,6 @@ def broken_resources(plan: Plan) -> Iterator[tuple[str, PlanResource]]:
     document["Statement"][0]["Resource"] = [f"arn:aws:s3:::acme-data/prefix-{i:04}/*" for i in range(400)]
     oversized.inputs["policy"] = json.dumps(document)
     yield "role-policy-size", oversized
-
-
-def test_a_models_role_that_outgrows_iams_quota_is_a_violation_of_the_plan(tmp_path: Path) -> None:
-    """150 data prefixes, each a read of its objects and a listing of its keys: validate accepts the
-    spec, and the plan refuses the execution role's policy before anything is deployed."""
-    root = copy_specs_and_stacks(tmp_path)
-    prefixes = [f"s3://acme-features/fraud/part-{i:03}/" for i in range(150)]
-    edit_yaml(
-        spec_path(root, "fraud-detector", "3.1.0"),
-        lambda data: data["governance"].update({"data_access": {"s3_read": prefixes}}),
-    )
-    [violation] = render(root, "dev").violations
-    assert (violation.rule, violation.urn.rsplit("::", 1)[1]) == (
-        "role-policy-size",
-        "fraud-detector-governance-execution-policy",
-    )
-    assert violation.message.startswith("inline policy of 11,185 characters (white space not counted)")
 
 
 def test_pack_has_one_mandatory_policy_per_rule() -> None:

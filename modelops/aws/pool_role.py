@@ -31,7 +31,7 @@ from modelops.aws.iam import (
     sagemaker_via_service,
 )
 from modelops.aws.rollback_alarms import alarm_arns, component_rollback_alarms
-from modelops.spec.resolved_model import ResolvedModel
+from modelops.spec.resolved_model import ResolvedModel, Variant
 from modelops.spec.stack import StackConfig
 
 # The single production variant of a pool's endpoint, which every component names.
@@ -139,31 +139,40 @@ def pool_role_policy(
 
 
 def offline_sources(stack: StackConfig, pool_instance_type: str) -> Sources:
-    """Each member's image and artifact as `validate` knows them, without AWS or the sagemaker
-    SDK: the spec's own image, or its framework's serving repository for the pool's instance
-    type (from the SDK's bundled image config, `modelops.spec.frameworks.serving_repository`;
-    the role reads a repository, whatever the tag); and its artifact. A registry package's
-    image and data are the registry's, known at deploy only (the rehearsal reads them): they
-    count for nothing here, as in `plan`."""
-    from modelops.spec import frameworks
+    """Each member's image and artifact as `validate` knows them (`variant_sources`), its
+    framework's image the one for the pool's instance type."""
 
     def sources(member: ResolvedModel) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        model = member.primary.spec.model
-        if model.package is not None:
-            return (), ()
-        image = model.image
-        if image is None and model.framework and model.framework_version:
-            image = frameworks.serving_repository(
-                model.framework,
-                model.framework_version,
-                stack.region,
-                pool_instance_type,
-                model.base_framework_version,
-                model.py_version,
-            )
-        return ((image,) if image else ()), ((model.artifact,) if model.artifact else ())
+        return variant_sources(member.primary, stack, pool_instance_type)
 
     return sources
+
+
+def variant_sources(
+    variant: Variant, stack: StackConfig, instance_type: str | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A variant's image and artifact as `validate` knows them, without AWS or the sagemaker SDK:
+    the spec's own image, or its framework's serving repository for the instance type (from the
+    SDK's bundled image config, `modelops.spec.frameworks.serving_repository`; the role reads a
+    repository, whatever the tag); and its artifact. A registry package's image and data are the
+    registry's, known at deploy only (the rehearsal reads them): they count for nothing here, as
+    in `plan`."""
+    from modelops.spec import frameworks
+
+    model = variant.spec.model
+    if model.package is not None:
+        return (), ()
+    image = model.image
+    if image is None and model.framework and model.framework_version:
+        image = frameworks.serving_repository(
+            model.framework,
+            model.framework_version,
+            stack.region,
+            instance_type,
+            model.base_framework_version,
+            model.py_version,
+        )
+    return ((image,) if image else ()), ((model.artifact,) if model.artifact else ())
 
 
 def stack_capture_bucket(stack: StackConfig, account: str) -> str:

@@ -9,6 +9,7 @@ from modelops.aws.regions import partition_of
 from modelops.spec.checks import semver_key
 from modelops.spec.feature_store import deployed_groups
 from modelops.spec.loader import Document, FieldPath, Problem, ProblemsFound
+from modelops.spec.model_roles import model_role_problems
 from modelops.spec.models import KubernetesServing, ModelSpec
 from modelops.spec.policy import StackUse, spec_findings, stack_findings
 from modelops.spec.pools import is_component, pinned_component_problems, pool_problems, serving_instance_type
@@ -72,6 +73,7 @@ def resolve_stack(
             )
     problems.extend(_feature_read_problems(repo, resolved, stack, doc))
     problems.extend(pool_problems(repo, resolved, stack, doc))
+    problems.extend(model_role_problems(repo, resolved, stack, doc))
     use = StackUse(
         sagemaker=unresolved or not stack_variants or any(v.spec.serving.target == "sagemaker" for v in stack_variants),
         feature_groups=unresolved or any(v.spec.features.groups for v in stack_variants),
