@@ -22,12 +22,15 @@ from modelops.gitops.diff import (
     diff_json,
     diff_markdown,
     diff_text,
+    field_changes,
     resource_changes,
     security_changes,
     spec_file_changes,
 )
 from modelops.gitops.policy_diff import PolicyChange, statement_changes, statements
 from modelops.gitops.value_diff import POLICY, SECRET, ValueChange
+from modelops.spec.resolve import load_project
+from tests.conftest import copy_specs_and_stacks, edit_yaml, spec_path
 
 ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"  # the shape of an AWS access key id: never shown
 BUCKET = "arn:aws:s3:::acme-models"
@@ -454,6 +457,19 @@ def test_a_version_copied_without_its_version_bumped_is_published_with_its_other
     (head / "model_specs" / "a" / "1.1.0.yaml").write_text("metadata:\n  version: '1.0.0'\n  description: two\n")
     assert spec_file_changes(base, head) == [
         SpecFileChange("published", "a", "1.1.0", "1.0.0", (("metadata.description", "one", "two"),))
+    ]
+
+
+def test_a_changed_field_is_named_with_its_model_and_the_role_of_its_version(tmp_path: Path) -> None:
+    """dev pins churn-classifier 1.3.0 as the primary and reviews-kserve 1.1.0 as a challenger."""
+    base, head = copy_specs_and_stacks(tmp_path / "base"), copy_specs_and_stacks(tmp_path / "head")
+    for model, version in (("churn-classifier", "1.3.0"), ("reviews-kserve", "1.1.0")):
+        edit_yaml(spec_path(head, model, version), lambda data: data["metadata"].update(description="Changed."))
+    old, new = (load_project(root, ["dev"]).resolved["dev"] for root in (base, head))
+    changes = field_changes(old, new)
+    assert [(c.model, c.role, c.path, c.new) for c in changes] == [
+        ("churn-classifier", "primary", "metadata.description", "Changed."),
+        ("reviews-kserve", "challenger", "metadata.description", "Changed."),
     ]
 
 
