@@ -194,8 +194,8 @@ def role_policy_within_quota(type_token: str, inputs: dict[str, Any], ctx: RuleC
     if size > ROLE_POLICY_SIZE_LIMIT:
         yield (
             f"inline policy of {size:,} characters (white space not counted), and IAM allows a role "
-            f"{ROLE_POLICY_SIZE_LIMIT:,} (PutRolePolicy fails with LimitExceeded): fewer secrets, data prefixes "
-            "or feature groups, or prefixes that cover several"
+            f"{ROLE_POLICY_SIZE_LIMIT:,} (PutRolePolicy fails with LimitExceeded): the role must name fewer "
+            "resources, or name them through prefixes that cover several"
         )
 
 

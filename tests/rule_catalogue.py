@@ -332,8 +332,12 @@ RULES: tuple[Rule, ...] = (
         spec("env-name-too-long"),
         spec("secret-name-too-long"),
         spec("env-too-large"),
+        spec("env-too-many"),
+        spec("secrets-too-large"),
         "tests/test_spec_rules.py::test_the_container_environment_may_fill_its_limits",
-        spec_language="each name and each value at most 1,024 bytes, and all of them together at most 32,000 bytes",
+        "tests/test_spec_rules.py::test_the_container_may_have_a_hundred_variables",
+        spec_language="at most 100 variables, each name and each value at most 1,024 bytes, and all of them together "
+        "at most 32,000 bytes",
     ),
     # --- serving ------------------------------------------------------------------------------
     rule(

@@ -399,8 +399,8 @@ def test_a_role_policy_may_fill_iams_quota_and_no_more(as_text: bool) -> None:
             if size == 10_240
             else [
                 "inline policy of 10,241 characters (white space not counted), and IAM allows a role 10,240 "
-                "(PutRolePolicy fails with LimitExceeded): fewer secrets, data prefixes or feature groups, or "
-                "prefixes that cover several"
+                "(PutRolePolicy fails with LimitExceeded): the role must name fewer resources, or name them "
+                "through prefixes that cover several"
             ]
         )
 

@@ -195,6 +195,18 @@ CASES = [
         "comes to 33,099 bytes of names and values, and SageMaker takes at most 32,000 in all",
     ),
     (
+        "secrets-too-large",
+        both(at("model.environment", {}), at("model.secrets", {f"S{i:02}": SECRET + "x" * 900 for i in range(33)})),
+        "model.secrets",
+        "comes to 32,439 bytes of names and values",
+    ),
+    (
+        "env-too-many",
+        at("model.environment", {f"V{i:03}": "x" for i in range(100)}),
+        "model.environment",
+        "has 101 variables, and SageMaker takes at most 100 (CreateModel)",
+    ),
+    (
         "env-api-key",
         at("model.environment", {"openai_api_key": "x"}),
         "model.environment.openai_api_key",
@@ -632,6 +644,12 @@ def test_the_container_environment_may_fill_its_limits(project: Path, extra: int
     edit_yaml(spec_path(project), both(at("model.secrets", {}), at("model.environment", environment)))
     found = [p.field for p in problems(project) if p.field.startswith("model.")]
     assert found == (["model.environment"] if refused else [])
+
+
+def test_the_container_may_have_a_hundred_variables(project: Path) -> None:
+    """99 of model.environment and CRM_TOKEN_SECRET_ARN for the spec's one secret."""
+    edit_yaml(spec_path(project), at("model.environment", {f"V{i:03}": "x" for i in range(99)}))
+    assert [p.field for p in problems(project) if p.field.startswith("model.")] == []
 
 
 def test_repository_specs_are_valid() -> None:

@@ -185,10 +185,12 @@ def _model(spec: ModelSpec) -> Iterator[Finding]:
 
 # CreateModel's ContainerDefinition.Environment (API_ContainerDefinition): "The maximum length of
 # each key and value in the Environment map is 1024 bytes. The maximum length of all keys and
-# values in the map, combined, is 32 KB." The total is held at 32,000 bytes, the smaller reading
-# of "KB", so that what validate accepts is created whichever one SageMaker means.
+# values in the map, combined, is 32 KB", and "Map Entries: Maximum number of 100 items" (botocore's
+# EnvironmentMap, max 100). The total is held at 32,000 bytes, the smaller reading of "KB", so
+# that what validate accepts is created whichever one SageMaker means.
 ENVIRONMENT_ENTRY_MAX_BYTES = 1024
 ENVIRONMENT_MAX_BYTES = 32_000
+ENVIRONMENT_MAX_ENTRIES = 100
 
 
 def _container_environment_size(spec: ModelSpec) -> Iterator[Finding]:
@@ -197,8 +199,20 @@ def _container_environment_size(spec: ModelSpec) -> Iterator[Finding]:
     model = spec.model
     where = {key: ("model", "environment", key) for key in model.environment}
     where.update({f"{key}_SECRET_ARN": ("model", "secrets", key) for key in model.secrets})
+    environment = model_environment(model)
+    # The whole is the secrets' when the spec sets no environment of its own.
+    whole = ("model", "environment") if model.environment else ("model", "secrets")
+    if len(environment) > ENVIRONMENT_MAX_ENTRIES:
+        yield (
+            whole,
+            (
+                f"the container's environment (model.environment, and a NAME_SECRET_ARN for each secret) has "
+                f"{len(environment)} variables, and SageMaker takes at most {ENVIRONMENT_MAX_ENTRIES} (CreateModel): "
+                "pass settings in the model artifact instead"
+            ),
+        )
     total = 0
-    for key, value in model_environment(model).items():
+    for key, value in environment.items():
         key_bytes, value_bytes = len(key.encode("utf-8")), len(value.encode("utf-8"))
         total += key_bytes + value_bytes
         for what, size in (("name", key_bytes), ("value", value_bytes)):
@@ -212,7 +226,7 @@ def _container_environment_size(spec: ModelSpec) -> Iterator[Finding]:
                 )
     if total > ENVIRONMENT_MAX_BYTES:
         yield (
-            ("model", "environment"),
+            whole,
             (
                 f"the container's environment (model.environment, and a NAME_SECRET_ARN for each secret) comes to "
                 f"{total:,} bytes of names and values, and SageMaker takes at most {ENVIRONMENT_MAX_BYTES:,} in all "
