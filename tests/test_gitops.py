@@ -73,6 +73,24 @@ def test_moved_pin_is_named_with_its_resources(repo: Path) -> None:
     assert git(repo, "status", "--porcelain") == f" M {PROD_STACK}\n"  # the working tree was only read
 
 
+@pytest.mark.parametrize("forked", [True, False], ids=["forked-parts", "in-process"])
+def test_progress_names_the_revision_and_stack_of_each_render(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, forked: bool
+) -> None:
+    """Whether the stack renders in forked parts (each part told) or in this process (each
+    resource told), every report names its side and stack and counts up."""
+    if not forked:
+        monkeypatch.setattr("modelops.engine.forked.available", lambda: False)
+    stack = repo / PROD_STACK
+    stack.write_text(stack.read_text().replace("demand-forecaster: 1.0.0", "demand-forecaster: 1.1.0"))
+    told: list[tuple[str, int]] = []
+    diff(repo, "HEAD", "prod", on_progress=lambda name, count: told.append((name, count)))
+    assert {name.split(": ", 1)[0] for name, _ in told} == {"HEAD prod", "working tree prod"}
+    for side in ("HEAD prod", "working tree prod"):
+        counts = [count for name, count in told if name.startswith(f"{side}: ")]
+        assert counts == sorted(set(counts)) and counts[0] >= 1
+
+
 def test_feature_removal_with_replace_is_destructive_and_listed_first(repo: Path) -> None:
     publish(repo, "1.4.0", remove_feature_with_replace)
     result = diff(repo, "HEAD", "dev")
