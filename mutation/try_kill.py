@@ -8,9 +8,9 @@ generated files (`mutants/` of the checkout where `make mutation` ran, or --muta
 name printed under each survivor's key, or every name of a survivors file that run.py --out
 wrote. Each mutated function replaces the checkout's own for one pytest run (PYTEST_ARGS), and
 the file's bytes are put back after it, however the run ends. Prints each mutant killed,
-survived, or no tests (the arguments select none). Exits 0 when every one is killed, 1 when
-one is not, 2 when one cannot be applied (its function changed since the mutants were
-generated: run `make mutation` again).
+survived, no tests (the arguments select none), unknown (no such mutant was generated) or
+unapplied (its function changed since the mutants were generated: run `make mutation` again).
+Exits 0 when every one is killed, 1 when one is not, 2 when one is unknown or unapplied.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def main() -> int:
     for name in names:
         verdicts[name] = _try(name, args.mutants, pytest_args)
         print(f"{verdicts[name]:>10}  {name}", flush=True)
-    if any(v == "unapplied" for v in verdicts.values()):
+    if any(v in ("unapplied", "unknown") for v in verdicts.values()):
         return 2
     return 0 if all(v == "killed" for v in verdicts.values()) else 1
 
@@ -74,10 +74,13 @@ def _try(name: str, mutants: Path, pytest_args: list[str]) -> str:
     function_name = orig_function_and_class_names_from_key(name)[0].rpartition(".")[2]
     checkout = cst.parse_module(original_bytes.decode())
     own = find_top_level_function_or_method(checkout, function_name)
-    expected = read_original_function(generated, name)
+    try:
+        expected = read_original_function(generated, name)
+        mutated = read_mutant_function(generated, name).with_changes(name=cst.Name(function_name))
+    except FileNotFoundError:
+        return "unknown"  # no such mutant among the generated ones
     if own is None or cst.Module([own]).code.strip() != cst.Module([expected]).code.strip():
         return "unapplied"
-    mutated = read_mutant_function(generated, name).with_changes(name=cst.Name(function_name))
     try:
         path.write_text(checkout.deep_replace(own, mutated).code)  # type: ignore[arg-type]
         done = subprocess.run(
