@@ -199,6 +199,20 @@ SMALL_STACK = "config:\n  aws:region: eu-west-1\n  modelops:environment: staging
             id="ruamel-refuses-a-tab-in-a-flow-mapping",
         ),
         pytest.param(
+            # PyYAML takes an ordered map's pairs as they come; ruamel's constructor asserts unique keys.
+            whole_stack(
+                SMALL_STACK + "  modelops:models: !!omap\n    - churn-classifier: 1.3.0\n"
+                "    - fraud-detector: 3.1.0\n    - churn-classifier: 1.2.0\n"
+            ),
+            Problem(STAGING, 7, 7, "", "invalid YAML: the ordered map (!!omap) lists 'churn-classifier' twice"),
+            id="ruamel-refuses-an-ordered-map-with-a-key-twice",
+        ),
+        pytest.param(
+            whole_stack(SMALL_STACK + "  modelops:tags: !!omap [{a: x}, {b: y}, {a: z}]\n"),
+            Problem(STAGING, 4, 43, "", "invalid YAML: the ordered map (!!omap) lists 'a' twice"),
+            id="ruamel-refuses-a-flow-ordered-map-with-a-key-twice",
+        ),
+        pytest.param(
             replace_in_stack("staging\n", b"stag\xe9ing\n"),
             Problem(STAGING, 4, 29, "", "the file is not UTF-8 (byte 0xe9 here): save it as UTF-8"),
             id="not-utf8",

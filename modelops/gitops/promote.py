@@ -190,6 +190,37 @@ def _round_trip_load(yaml: Any, text: str, display: str) -> Any:
         raise ProblemsFound(
             [Problem(display, mark.line + 1, mark.column + 1, "", f"invalid YAML: {message}")]
         ) from None
+    except AssertionError:
+        # ruamel's constructor asserts an ordered map's keys are unique (its only assertion on a
+        # document), where PyYAML, and so parse(), takes the pairs as they come.
+        repeated = _repeated_omap_key(yaml.compose(text))
+        if repeated is None:
+            raise
+        line, column, key = repeated
+        raise ProblemsFound(
+            [Problem(display, line, column, "", f"invalid YAML: the ordered map (!!omap) lists {key!r} twice")]
+        ) from None
+
+
+def _repeated_omap_key(node: Any) -> tuple[int, int, str] | None:
+    """The line, column and text of the first key an `!!omap` lists twice, depth first."""
+    from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, SequenceNode) and current.tag == "tag:yaml.org,2002:omap":
+            seen = set()
+            for pair in current.value:
+                for key, _ in pair.value if isinstance(pair, MappingNode) else ():
+                    if key.value in seen:
+                        return key.start_mark.line + 1, key.start_mark.column + 1, str(key.value)
+                    seen.add(key.value)
+        if isinstance(current, MappingNode):
+            pending.extend(child for pair in reversed(current.value) for child in reversed(pair))
+        elif isinstance(current, SequenceNode):
+            pending.extend(reversed(current.value))
+    return None
 
 
 @contextmanager
