@@ -199,6 +199,17 @@ def test_stack_added_since_base_is_all_creates(repo: Path) -> None:
     assert {v.kind for v in sandbox.versions} == {"added"}
 
 
+def test_every_stack_of_either_revision_is_diffed_without_a_stack_named(repo: Path) -> None:
+    """A stack added here is all creates, one removed since the base all deletes."""
+    shutil.copy(repo / "stacks" / "Pulumi.dev.yaml", repo / "stacks" / "Pulumi.sandbox.yaml")
+    (repo / "stacks" / "Pulumi.staging.yaml").unlink()
+    stacks = {s.stack: s for s in diff(repo, "HEAD").stacks}
+    assert list(stacks) == ["dev", "prod", "sandbox", "staging"]
+    assert {c.action for c in stacks["sandbox"].resources} == {"create"}
+    assert {c.action for c in stacks["staging"].resources} == {"delete"}
+    assert stacks["dev"].resources == stacks["prod"].resources == []
+
+
 def test_promote_keeps_every_comment_and_moves_the_pin(repo: Path) -> None:
     stack = repo / PROD_STACK
     stack.write_text(

@@ -213,6 +213,12 @@ SMALL_STACK = "config:\n  aws:region: eu-west-1\n  modelops:environment: staging
             id="ruamel-refuses-a-flow-ordered-map-with-a-key-twice",
         ),
         pytest.param(
+            # A plain list may repeat a key across its mappings: only the ordered map's count.
+            whole_stack(SMALL_STACK + "  x-notes: [{a: 1}, {a: 2}, [{b: 3}]]\n  x-more: [!!omap [{a: x}, {a: y}]]\n"),
+            Problem(STAGING, 5, 29, "", "invalid YAML: the ordered map (!!omap) lists 'a' twice"),
+            id="ruamel-refuses-an-ordered-map-in-a-list-with-a-key-twice",
+        ),
+        pytest.param(
             replace_in_stack("staging\n", b"stag\xe9ing\n"),
             Problem(STAGING, 4, 29, "", "the file is not UTF-8 (byte 0xe9 here): save it as UTF-8"),
             id="not-utf8",
