@@ -204,18 +204,18 @@ SMALL_STACK = "config:\n  aws:region: eu-west-1\n  modelops:environment: staging
                 SMALL_STACK + "  modelops:models: !!omap\n    - churn-classifier: 1.3.0\n"
                 "    - fraud-detector: 3.1.0\n    - churn-classifier: 1.2.0\n"
             ),
-            Problem(STAGING, 7, 7, "", "invalid YAML: the ordered map (!!omap) lists 'churn-classifier' twice"),
+            Problem(STAGING, 7, 7, "", "invalid YAML: an ordered map (!!omap) lists 'churn-classifier' twice"),
             id="ruamel-refuses-an-ordered-map-with-a-key-twice",
         ),
         pytest.param(
             whole_stack(SMALL_STACK + "  modelops:tags: !!omap [{a: x}, {b: y}, {a: z}]\n"),
-            Problem(STAGING, 4, 43, "", "invalid YAML: the ordered map (!!omap) lists 'a' twice"),
+            Problem(STAGING, 4, 43, "", "invalid YAML: an ordered map (!!omap) lists 'a' twice"),
             id="ruamel-refuses-a-flow-ordered-map-with-a-key-twice",
         ),
         pytest.param(
             # A plain list may repeat a key across its mappings: only the ordered map's count.
             whole_stack(SMALL_STACK + "  x-notes: [{a: 1}, {a: 2}, [{b: 3}]]\n  x-more: [!!omap [{a: x}, {a: y}]]\n"),
-            Problem(STAGING, 5, 29, "", "invalid YAML: the ordered map (!!omap) lists 'a' twice"),
+            Problem(STAGING, 5, 29, "", "invalid YAML: an ordered map (!!omap) lists 'a' twice"),
             id="ruamel-refuses-an-ordered-map-in-a-list-with-a-key-twice",
         ),
         pytest.param(

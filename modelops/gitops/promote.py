@@ -194,11 +194,11 @@ def _round_trip_load(yaml: Any, text: str, display: str) -> Any:
         # ruamel's constructor asserts an ordered map's keys are unique (its only assertion on a
         # document), where PyYAML, and so parse(), takes the pairs as they come.
         repeated = _repeated_omap_key(yaml.compose(text))
-        if repeated is None:
+        if repeated is None:  # parse() takes only text keys: two keys of one value read alike
             raise
         line, column, key = repeated
         raise ProblemsFound(
-            [Problem(display, line, column, "", f"invalid YAML: the ordered map (!!omap) lists {key!r} twice")]
+            [Problem(display, line, column, "", f"invalid YAML: an ordered map (!!omap) lists {key!r} twice")]
         ) from None
 
 
