@@ -204,7 +204,13 @@ def test_every_stack_of_either_revision_is_diffed_without_a_stack_named(repo: Pa
     shutil.copy(repo / "stacks" / "Pulumi.dev.yaml", repo / "stacks" / "Pulumi.sandbox.yaml")
     (repo / "stacks" / "Pulumi.staging.yaml").unlink()
     stacks = {s.stack: s for s in diff(repo, "HEAD").stacks}
-    assert list(stacks) == ["dev", "prod", "sandbox", "staging"]
+    # The removed stack's environment is the base's.
+    assert [(s.stack, s.environment) for s in stacks.values()] == [
+        ("dev", "dev"),
+        ("prod", "prod"),
+        ("sandbox", "dev"),
+        ("staging", "staging"),
+    ]
     assert {c.action for c in stacks["sandbox"].resources} == {"create"}
     assert {c.action for c in stacks["staging"].resources} == {"delete"}
     assert stacks["dev"].resources == stacks["prod"].resources == []
