@@ -68,11 +68,21 @@ class StackInputs:
 
 
 def prepare(stack: StackConfig, repo: Repository, models: list[ResolvedModel]) -> StackInputs:
-    from modelops.aws.stack_bucket import needs_stack_bucket
     from modelops.spec.feature_store import deployed_groups
 
     groups = deployed_groups(repo, models, stack.environment)
-    return StackInputs(stack, repo, models, groups, needs_stack_bucket(stack, models, groups))
+    needs_bucket = any(
+        # A model on Kubernetes captures data through KServe's payload logger, not into S3.
+        (
+            m.spec.serving.data_capture.enabled
+            and m.spec.serving.target == "sagemaker"
+            and not stack.buckets.data_capture
+        )
+        or m.spec.serving.mode == "async"
+        or (m.spec.monitoring.enabled_monitors() and not stack.buckets.monitoring)
+        for m in models
+    ) or (any(g.base.offline.enabled for g in groups) and not stack.buckets.feature_store)
+    return StackInputs(stack, repo, models, groups, needs_bucket)
 
 
 def model_inputs(inputs: StackInputs, model: ResolvedModel) -> dict[str, Any]:

@@ -29,15 +29,15 @@ def model_role_problems(
     from modelops.aws.model_role import model_role_scope, offline_variant_sources
     from modelops.aws.pool_role import OFFLINE_ACCOUNT
     from modelops.aws.regions import partition_of
-    from modelops.aws.stack_bucket import needs_stack_bucket
     from modelops.kubernetes import manifests
 
     partition = partition_of(stack.region)
     if partition is None:
         return []  # the stack's region finding says it
     groups = deployed_groups(repo, models, stack.environment)
-    needs_bucket = needs_stack_bucket(stack, models, groups)
-    default_bucket = naming.stack_bucket_name(OFFLINE_ACCOUNT, stack.region, stack.name) if needs_bucket else None
+    # The program creates the stack's own bucket only when a model uses it (modelops.engine.program),
+    # and a role names it only then: where `modelops:buckets` names every bucket used, no scope reads it.
+    default_bucket = naming.stack_bucket_name(OFFLINE_ACCOUNT, stack.region, stack.name)
     problems = []
     for model in models:
         spec = model.spec
