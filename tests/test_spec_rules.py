@@ -192,7 +192,20 @@ CASES = [
         "env-too-large",
         both(at("model.secrets", {}), at("model.environment", {f"V{i:02}": "x" * 1000 for i in range(33)})),
         "model.environment",
-        "comes to 33,099 bytes of names and values, and SageMaker takes at most 32,000 in all",
+        "comes to 33,099 bytes of names and values, and SageMaker takes at most 32,000 in all (CreateModel): pass "
+        "large settings in the model artifact instead",
+    ),
+    (
+        "env-value-too-long-name-of-40",
+        at("model.environment", {"V" * 40: "x" * 1025}),
+        "model.environment." + "V" * 40,
+        f"the container's variable {'V' * 40} has a value of 1,025 bytes",
+    ),
+    (
+        "env-value-too-long-name-of-41",
+        at("model.environment", {"V" * 41: "x" * 1025}),
+        "model.environment." + "V" * 41,
+        f"the container's variable {'V' * 40}... has a value of 1,025 bytes",
     ),
     (
         "secrets-too-large",
@@ -204,7 +217,7 @@ CASES = [
         "env-too-many",
         at("model.environment", {f"V{i:03}": "x" for i in range(100)}),
         "model.environment",
-        "has 101 variables, and SageMaker takes at most 100 (CreateModel)",
+        "has 101 variables, and SageMaker takes at most 100 (CreateModel): pass settings in the model artifact instead",
     ),
     (
         "env-api-key",
