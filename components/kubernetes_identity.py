@@ -17,7 +17,8 @@ import pulumi_kubernetes as kubernetes
 
 from components.kubernetes_provider import KubernetesCluster
 from components.sagemaker_role import iam_role
-from modelops.aws.iam import ExecutionRoleScope, irsa_trust_policy, workload_role_policy
+from modelops.aws.iam import ExecutionRoleScope, irsa_trust_policy
+from modelops.aws.model_role import pods_role_policy
 from modelops.aws.naming import workload_role_name
 from modelops.errors import DeploymentRefused
 from modelops.kubernetes import manifests
@@ -51,7 +52,7 @@ class KubernetesIdentity(pulumi.ComponentResource):
             role_name=workload_role_name(model.name, stack.environment),
             description=f"Role of {model.name}'s pods (service account {k.namespace}/{model.name}) in {stack.name}",
             trust_policy=irsa_trust_policy(oidc, k.namespace, model.name),
-            policy=workload_role_policy(args.scope, list_artifacts=k.runtime == "kserve"),
+            policy=pods_role_policy(model, args.scope),
             boundary_arn=stack.permissions_boundary_arn,
             tags=args.tags,
             parent=self,

@@ -113,11 +113,15 @@ class ModelDeployment(pulumi.ComponentResource):
         tags = resource_tags(spec.metadata.owner, model.name, model.version, env, stack.tags, spec.metadata.tags)
         endpoint_name = naming.endpoint_name(model.name, env)
 
-        resolved = {
-            variant.role: container_source(variant, stack, account, placement.instance_type if placement else None)
-            for variant in model.variants
-            if not on_kubernetes
-        }
+        # On Kubernetes KServe or the Deployment's server reads the artifact itself: no container.
+        resolved = (
+            {}
+            if on_kubernetes
+            else {
+                variant.role: container_source(variant, stack, account, placement.instance_type if placement else None)
+                for variant in model.variants
+            }
+        )
         containers = {role: source for role, (source, _, _) in resolved.items()}
         # One least-privilege scope for either target: the SageMaker execution role's policy or
         # the pods' IRSA role's (modelops.aws.model_role, which validate measures too).

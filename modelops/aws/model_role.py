@@ -12,9 +12,10 @@ them resolved offline (`offline_variant_sources`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from modelops.aws import naming
-from modelops.aws.iam import ExecutionRoleScope
+from modelops.aws.iam import ExecutionRoleScope, workload_role_policy
 from modelops.aws.pool_role import component_name, variant_sources
 from modelops.aws.rollback_alarms import alarm_arns, component_rollback_alarms, rollback_alarm_arns
 from modelops.spec.feature_store import FeatureGroupDeployment, feature_group_arn, model_reads
@@ -102,6 +103,14 @@ def model_role_scope(
         rollback_alarms=alarms,
         inference_components=(ic_name,) if ic_name else (),
     )
+
+
+def pods_role_policy(model: ResolvedModel, scope: ExecutionRoleScope) -> dict[str, Any] | None:
+    """The policy of the role a Kubernetes model's pods assume: KServe's storage initializer lists
+    the objects under the artifact's key before getting them; a plain Deployment gets the one."""
+    from modelops.kubernetes import manifests
+
+    return workload_role_policy(scope, list_artifacts=manifests.kubernetes_serving(model.spec).runtime == "kserve")
 
 
 def offline_variant_sources(stack: StackConfig, pool_instance_type: str | None) -> VariantSources:

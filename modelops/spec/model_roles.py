@@ -14,27 +14,25 @@ the account. The plan's `role-policy-size` rule measures every rendered role aga
 from __future__ import annotations
 
 from modelops.aws.iam import ROLE_POLICY_SIZE_LIMIT
-from modelops.spec.feature_store import deployed_groups
+from modelops.spec.feature_store import FeatureGroupDeployment
 from modelops.spec.loader import Document, Problem
-from modelops.spec.repository import Repository
 from modelops.spec.resolved_model import ResolvedModel
 from modelops.spec.stack import StackConfig, stack_problem
 
 
 def model_role_problems(
-    repo: Repository, models: list[ResolvedModel], stack: StackConfig, doc: Document | None
+    models: list[ResolvedModel], stack: StackConfig, doc: Document | None, groups: list[FeatureGroupDeployment]
 ) -> list[Problem]:
+    """`groups`: the feature groups the stack's models deploy (feature_store.deployed_groups)."""
     from modelops.aws import naming
-    from modelops.aws.iam import execution_role_policy, policy_size, workload_role_policy
-    from modelops.aws.model_role import model_role_scope, offline_variant_sources
+    from modelops.aws.iam import execution_role_policy, policy_size
+    from modelops.aws.model_role import model_role_scope, offline_variant_sources, pods_role_policy
     from modelops.aws.pool_role import OFFLINE_ACCOUNT
     from modelops.aws.regions import partition_of
-    from modelops.kubernetes import manifests
 
     partition = partition_of(stack.region)
     if partition is None:
         return []  # the stack's region finding says it
-    groups = deployed_groups(repo, models, stack.environment)
     # The program creates the stack's own bucket only when a model uses it (modelops.engine.program),
     # and a role names it only then: where `modelops:buckets` names every bucket used, no scope reads it.
     default_bucket = naming.stack_bucket_name(OFFLINE_ACCOUNT, stack.region, stack.name)
@@ -56,8 +54,7 @@ def model_role_problems(
             naming.pool_endpoint_name(component.pool, stack.environment) if component else None,
         )
         if spec.serving.target == "kubernetes":
-            kserve = manifests.kubernetes_serving(spec).runtime == "kserve"
-            policy = workload_role_policy(scope, list_artifacts=kserve)
+            policy = pods_role_policy(model, scope)
             role = f"pods' role {naming.workload_role_name(model.name, stack.environment)}"
         else:
             policy = execution_role_policy(scope)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from modelops.aws.regions import partition_of
 from modelops.spec.checks import semver_key
-from modelops.spec.feature_store import deployed_groups
+from modelops.spec.feature_store import FeatureGroupDeployment, deployed_groups
 from modelops.spec.loader import Document, FieldPath, Problem, ProblemsFound
 from modelops.spec.model_roles import model_role_problems
 from modelops.spec.models import KubernetesServing, ModelSpec
@@ -71,9 +71,10 @@ def resolve_stack(
                     name, stack.environment, by_role["primary"], by_role.get("challenger"), by_role.get("shadow")
                 )
             )
-    problems.extend(_feature_read_problems(repo, resolved, stack, doc))
+    groups = deployed_groups(repo, resolved, stack.environment)
+    problems.extend(_feature_read_problems(repo, resolved, stack, doc, groups))
     problems.extend(pool_problems(repo, resolved, stack, doc))
-    problems.extend(model_role_problems(repo, resolved, stack, doc))
+    problems.extend(model_role_problems(resolved, stack, doc, groups))
     use = StackUse(
         sagemaker=unresolved or not stack_variants or any(v.spec.serving.target == "sagemaker" for v in stack_variants),
         feature_groups=unresolved or any(v.spec.features.groups for v in stack_variants),
@@ -131,11 +132,14 @@ def _kubernetes_pin_problems(
 
 
 def _feature_read_problems(
-    repo: Repository, models: list[ResolvedModel], stack: StackConfig, doc: Document | None
+    repo: Repository,
+    models: list[ResolvedModel],
+    stack: StackConfig,
+    doc: Document | None,
+    groups: list[FeatureGroupDeployment],
 ) -> list[Problem]:
     """A group is created by its owner's deployment: a reader needs the owner in the same stack."""
-
-    deployed = {d.spec.name for d in deployed_groups(repo, models, stack.environment)}
+    deployed = {d.spec.name for d in groups}
     owners = repo.feature_group_owners()
     problems = []
     for model in models:
